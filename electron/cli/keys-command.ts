@@ -1,0 +1,166 @@
+/**
+ * `keytray keys …`: add, list, use, remove, rename and show keys.
+ */
+import { exitCodeFor, KeyTrayError } from '../../shared/errors';
+import { PROVIDERS } from '../../shared/providers';
+import type { KeyListing, KeyView } from '../../shared/vault-types';
+import type { Vault } from '../core/vault';
+import { JSON_OPTION, parse } from './args';
+import { printJson, printLines, warn } from './output';
+import { readSecret } from './secret-input';
+
+export const KEYS_USAGE = `keytray keys add <provider> [--label <name>] [--replace] [--activate] [--json]
+       keytray keys list [--json]
+       keytray keys use <provider> <label> [--json]
+       keytray keys remove <provider> <label> [--json]
+       keytray keys rename <provider> <label> <new-label> [--json]
+       keytray keys show <provider> [<label>] [--reveal] [--json]`;
+
+export async function keysCommand(vault: Vault, args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'add':
+      return add(vault, rest);
+    case 'list':
+    case 'ls':
+      return list(vault, rest);
+    case 'use':
+      return use(vault, rest);
+    case 'remove':
+    case 'rm':
+      return remove(vault, rest);
+    case 'rename':
+      return rename(vault, rest);
+    case 'show':
+      return show(vault, rest);
+    default:
+      throw new KeyTrayError('usage', sub ? `Unknown command "keys ${sub}".` : 'Missing a keys command.', {
+        fix: `Usage: ${KEYS_USAGE}`,
+      });
+  }
+}
+
+async function add(vault: Vault, args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      label: { type: 'string', default: 'default' },
+      replace: { type: 'boolean' },
+      activate: { type: 'boolean' },
+      ...JSON_OPTION,
+    },
+    'keytray keys add <provider> [--label <name>] [--replace] [--activate] [--json]',
+    { min: 1, max: 1 },
+  );
+  const provider = await vault.checkAdd(positionals[0] as string, values.label, values.replace);
+  const raw = await readSecret(`${PROVIDERS[provider].label} key for "${values.label}" (input hidden): `);
+  const { key, warnings } = await vault.add(provider, values.label, raw, {
+    replace: values.replace,
+    activate: values.activate,
+  });
+  for (const w of warnings) warn(w);
+  if (values.json) printJson({ key, warnings });
+  else printLines([`Stored ${key.provider}/${key.label} (${key.masked})${key.active ? ', active' : ''}.`]);
+  return 0;
+}
+
+async function list(vault: Vault, args: string[]): Promise<number> {
+  const { values } = parse(args, JSON_OPTION, 'keytray keys list [--json]', { min: 0, max: 0 });
+  const listing = await vault.list();
+  if (values.json) printJson(listing);
+  else printLines(listingLines(listing));
+  return listing.storeError ? exitCodeFor(listing.storeError.code) : 0;
+}
+
+export function listingLines(listing: KeyListing): string[] {
+  const lines = [`Store: ${listing.store.description}`];
+  if (listing.storeError) {
+    lines.push(`  unavailable: ${listing.storeError.message}`);
+    if (listing.storeError.fix) lines.push(`  ${listing.storeError.fix}`);
+  }
+  const withKeys = listing.providers.filter((p) => p.keys.length > 0);
+  if (withKeys.length === 0) lines.push('', 'No keys yet. Add one with `keytray keys add <provider> --label <name>`.');
+  for (const provider of withKeys) {
+    lines.push('', `${provider.id} (${provider.label})`);
+    const width = Math.max(...provider.keys.map((k) => k.label.length));
+    for (const key of provider.keys) lines.push(`  ${keyLine(key, width)}`);
+  }
+  for (const d of listing.discrepancies) lines.push('', `! ${d.message}`, `  ${d.fix}`);
+  return lines;
+}
+
+function keyLine(key: KeyView, width: number): string {
+  const marker = key.active ? '*' : ' ';
+  const note = key.state === 'ok' ? '' : `  [${STATE_NOTES[key.state]}]`;
+  return `${marker} ${key.label.padEnd(width)}  ${key.masked}  added ${key.createdAt.slice(0, 10)}${note}`;
+}
+
+const STATE_NOTES = {
+  missing: 'secret missing from the store',
+  changed: 'changed outside KeyTray',
+  unknown: 'store unavailable',
+} as const;
+
+async function use(vault: Vault, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, JSON_OPTION, 'keytray keys use <provider> <label> [--json]', { min: 2, max: 2 });
+  const key = await vault.use(positionals[0] as string, positionals[1] as string);
+  if (values.json) printJson({ key });
+  else printLines([`${key.provider}/${key.label} (${key.masked}) is now active.`]);
+  return 0;
+}
+
+async function remove(vault: Vault, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, JSON_OPTION, 'keytray keys remove <provider> <label> [--json]', {
+    min: 2,
+    max: 2,
+  });
+  const [provider, label] = positionals as [string, string];
+  const result = await vault.remove(provider, label);
+  if (values.json) printJson(result);
+  else {
+    const lines = [
+      `Removed ${provider}/${label}${result.secretWasMissing ? ' (its secret was already gone from the store)' : ''}.`,
+    ];
+    if (result.active !== null) lines.push(`Active ${provider} key: ${result.active}.`);
+    printLines(lines);
+  }
+  return 0;
+}
+
+async function rename(vault: Vault, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, JSON_OPTION, 'keytray keys rename <provider> <label> <new-label> [--json]', {
+    min: 3,
+    max: 3,
+  });
+  const [provider, from, to] = positionals as [string, string, string];
+  const key = await vault.rename(provider, from, to);
+  if (values.json) printJson({ key });
+  else printLines([`Renamed ${provider}/${from} to ${provider}/${key.label}.`]);
+  return 0;
+}
+
+async function show(vault: Vault, args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { reveal: { type: 'boolean' }, ...JSON_OPTION },
+    'keytray keys show <provider> [<label>] [--reveal] [--json]',
+    { min: 1, max: 2 },
+  );
+  const [provider, label] = positionals as [string, string | undefined];
+  const key = await vault.show(provider, label);
+  const secret = values.reveal ? (await vault.secret(provider, key.label)).secret : undefined;
+  if (values.json) {
+    printJson(secret === undefined ? { key } : { key, secret });
+    return 0;
+  }
+  const lines = [
+    `${key.provider}/${key.label}${key.active ? ' (active)' : ''}`,
+    `  masked:  ${key.masked}`,
+    `  added:   ${key.createdAt}`,
+    `  updated: ${key.updatedAt}`,
+  ];
+  if (key.state !== 'ok') lines.push(`  state:   ${STATE_NOTES[key.state]}`);
+  if (secret !== undefined) lines.push(`  secret:  ${secret}`);
+  printLines(lines);
+  return 0;
+}

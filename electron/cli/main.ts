@@ -1,0 +1,60 @@
+/**
+ * The `keytray` command line: the whole product, headless, on top of core.
+ */
+import { KeyTrayError } from '../../shared/errors';
+import { Vault } from '../core/vault';
+import { runKeyHelper } from './key-helper';
+import { KEYS_USAGE, keysCommand } from './keys-command';
+import { reportError } from './output';
+import { PROVIDER_USAGE, providerCommand } from './provider-command';
+import { DOCTOR_USAGE, doctorCommand, STORE_USAGE, storeCommand } from './store-command';
+
+declare const KEYTRAY_VERSION: string;
+
+const HELP = `KeyTray keeps AI API keys in the OS keychain and hands them to coding agents.
+
+Usage:
+       ${KEYS_USAGE}
+       keytray key <provider> [<label>]        print the key alone (for apiKeyHelper)
+       ${PROVIDER_USAGE}
+       ${STORE_USAGE}
+       ${DOCTOR_USAGE}
+
+Providers: anthropic, anthropic-aws, bedrock, openai, openrouter.
+Exit status: 0 ok, 1 internal error, 2 usage, 3 not found, 4 keychain unavailable,
+5 metadata and keychain disagree, 6 label already taken.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  const json = args.includes('--json');
+  try {
+    const vault = new Vault();
+    switch (command) {
+      case 'keys':
+        return await keysCommand(vault, args);
+      case 'key':
+        return await runKeyHelper(args);
+      case 'provider':
+        return await providerCommand(vault, args);
+      case 'store':
+        return await storeCommand(vault, args);
+      case 'doctor':
+        return await doctorCommand(vault, args);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${HELP}\n`);
+        return command === undefined ? 2 : 0;
+      case 'version':
+      case '--version':
+      case '-V':
+        process.stdout.write(`${KEYTRAY_VERSION}\n`);
+        return 0;
+      default:
+        throw new KeyTrayError('usage', `Unknown command "${command}".`, { fix: 'Run `keytray help` for the commands.' });
+    }
+  } catch (error) {
+    return reportError(error, json);
+  }
+}

@@ -1,0 +1,435 @@
+/**
+ * The vault: named keys per provider, one active, secrets in a SecretStore and
+ * everything else in the metadata file. Every change happens under the
+ * metadata lock, secret first, metadata second, so a crash in between leaves
+ * something `check()` reports and `repair()` fixes, never a lost key.
+ */
+import { createHash } from 'node:crypto';
+import { KeyTrayError } from '../../shared/errors';
+import { labelProblem, normalizeSecret } from '../../shared/key-input';
+import { maskSecret } from '../../shared/mask';
+import {
+  emptyProviderState,
+  type KeyRecord,
+  type Metadata,
+  type ProviderSettings,
+  type ProviderState,
+  type StoreKind,
+} from '../../shared/metadata';
+import { effectiveBaseUrl, type SettingName, settingProblem } from '../../shared/provider-settings';
+import { isProviderId, keyFormatWarning, PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/providers';
+import type { Discrepancy, KeyListing, KeyState, KeyView, ProviderView, StoreView } from '../../shared/vault-types';
+import { fileStore } from './file-store';
+import { keychainService, keychainStore } from './keychain-store';
+import { readMetadata, updateMetadata } from './metadata-file';
+import { fileStorePath, metadataPath } from './paths';
+import { accountFor, type SecretStore } from './secret-store';
+
+export interface VaultOptions {
+  metadataPath: string;
+  fileStorePath: string;
+  keychainService: string;
+  now?: () => Date;
+}
+
+export function defaultVaultOptions(): VaultOptions {
+  return { metadataPath: metadataPath(), fileStorePath: fileStorePath(), keychainService: keychainService() };
+}
+
+export function fingerprint(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 12);
+}
+
+export class Vault {
+  private readonly options: VaultOptions;
+  private readonly stores = new Map<StoreKind, SecretStore>();
+
+  constructor(options: VaultOptions = defaultVaultOptions()) {
+    this.options = options;
+  }
+
+  readMetadata(): Promise<Metadata> {
+    return readMetadata(this.options.metadataPath);
+  }
+
+  store(kind: StoreKind): SecretStore {
+    let store = this.stores.get(kind);
+    if (!store) {
+      store = kind === 'keychain' ? keychainStore(this.options.keychainService) : fileStore(this.options.fileStorePath);
+      this.stores.set(kind, store);
+    }
+    return store;
+  }
+
+  /** Stores a key. The provider's first key becomes active. Returns format warnings. */
+  async add(
+    providerArg: string,
+    label: string,
+    rawSecret: string,
+    flags: { replace?: boolean; activate?: boolean } = {},
+  ): Promise<{ key: KeyView; warnings: string[] }> {
+    const provider = await this.checkAdd(providerArg, label, flags.replace);
+    const checked = normalizeSecret(rawSecret);
+    if (!checked.ok) throw new KeyTrayError('usage', checked.problem);
+    const { secret } = checked;
+    const warning = keyFormatWarning(provider, secret);
+    return this.change(async (meta) => {
+      const state = meta.providers[provider] ?? emptyProviderState();
+      const existing = state.keys.find((k) => k.label === label);
+      if (existing && !flags.replace) throw labelTaken(provider, label);
+      await this.store(meta.store).set(accountFor(provider, label), secret);
+      const time = this.now();
+      const record: KeyRecord = {
+        label,
+        masked: maskSecret(secret),
+        fingerprint: fingerprint(secret),
+        createdAt: existing?.createdAt ?? time,
+        updatedAt: time,
+      };
+      const keys = existing ? state.keys.map((k) => (k === existing ? record : k)) : [...state.keys, record];
+      const active = flags.activate || state.active === null ? label : state.active;
+      const next = withProvider(meta, provider, { ...state, keys, active });
+      return { next, result: { key: keyView(provider, record, active, 'ok'), warnings: warning ? [warning] : [] } };
+    });
+  }
+
+  /**
+   * Refuses an add that cannot succeed, before anyone types a secret for it.
+   * `add` checks again under the lock.
+   */
+  async checkAdd(providerArg: string, label: string, replace = false): Promise<ProviderId> {
+    const provider = checkProvider(providerArg);
+    checkLabel(label);
+    const meta = await this.readMetadata();
+    if (!replace && meta.providers[provider]?.keys.some((k) => k.label === label)) throw labelTaken(provider, label);
+    return provider;
+  }
+
+  /** Every provider with keys or settings, each key with its state in the store. */
+  async list(): Promise<KeyListing> {
+    const meta = await this.readMetadata();
+    const store = this.store(meta.store);
+    let entries: Map<string, string> | null = null;
+    let storeError: KeyListing['storeError'];
+    try {
+      entries = await store.entries();
+    } catch (error) {
+      const e = asKeyTrayError(error);
+      storeError = { code: e.code, message: e.message, fix: e.fix };
+    }
+    const providers: ProviderView[] = [];
+    for (const id of PROVIDER_IDS) {
+      const state = meta.providers[id];
+      if (!state) continue;
+      const keys = state.keys.map((k) => keyView(id, k, state.active, entries ? stateOf(id, k, entries) : 'unknown'));
+      providers.push(providerView(id, state, keys));
+    }
+    return {
+      store: storeView(store),
+      storeError,
+      providers,
+      discrepancies: entries ? discrepancies(meta, entries) : [],
+    };
+  }
+
+  async use(providerArg: string, label: string): Promise<KeyView> {
+    const provider = checkProvider(providerArg);
+    return this.change((meta) => {
+      const { state, record } = findKey(meta, provider, label);
+      const next = withProvider(meta, provider, { ...state, active: record.label });
+      return { next, result: keyView(provider, record, record.label, 'ok') };
+    });
+  }
+
+  /** Removes a key; when it was the active one, the next remaining key becomes active. */
+  async remove(
+    providerArg: string,
+    label: string,
+  ): Promise<{ removed: string; active: string | null; secretWasMissing: boolean }> {
+    const provider = checkProvider(providerArg);
+    return this.change(async (meta) => {
+      const { state, record } = findKey(meta, provider, label);
+      const deleted = await this.store(meta.store).delete(accountFor(provider, label));
+      const keys = state.keys.filter((k) => k !== record);
+      const active = state.active !== label ? state.active : (keys[0]?.label ?? null);
+      const next = withProvider(meta, provider, { ...state, keys, active });
+      return { next, result: { removed: label, active, secretWasMissing: !deleted } };
+    });
+  }
+
+  async rename(providerArg: string, from: string, to: string): Promise<KeyView> {
+    const provider = checkProvider(providerArg);
+    checkLabel(to);
+    return this.change(async (meta) => {
+      const { state, record } = findKey(meta, provider, from);
+      if (from === to) return { next: meta, result: keyView(provider, record, state.active, 'ok') };
+      if (state.keys.some((k) => k.label === to)) throw labelTaken(provider, to);
+      const store = this.store(meta.store);
+      const secret = await store.get(accountFor(provider, from));
+      if (secret === null) throw missingSecret(provider, from, store);
+      // Copy before delete: an interruption leaves both, never neither.
+      await store.set(accountFor(provider, to), secret);
+      await store.delete(accountFor(provider, from));
+      const renamed = { ...record, label: to, updatedAt: this.now() };
+      const active = state.active === from ? to : state.active;
+      const keys = state.keys.map((k) => (k === record ? renamed : k));
+      return { next: withProvider(meta, provider, { ...state, keys, active }), result: keyView(provider, renamed, active, 'ok') };
+    });
+  }
+
+  /** One key's metadata (the active one when no label is given), checked against the store. */
+  async show(providerArg: string, label?: string): Promise<KeyView> {
+    const provider = checkProvider(providerArg);
+    const meta = await this.readMetadata();
+    const { state, record } = findKey(meta, provider, label);
+    const secret = await this.store(meta.store).get(accountFor(provider, record.label));
+    const entries = new Map(secret === null ? [] : [[accountFor(provider, record.label), secret]]);
+    return keyView(provider, record, state.active, stateOf(provider, record, entries));
+  }
+
+  /**
+   * The secret of a key (the active one when no label is given). For the key
+   * helper, `exec` and explicit reveals only.
+   */
+  async secret(providerArg: string, label?: string): Promise<{ label: string; secret: string }> {
+    const provider = checkProvider(providerArg);
+    const meta = await this.readMetadata();
+    const { record } = findKey(meta, provider, label);
+    const store = this.store(meta.store);
+    const secret = await store.get(accountFor(provider, record.label));
+    if (secret === null) throw missingSecret(provider, record.label, store);
+    return { label: record.label, secret };
+  }
+
+  /** Sets (a string) or clears (null) per-provider settings. */
+  async configureProvider(providerArg: string, patch: Partial<Record<SettingName, string | null>>): Promise<ProviderView> {
+    const provider = checkProvider(providerArg);
+    for (const [name, value] of Object.entries(patch) as [SettingName, string | null][]) {
+      const problem = value === null ? null : settingProblem(provider, name, value);
+      if (problem) throw new KeyTrayError('usage', problem);
+    }
+    return this.change((meta) => {
+      const state = meta.providers[provider] ?? emptyProviderState();
+      const settings: ProviderSettings = { ...state.settings };
+      for (const [name, value] of Object.entries(patch) as [SettingName, string | null][]) {
+        if (value === null) delete settings[name];
+        else settings[name] = value;
+      }
+      const nextState = { ...state, settings };
+      const keys = nextState.keys.map((k) => keyView(provider, k, nextState.active, 'unknown'));
+      return { next: withProvider(meta, provider, nextState), result: providerView(provider, nextState, keys) };
+    });
+  }
+
+  /** Where metadata and store disagree. Throws when the store cannot be read. */
+  async check(): Promise<Discrepancy[]> {
+    const meta = await this.readMetadata();
+    return discrepancies(meta, await this.store(meta.store).entries());
+  }
+
+  /**
+   * Fixes what can be fixed without losing anything: secrets with no metadata
+   * are adopted, secrets changed by another tool get fresh metadata. Keys
+   * whose secret is gone stay listed until the user re-adds or removes them.
+   */
+  async repair(): Promise<{ fixed: Discrepancy[]; remaining: Discrepancy[] }> {
+    return this.change(async (meta) => {
+      const entries = await this.store(meta.store).entries();
+      const found = discrepancies(meta, entries);
+      let next = meta;
+      const fixed: Discrepancy[] = [];
+      for (const d of found) {
+        if (d.kind !== 'orphan-secret' && d.kind !== 'changed-secret') continue;
+        const provider = d.provider as ProviderId;
+        const secret = entries.get(accountFor(provider, d.label)) as string;
+        const state = next.providers[provider] ?? emptyProviderState();
+        const time = this.now();
+        const existing = state.keys.find((k) => k.label === d.label);
+        const record: KeyRecord = {
+          label: d.label,
+          masked: maskSecret(secret),
+          fingerprint: fingerprint(secret),
+          createdAt: existing?.createdAt ?? time,
+          updatedAt: time,
+        };
+        const keys = existing ? state.keys.map((k) => (k === existing ? record : k)) : [...state.keys, record];
+        next = withProvider(next, provider, { ...state, keys, active: state.active ?? d.label });
+        fixed.push(d);
+      }
+      return { next, result: { fixed, remaining: found.filter((d) => !fixed.includes(d)) } };
+    });
+  }
+
+  /**
+   * Moves every secret to the other store, verifying each copy before the
+   * metadata switches over; the old copies are deleted last.
+   */
+  async switchStore(kind: StoreKind): Promise<{ store: StoreView; moved: number }> {
+    const { from, accounts } = await this.change(async (meta) => {
+      const unchanged = { next: meta, result: { from: meta.store, accounts: [] as string[] } };
+      if (meta.store === kind) return unchanged;
+      const source = this.store(meta.store);
+      const target = this.store(kind);
+      const accounts = PROVIDER_IDS.flatMap((id) => (meta.providers[id]?.keys ?? []).map((k) => accountFor(id, k.label)));
+      const secrets = new Map<string, string>();
+      for (const account of accounts) {
+        const secret = await source.get(account);
+        if (secret === null) {
+          throw new KeyTrayError('inconsistent', `The ${source.description} has no secret for ${account}; nothing was moved.`, {
+            fix: 'Run `keytray doctor` and settle that key first.',
+          });
+        }
+        secrets.set(account, secret);
+      }
+      for (const [account, secret] of secrets) {
+        await target.set(account, secret);
+        if ((await target.get(account)) !== secret) {
+          throw new KeyTrayError('inconsistent', `The ${target.description} did not keep ${account}; nothing was moved.`);
+        }
+      }
+      return { next: { ...meta, store: kind }, result: { from: meta.store, accounts } };
+    });
+    // Only once the metadata points at the new copies are the old ones removed.
+    for (const account of accounts) await this.store(from).delete(account);
+    return { store: storeView(this.store(kind)), moved: accounts.length };
+  }
+
+  private change<T>(
+    work: (meta: Metadata) => Promise<{ next: Metadata; result: T }> | { next: Metadata; result: T },
+  ): Promise<T> {
+    return updateMetadata(this.options.metadataPath, work);
+  }
+
+  private now(): string {
+    return (this.options.now?.() ?? new Date()).toISOString();
+  }
+}
+
+function checkProvider(value: string): ProviderId {
+  if (isProviderId(value)) return value;
+  throw new KeyTrayError('usage', `Unknown provider "${value}". KeyTray knows: ${PROVIDER_IDS.join(', ')}.`);
+}
+
+function checkLabel(label: string): void {
+  const problem = labelProblem(label);
+  if (problem) throw new KeyTrayError('usage', problem);
+}
+
+function findKey(meta: Metadata, provider: ProviderId, label: string | undefined): { state: ProviderState; record: KeyRecord } {
+  const state = meta.providers[provider];
+  if (!state || state.keys.length === 0) {
+    throw new KeyTrayError('not-found', `No ${PROVIDERS[provider].label} key is stored.`, {
+      fix: `Add one with \`keytray keys add ${provider} --label <name>\`.`,
+    });
+  }
+  const wanted = label ?? state.active;
+  const record = state.keys.find((k) => k.label === wanted);
+  if (!record) {
+    throw new KeyTrayError('not-found', `${provider} has no key labelled "${wanted}".`, {
+      fix: `Its keys: ${state.keys.map((k) => k.label).join(', ')}.`,
+    });
+  }
+  return { state, record };
+}
+
+function labelTaken(provider: ProviderId, label: string): KeyTrayError {
+  return new KeyTrayError('exists', `${provider} already has a key labelled "${label}".`, {
+    fix: `Choose another label, or replace its secret with \`keytray keys add ${provider} --label ${label} --replace\`.`,
+  });
+}
+
+function missingSecret(provider: string, label: string, store: SecretStore): KeyTrayError {
+  return new KeyTrayError(
+    'inconsistent',
+    `The ${store.description} has no secret for ${provider}/${label}, though KeyTray lists it.`,
+    {
+      fix: `Store it again with \`keytray keys add ${provider} --label ${label} --replace\`, or forget it with \`keytray keys remove ${provider} ${label}\`.`,
+    },
+  );
+}
+
+function withProvider(meta: Metadata, provider: ProviderId, state: ProviderState): Metadata {
+  return { ...meta, providers: { ...meta.providers, [provider]: state } };
+}
+
+function stateOf(provider: ProviderId, record: KeyRecord, entries: Map<string, string>): KeyState {
+  const secret = entries.get(accountFor(provider, record.label));
+  if (secret === undefined) return 'missing';
+  return fingerprint(secret) === record.fingerprint ? 'ok' : 'changed';
+}
+
+function discrepancies(meta: Metadata, entries: Map<string, string>): Discrepancy[] {
+  const found: Discrepancy[] = [];
+  const known = new Set<string>();
+  for (const id of PROVIDER_IDS) {
+    for (const record of meta.providers[id]?.keys ?? []) {
+      known.add(accountFor(id, record.label));
+      const state = stateOf(id, record, entries);
+      if (state === 'missing') {
+        found.push({
+          kind: 'missing-secret',
+          provider: id,
+          label: record.label,
+          message: `${id}/${record.label} is listed but its secret is gone from the store.`,
+          fix: `Re-add it with \`keytray keys add ${id} --label ${record.label} --replace\`, or \`keytray keys remove ${id} ${record.label}\`.`,
+        });
+      } else if (state === 'changed') {
+        found.push({
+          kind: 'changed-secret',
+          provider: id,
+          label: record.label,
+          message: `${id}/${record.label} was changed outside KeyTray (its fingerprint no longer matches).`,
+          fix: 'Run `keytray doctor --fix` to accept the stored secret as it is now.',
+        });
+      }
+    }
+  }
+  for (const account of entries.keys()) {
+    if (known.has(account)) continue;
+    const slash = account.indexOf('/');
+    const provider = account.slice(0, slash);
+    const label = account.slice(slash + 1);
+    if (slash > 0 && isProviderId(provider) && labelProblem(label) === null) {
+      found.push({
+        kind: 'orphan-secret',
+        provider,
+        label,
+        message: `The store holds a secret for ${account} that KeyTray does not list (an interrupted add, or lost metadata).`,
+        fix: 'Run `keytray doctor --fix` to list it again.',
+      });
+    }
+  }
+  return found;
+}
+
+function keyView(provider: ProviderId, record: KeyRecord, active: string | null, state: KeyState): KeyView {
+  return {
+    provider,
+    label: record.label,
+    active: record.label === active,
+    masked: record.masked,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    state,
+  };
+}
+
+function providerView(id: ProviderId, state: ProviderState, keys: KeyView[]): ProviderView {
+  return {
+    id,
+    label: PROVIDERS[id].label,
+    active: state.active,
+    settings: state.settings,
+    baseUrl: effectiveBaseUrl(id, state.settings),
+    keys,
+  };
+}
+
+function storeView(store: SecretStore): StoreView {
+  return { kind: store.kind, description: store.description };
+}
+
+function asKeyTrayError(error: unknown): KeyTrayError {
+  if (error instanceof KeyTrayError) return error;
+  return new KeyTrayError('internal', 'An unexpected error happened while reading the key store.', { cause: error });
+}

@@ -1,0 +1,54 @@
+/**
+ * The KeyTray window: sandboxed, context-isolated, no Node in the page, no
+ * navigation away from KeyTray's own page, no new windows, no permissions.
+ */
+import { join } from 'node:path';
+import { BrowserWindow, shell } from 'electron';
+
+export interface WindowSource {
+  /** The dev server URL in development, absent in a build. */
+  devUrl: string | undefined;
+  /** Built renderer's index.html. */
+  file: string;
+}
+
+export function rendererUrl(source: WindowSource): string {
+  return source.devUrl ?? `file://${source.file}`;
+}
+
+export function isRendererUrl(source: WindowSource, url: string): boolean {
+  const home = new URL(rendererUrl(source));
+  const target = new URL(url);
+  return target.protocol === home.protocol && target.host === home.host && target.pathname === home.pathname;
+}
+
+export function createWindow(source: WindowSource, preloadDir: string): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 960,
+    height: 680,
+    show: false,
+    title: 'KeyTray',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: join(preloadDir, 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  const contents = window.webContents;
+  contents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (!isRendererUrl(source, url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  window.once('ready-to-show', () => window.show());
+  if (source.devUrl) void window.loadURL(source.devUrl);
+  else void window.loadFile(source.file);
+  return window;
+}

@@ -1,0 +1,7 @@
+import type { KeyTrayApi } from '../../shared/ipc';
+
+declare global {
+  interface Window {
+    keytray: KeyTrayApi;
+  }
+}

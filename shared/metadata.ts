@@ -1,0 +1,131 @@
+/**
+ * The non-secret metadata file: its shape, its validation and its migrations.
+ * Pure (data in, data out); reading and writing the file is core's job.
+ */
+import { labelProblem } from './key-input';
+import { isProviderId, PROVIDER_IDS, type ProviderId } from './providers';
+
+export const METADATA_VERSION = 1;
+
+/** Where secrets live: the OS keychain, or the plaintext file the user chose. */
+export type StoreKind = 'keychain' | 'file';
+
+export interface KeyRecord {
+  label: string;
+  /** The masked form of the secret (see shared/mask.ts). */
+  masked: string;
+  /** First 12 hex digits of the secret's SHA-256: tells a changed secret apart. */
+  fingerprint: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProviderSettings {
+  /** Upstream base URL; absent means the catalog default. */
+  baseUrl?: string;
+  /** AWS region, for the AWS-hosted providers. */
+  region?: string;
+  /** Claude Platform on AWS workspace ID. */
+  workspaceId?: string;
+}
+
+export interface ProviderState {
+  /** Label of the active key; null only when there are no keys. */
+  active: string | null;
+  keys: KeyRecord[];
+  settings: ProviderSettings;
+}
+
+export interface Metadata {
+  version: typeof METADATA_VERSION;
+  store: StoreKind;
+  providers: Partial<Record<ProviderId, ProviderState>>;
+}
+
+export function emptyMetadata(): Metadata {
+  return { version: METADATA_VERSION, store: 'keychain', providers: {} };
+}
+
+export function emptyProviderState(): ProviderState {
+  return { active: null, keys: [], settings: {} };
+}
+
+export class MetadataFormatError extends Error {}
+
+/**
+ * Validates parsed JSON as metadata, migrating older versions. Throws
+ * MetadataFormatError with a sentence naming what is wrong.
+ */
+export function parseMetadata(value: unknown): Metadata {
+  const root = asObject(value, 'the file');
+  const version = root.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw new MetadataFormatError('"version" must be a positive integer.');
+  }
+  if (version > METADATA_VERSION) {
+    throw new MetadataFormatError(
+      `it was written by a newer KeyTray (format ${version}; this one reads up to ${METADATA_VERSION}). Upgrade KeyTray.`,
+    );
+  }
+  const store = root.store;
+  if (store !== 'keychain' && store !== 'file') throw new MetadataFormatError('"store" must be "keychain" or "file".');
+  const providersIn = asObject(root.providers, '"providers"');
+  const providers: Metadata['providers'] = {};
+  for (const [id, state] of Object.entries(providersIn)) {
+    if (!isProviderId(id)) throw new MetadataFormatError(`unknown provider "${id}" (known: ${PROVIDER_IDS.join(', ')}).`);
+    providers[id] = parseProviderState(state, id);
+  }
+  return { version: METADATA_VERSION, store, providers };
+}
+
+function parseProviderState(value: unknown, id: string): ProviderState {
+  const where = `"providers.${id}"`;
+  const obj = asObject(value, where);
+  if (!Array.isArray(obj.keys)) throw new MetadataFormatError(`${where}.keys must be a list.`);
+  const keys = obj.keys.map((k, i) => parseKeyRecord(k, `${where}.keys[${i}]`));
+  const labels = new Set(keys.map((k) => k.label));
+  if (labels.size !== keys.length) throw new MetadataFormatError(`${where} has two keys with the same label.`);
+  const active = obj.active;
+  if (active !== null && typeof active !== 'string') throw new MetadataFormatError(`${where}.active must be a label or null.`);
+  if (keys.length > 0 && (active === null || !labels.has(active))) {
+    throw new MetadataFormatError(`${where}.active must name one of its keys.`);
+  }
+  if (keys.length === 0 && active !== null) throw new MetadataFormatError(`${where}.active names a key it does not have.`);
+  return { active, keys, settings: parseSettings(obj.settings, `${where}.settings`) };
+}
+
+function parseKeyRecord(value: unknown, where: string): KeyRecord {
+  const obj = asObject(value, where);
+  const record = {
+    label: asString(obj.label, `${where}.label`),
+    masked: asString(obj.masked, `${where}.masked`),
+    fingerprint: asString(obj.fingerprint, `${where}.fingerprint`),
+    createdAt: asString(obj.createdAt, `${where}.createdAt`),
+    updatedAt: asString(obj.updatedAt, `${where}.updatedAt`),
+  };
+  const problem = labelProblem(record.label);
+  if (problem) throw new MetadataFormatError(`${where}: ${problem}`);
+  return record;
+}
+
+function parseSettings(value: unknown, where: string): ProviderSettings {
+  if (value === undefined) return {};
+  const obj = asObject(value, where);
+  const settings: ProviderSettings = {};
+  for (const name of ['baseUrl', 'region', 'workspaceId'] as const) {
+    if (obj[name] !== undefined) settings[name] = asString(obj[name], `${where}.${name}`);
+  }
+  return settings;
+}
+
+function asObject(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MetadataFormatError(`${where} must be an object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function asString(value: unknown, where: string): string {
+  if (typeof value !== 'string') throw new MetadataFormatError(`${where} must be a string.`);
+  return value;
+}

@@ -1,0 +1,53 @@
+/**
+ * What the vault tells its callers (CLI, IPC, window). Metadata and masks
+ * only: no type here has room for a secret.
+ */
+import type { ErrorCode } from './errors';
+import type { ProviderSettings, StoreKind } from './metadata';
+import type { ProviderId } from './providers';
+
+/**
+ * How a key stands in the store: `ok`, `missing` (listed, secret gone),
+ * `changed` (secret replaced by another tool), `unknown` (store unreadable).
+ */
+export type KeyState = 'ok' | 'missing' | 'changed' | 'unknown';
+
+export interface KeyView {
+  provider: ProviderId;
+  label: string;
+  active: boolean;
+  masked: string;
+  createdAt: string;
+  updatedAt: string;
+  state: KeyState;
+}
+
+export interface ProviderView {
+  id: ProviderId;
+  label: string;
+  active: string | null;
+  settings: ProviderSettings;
+  /** The upstream in force (setting or default); null when a region is still needed. */
+  baseUrl: string | null;
+  keys: KeyView[];
+}
+
+export interface StoreView {
+  kind: StoreKind;
+  description: string;
+}
+
+export interface Discrepancy {
+  kind: 'missing-secret' | 'orphan-secret' | 'changed-secret';
+  provider: string;
+  label: string;
+  message: string;
+  fix: string;
+}
+
+export interface KeyListing {
+  store: StoreView;
+  storeError?: { code: ErrorCode; message: string; fix?: string };
+  providers: ProviderView[];
+  discrepancies: Discrepancy[];
+}

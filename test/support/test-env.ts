@@ -1,0 +1,73 @@
+/**
+ * A throw-away world per test: its own config directory under the private
+ * HOME and its own keychain service name, so tests never see each other's keys.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Vault } from '../../electron/core/vault';
+
+const run = promisify(execFile);
+
+export interface TestEnv {
+  root: string;
+  configHome: string;
+  service: string;
+  env: NodeJS.ProcessEnv;
+  metadataPath: string;
+  fileStorePath: string;
+  vault(): Vault;
+}
+
+export function makeTestEnv(): TestEnv {
+  const root = mkdtempSync(join(process.env.HOME || tmpdir(), 'kt-'));
+  const configHome = join(root, '.config');
+  const service = `keytray-test-${randomBytes(6).toString('hex')}`;
+  const metadataPath = join(configHome, 'keytray', 'keytray.json');
+  const fileStorePath = join(configHome, 'keytray', 'secrets.json');
+  const env = {
+    ...process.env,
+    HOME: root,
+    XDG_CONFIG_HOME: configHome,
+    KEYTRAY_KEYCHAIN_SERVICE: service,
+  };
+  return {
+    root,
+    configHome,
+    service,
+    env,
+    metadataPath,
+    fileStorePath,
+    vault: () => new Vault({ metadataPath, fileStorePath, keychainService: service }),
+  };
+}
+
+/** A key shaped like a real one, random every time. */
+export function fakeAnthropicKey(): string {
+  return `sk-ant-api03-${randomBytes(70).toString('base64url').slice(0, 93)}AA`;
+}
+
+/** What the Secret Service holds, read by secret-tool: an outside witness. */
+export async function secretToolLookup(service: string, account: string): Promise<string | null> {
+  try {
+    const { stdout } = await run('secret-tool', ['lookup', 'service', service, 'username', account]);
+    return stdout;
+  } catch {
+    return null;
+  }
+}
+
+export async function secretToolClear(service: string, account: string): Promise<void> {
+  await run('secret-tool', ['clear', 'service', service, 'username', account]);
+}
+
+export async function secretToolStore(service: string, account: string, secret: string): Promise<void> {
+  const child = execFile('secret-tool', ['store', '--label', `${service} ${account}`, 'service', service, 'username', account]);
+  child.stdin?.end(secret);
+  await new Promise<void>((resolve, reject) =>
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`secret-tool store exited ${code}`)))),
+  );
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { emptyMetadata, MetadataFormatError, parseMetadata } from '../../shared/metadata';
+
+const record = {
+  label: 'work',
+  masked: 'sk-ant-…7f3a',
+  fingerprint: '0123456789ab',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+describe('parseMetadata', () => {
+  it('round-trips valid metadata', () => {
+    const meta = {
+      version: 1,
+      store: 'keychain',
+      providers: { anthropic: { active: 'work', keys: [record], settings: { baseUrl: 'http://127.0.0.1:9' } } },
+    };
+    expect(parseMetadata(JSON.parse(JSON.stringify(meta)))).toEqual(meta);
+    expect(parseMetadata(emptyMetadata())).toEqual(emptyMetadata());
+  });
+
+  it.each([
+    [null, /the file must be an object/],
+    [{ version: 2, store: 'keychain', providers: {} }, /newer KeyTray/],
+    [{ version: 0, store: 'keychain', providers: {} }, /positive integer/],
+    [{ version: 1, store: 'disk', providers: {} }, /"store"/],
+    [{ version: 1, store: 'keychain', providers: { nope: {} } }, /unknown provider "nope"/],
+    [
+      { version: 1, store: 'keychain', providers: { anthropic: { active: 'other', keys: [record] } } },
+      /must name one of its keys/,
+    ],
+    [{ version: 1, store: 'keychain', providers: { anthropic: { active: 'work', keys: [record, record] } } }, /same label/],
+    [
+      { version: 1, store: 'keychain', providers: { anthropic: { active: null, keys: [{ ...record, label: 'a/b' }] } } },
+      /not allowed/,
+    ],
+    [{ version: 1, store: 'keychain', providers: { anthropic: { active: 'x', keys: [] } } }, /does not have/],
+  ])('refuses %j', (value, message) => {
+    expect(() => parseMetadata(value)).toThrow(MetadataFormatError);
+    expect(() => parseMetadata(value)).toThrow(message);
+  });
+});
