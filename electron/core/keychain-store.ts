@@ -64,25 +64,21 @@ export function keychainError(error: unknown, platform: NodeJS.Platform = proces
   const detail = error instanceof Error ? error.message : String(error);
   const fallback = 'Or, knowingly, keep keys in a plaintext file instead: `keytray store use file`.';
   if (platform === 'linux') {
-    if (/dbus|d-bus|zbus|autolaunch|DBUS_SESSION_BUS_ADDRESS|connect to address/i.test(detail)) {
+    if (/IsLocked|locked|prompt|dismissed|no result found|not available|ServiceUnknown|no such object/i.test(detail)) {
       return new KeyTrayError(
         'keychain-unavailable',
-        `The keychain cannot be reached: there is no D-Bus session bus (${detail}).`,
-        {
-          cause: error,
-          fix: `Run KeyTray inside your desktop session, or start one with \`dbus-run-session\` and a Secret Service such as gnome-keyring or KWallet. ${fallback}`,
-        },
-      );
-    }
-    if (/no result found|locked|prompt|dismissed|not available|no such object|ServiceUnknown/i.test(detail)) {
-      return new KeyTrayError(
-        'keychain-unavailable',
-        `The Secret Service keyring is not usable: no unlocked default collection (${detail}).`,
+        `The Secret Service keyring is not usable: it is locked or has no default collection (${detail}).`,
         {
           cause: error,
           fix: `Unlock your login keyring (for example in Seahorse, "Passwords and Keys"), or start gnome-keyring with \`gnome-keyring-daemon --unlock --components=secrets\`. ${fallback}`,
         },
       );
+    }
+    if (/autolaunch|DBUS_SESSION_BUS_ADDRESS|connect to address|failed to connect|no such file/i.test(detail)) {
+      return new KeyTrayError('keychain-unavailable', `The keychain cannot be reached: there is no D-Bus session bus (${detail}).`, {
+        cause: error,
+        fix: `Run KeyTray inside your desktop session, or start one with \`dbus-run-session\` and a Secret Service such as gnome-keyring or KWallet. ${fallback}`,
+      });
     }
   }
   return new KeyTrayError('keychain-unavailable', `The keychain refused the request (${detail}).`, {
