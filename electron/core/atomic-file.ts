@@ -3,14 +3,14 @@
  * rename it over the target, flush the directory. A reader sees the old file
  * or the new one, never a mix, whatever happens to the writer.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const unique = `${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+  const temp = join(dir, `.${basename(path)}.${unique}.tmp`);
   const handle = await open(temp, 'wx', mode);
   try {
     await handle.writeFile(data, 'utf8');

@@ -75,10 +75,14 @@ export function keychainError(error: unknown, platform: NodeJS.Platform = proces
       );
     }
     if (/autolaunch|DBUS_SESSION_BUS_ADDRESS|connect to address|failed to connect|no such file/i.test(detail)) {
-      return new KeyTrayError('keychain-unavailable', `The keychain cannot be reached: there is no D-Bus session bus (${detail}).`, {
-        cause: error,
-        fix: `Run KeyTray inside your desktop session, or start one with \`dbus-run-session\` and a Secret Service such as gnome-keyring or KWallet. ${fallback}`,
-      });
+      return new KeyTrayError(
+        'keychain-unavailable',
+        `The keychain cannot be reached: there is no D-Bus session bus (${detail}).`,
+        {
+          cause: error,
+          fix: `Run KeyTray inside your desktop session, or start one with \`dbus-run-session\` and a Secret Service such as gnome-keyring or KWallet. ${fallback}`,
+        },
+      );
     }
   }
   return new KeyTrayError('keychain-unavailable', `The keychain refused the request (${detail}).`, {

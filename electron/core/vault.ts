@@ -4,7 +4,6 @@
  * metadata lock, secret first, metadata second, so a crash in between leaves
  * something `check()` reports and `repair()` fixes, never a lost key.
  */
-import { createHash } from 'node:crypto';
 import { KeyTrayError } from '../../shared/errors';
 import { labelProblem, normalizeSecret } from '../../shared/key-input';
 import { maskSecret } from '../../shared/mask';
@@ -37,6 +36,9 @@ export function defaultVaultOptions(): VaultOptions {
 }
 
 export function fingerprint(secret: string): string {
+  // Loaded on first use: the key helper never fingerprints, and node:crypto
+  // would add measurably to every Claude Code start.
+  const { createHash } = process.getBuiltinModule('node:crypto');
   return createHash('sha256').update(secret).digest('hex').slice(0, 12);
 }
 

@@ -84,7 +84,10 @@ describe('keytray keys', () => {
 
   it('warns, and still stores, a key that does not look right', async () => {
     const t = makeTestEnv();
-    const result = await runCli(['keys', 'add', 'anthropic', '--label', 'odd'], { env: t.env, input: 'sk-proj-looks-like-openai-0000' });
+    const result = await runCli(['keys', 'add', 'anthropic', '--label', 'odd'], {
+      env: t.env,
+      input: 'sk-proj-looks-like-openai-0000',
+    });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/^warning: This does not look like an API key for Anthropic/);
     expect(result.stderr).not.toContain('looks-like-openai');
@@ -141,7 +144,9 @@ describe('keytray key (the helper)', () => {
     await secretToolClear(t.service, 'anthropic/w');
     const missing = await runCli(['key', 'anthropic'], { env: t.env });
     expect(missing).toMatchObject({ code: 5, stdout: '' });
-    expect(missing.stderr).toMatch(/^keytray key: The Secret Service keyring .* has no secret for anthropic\/w, though KeyTray lists it\./);
+    expect(missing.stderr).toMatch(
+      /^keytray key: The Secret Service keyring .* has no secret for anthropic\/w, though KeyTray lists it\./,
+    );
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
 
     const usage = await runCli(['key'], { env: t.env });

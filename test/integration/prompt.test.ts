@@ -38,10 +38,14 @@ describe('hidden prompt', () => {
   it('stores what was typed and never echoes it', async () => {
     const t = makeTestEnv();
     const key = fakeAnthropicKey();
-    const { stdout } = await exec('python3', ['-c', PTY_DRIVER, process.execPath, BIN, 'keys', 'add', 'anthropic', '--label', 'typed'], {
-      env: { ...t.env, KEY: key },
-      timeout: 20_000,
-    });
+    const { stdout } = await exec(
+      'python3',
+      ['-c', PTY_DRIVER, process.execPath, BIN, 'keys', 'add', 'anthropic', '--label', 'typed'],
+      {
+        env: { ...t.env, KEY: key },
+        timeout: 20_000,
+      },
+    );
     expect(stdout).toContain('Anthropic key for "typed" (input hidden): ');
     expect(stdout).toContain(`Stored anthropic/typed (sk-ant-…${key.slice(-4)}), active.`);
     expect(stdout).not.toContain(key.slice(0, 20));
