@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: system packages, npm packages
+# (no Electron binary download), lint, typecheck, build, unit and integration
+# tests on a private keyring, browser tests in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-system-deps.sh
+ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+npm run lint
+npm run typecheck
+npm run build
+
+rm -rf test-results && mkdir -p test-results
+status=0
+bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile=test-results/vitest.json || status=1
+PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json \
+  bash scripts/with-keyring.sh npx playwright test --reporter=list,json || status=1
+node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json || status=1
+exit $status
