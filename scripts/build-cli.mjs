@@ -12,6 +12,8 @@ const common = {
   target: 'node20',
   format: 'cjs',
   external: ['@napi-rs/keyring'],
+  // ES module builds first: some packages' UMD builds cannot be bundled (jsonc-parser).
+  mainFields: ['module', 'main'],
   define: { KEYTRAY_VERSION: JSON.stringify(version) },
   legalComments: 'none',
   logLevel: 'warning',

@@ -2,6 +2,7 @@
  * The non-secret metadata file: its shape, its validation and its migrations.
  * Pure (data in, data out); reading and writing the file is core's job.
  */
+import type { HelperBinding } from './helper-command';
 import { labelProblem } from './key-input';
 import { isProviderId, PROVIDER_IDS, type ProviderId } from './providers';
 
@@ -40,6 +41,11 @@ export interface Metadata {
   version: typeof METADATA_VERSION;
   store: StoreKind;
   providers: Partial<Record<ProviderId, ProviderState>>;
+  /**
+   * The key chosen per Claude Code settings file KeyTray configured, by
+   * settings file path.
+   */
+  claudeBindings?: Record<string, HelperBinding>;
 }
 
 export function emptyMetadata(): Metadata {
@@ -75,7 +81,28 @@ export function parseMetadata(value: unknown): Metadata {
     if (!isProviderId(id)) throw new MetadataFormatError(`unknown provider "${id}" (known: ${PROVIDER_IDS.join(', ')}).`);
     providers[id] = parseProviderState(state, id);
   }
-  return { version: METADATA_VERSION, store, providers };
+  const claudeBindings = parseBindings(root.claudeBindings);
+  return { version: METADATA_VERSION, store, providers, ...(claudeBindings ? { claudeBindings } : {}) };
+}
+
+function parseBindings(value: unknown): Record<string, HelperBinding> | undefined {
+  if (value === undefined) return undefined;
+  const obj = asObject(value, '"claudeBindings"');
+  const bindings: Record<string, HelperBinding> = {};
+  for (const [path, binding] of Object.entries(obj)) {
+    const where = `"claudeBindings" for ${path}`;
+    const b = asObject(binding, where);
+    const provider = asString(b.provider, `${where}.provider`);
+    if (!isProviderId(provider)) throw new MetadataFormatError(`${where}: unknown provider "${provider}".`);
+    if (b.label === undefined) bindings[path] = { provider };
+    else {
+      const label = asString(b.label, `${where}.label`);
+      const problem = labelProblem(label);
+      if (problem) throw new MetadataFormatError(`${where}: ${problem}`);
+      bindings[path] = { provider, label };
+    }
+  }
+  return bindings;
 }
 
 function parseProviderState(value: unknown, id: string): ProviderState {

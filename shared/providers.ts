@@ -34,6 +34,10 @@ export interface ProviderInfo {
   keyFormat: { pattern: RegExp; description: string };
   /** Where a user gets a key. */
   keyUrl: string;
+  /** The variable tools read this provider's key from (`keytray exec`). */
+  keyEnvVar: string;
+  /** The variable tools read a custom base URL from, where one is customary. */
+  baseUrlEnvVar: string | null;
 }
 
 export const PROVIDERS: Readonly<Record<ProviderId, ProviderInfo>> = {
@@ -50,6 +54,8 @@ export const PROVIDERS: Readonly<Record<ProviderId, ProviderInfo>> = {
       description: 'an Anthropic API key starts with "sk-ant-api03-"',
     },
     keyUrl: 'https://console.anthropic.com/settings/keys',
+    keyEnvVar: 'ANTHROPIC_API_KEY',
+    baseUrlEnvVar: 'ANTHROPIC_BASE_URL',
   },
   'anthropic-aws': {
     id: 'anthropic-aws',
@@ -64,6 +70,8 @@ export const PROVIDERS: Readonly<Record<ProviderId, ProviderInfo>> = {
       description: 'a Claude Platform on AWS API key is a long token without spaces',
     },
     keyUrl: 'https://console.aws.amazon.com/',
+    keyEnvVar: 'ANTHROPIC_AWS_API_KEY',
+    baseUrlEnvVar: 'ANTHROPIC_AWS_BASE_URL',
   },
   bedrock: {
     id: 'bedrock',
@@ -78,6 +86,8 @@ export const PROVIDERS: Readonly<Record<ProviderId, ProviderInfo>> = {
       description: 'a Bedrock API key starts with "ABSK" (long-term) or "bedrock-api-key-" (short-term)',
     },
     keyUrl: 'https://console.aws.amazon.com/bedrock/home#/api-keys',
+    keyEnvVar: 'AWS_BEARER_TOKEN_BEDROCK',
+    baseUrlEnvVar: 'ANTHROPIC_BEDROCK_BASE_URL',
   },
   openai: {
     id: 'openai',
@@ -92,6 +102,8 @@ export const PROVIDERS: Readonly<Record<ProviderId, ProviderInfo>> = {
       description: 'an OpenAI API key starts with "sk-" (project keys with "sk-proj-")',
     },
     keyUrl: 'https://platform.openai.com/api-keys',
+    keyEnvVar: 'OPENAI_API_KEY',
+    baseUrlEnvVar: 'OPENAI_BASE_URL',
   },
   openrouter: {
     id: 'openrouter',
@@ -106,6 +118,8 @@ export const PROVIDERS: Readonly<Record<ProviderId, ProviderInfo>> = {
       description: 'an OpenRouter key starts with "sk-or-v1-" followed by 64 hex digits',
     },
     keyUrl: 'https://openrouter.ai/settings/keys',
+    keyEnvVar: 'OPENROUTER_API_KEY',
+    baseUrlEnvVar: null,
   },
 };
 

@@ -3,6 +3,8 @@
  */
 import { KeyTrayError } from '../../shared/errors';
 import { Vault } from '../core/vault';
+import { CONFIGURE_USAGE, configureCommand, STATUS_USAGE, statusCommand } from './claude-commands';
+import { EXEC_USAGE, execCommand } from './exec-command';
 import { runKeyHelper } from './key-helper';
 import { KEYS_USAGE, keysCommand } from './keys-command';
 import { reportError } from './output';
@@ -16,6 +18,9 @@ const HELP = `KeyTray keeps AI API keys in the OS keychain and hands them to cod
 Usage:
        ${KEYS_USAGE}
        keytray key <provider> [<label>]        print the key alone (for apiKeyHelper)
+       ${CONFIGURE_USAGE}
+       ${STATUS_USAGE}
+       ${EXEC_USAGE}
        ${PROVIDER_USAGE}
        ${STORE_USAGE}
        ${DOCTOR_USAGE}
@@ -40,6 +45,12 @@ export async function run(argv: string[]): Promise<number> {
         return await storeCommand(vault, args);
       case 'doctor':
         return await doctorCommand(vault, args);
+      case 'configure':
+        return await configureCommand(vault, args);
+      case 'status':
+        return await statusCommand(vault, args);
+      case 'exec':
+        return await execCommand(vault, args);
       case undefined:
       case 'help':
       case '--help':

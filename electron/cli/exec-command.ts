@@ -1,0 +1,62 @@
+/**
+ * `keytray exec [--provider P]… -- <command…>`: runs one command with keys in
+ * its environment only, for tools that read keys from env (like
+ * `aws-vault exec` or `envchain`). The keys never reach the shell.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { KeyTrayError } from '../../shared/errors';
+import { effectiveBaseUrl } from '../../shared/provider-settings';
+import { isProviderId, PROVIDERS } from '../../shared/providers';
+import type { Vault } from '../core/vault';
+import { parse } from './args';
+
+export const EXEC_USAGE = 'keytray exec [--provider <provider>[:<label>]]... -- <command> [args...]';
+
+export async function execCommand(vault: Vault, args: string[]): Promise<number> {
+  const split = args.indexOf('--');
+  if (split < 0 || split === args.length - 1) {
+    throw new KeyTrayError('usage', 'Missing the command to run after "--".', { fix: `Usage: ${EXEC_USAGE}` });
+  }
+  const { values } = parse(args.slice(0, split), { provider: { type: 'string', multiple: true } }, EXEC_USAGE, {
+    min: 0,
+    max: 0,
+  });
+  const [command, ...commandArgs] = args.slice(split + 1) as [string, ...string[]];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const meta = await vault.readMetadata();
+  for (const spec of values.provider ?? ['anthropic']) {
+    const [provider = '', label] = spec.split(':');
+    if (!isProviderId(provider))
+      throw new KeyTrayError('usage', `Unknown provider "${provider}".`, { fix: `Usage: ${EXEC_USAGE}` });
+    const info = PROVIDERS[provider];
+    env[info.keyEnvVar] = (await vault.secret(provider, label)).secret;
+    const settings = meta.providers[provider]?.settings ?? {};
+    if (info.baseUrlEnvVar && settings.baseUrl) env[info.baseUrlEnvVar] = effectiveBaseUrl(provider, settings) ?? undefined;
+    if (info.regional && settings.region) env.AWS_REGION = settings.region;
+    if (info.usesWorkspace && settings.workspaceId) env.ANTHROPIC_AWS_WORKSPACE_ID = settings.workspaceId;
+  }
+  return runChild(command, commandArgs, env);
+}
+
+function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: 'inherit' });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const s of signals) process.on(s, forward);
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      for (const s of signals) process.off(s, forward);
+      reject(
+        new KeyTrayError('not-found', `Cannot run "${command}" (${error.code ?? 'error'}).`, {
+          fix: 'Check the command name and that it is on your PATH.',
+        }),
+      );
+    });
+    child.on('exit', (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      // A child killed by a signal exits like a shell reports it: 128 + number.
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    });
+  });
+}

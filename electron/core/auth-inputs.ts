@@ -1,0 +1,166 @@
+/**
+ * Gathers what the auth picture needs from the machine: the environment,
+ * every Claude Code settings file for a directory, the OAuth login, the
+ * Console key `/login` saved, shell startup files, and what KeyTray's own
+ * helper would print (from metadata: no helper is ever run).
+ */
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type AuthInputs,
+  CREDENTIAL_VARIABLES,
+  type HelperInfo,
+  type SettingsLayer,
+  SWITCH_VARIABLES,
+} from '../../shared/auth-picture';
+import { claudeConfigDir, type Platform, SETTINGS_SCOPES, settingsPath } from '../../shared/claude-scopes';
+import { KeyTrayError } from '../../shared/errors';
+import { parseHelperCommand } from '../../shared/helper-command';
+import { maskSecret } from '../../shared/mask';
+import { settingsLayer } from '../../shared/settings-layer';
+import { readSettingsFile } from './settings-writer';
+import { findShellExports } from './shell-exports';
+import type { Vault } from './vault';
+
+export interface Situation {
+  cwd: string;
+  env: Record<string, string>;
+  envOrigin: AuthInputs['envOrigin'];
+  home: string;
+  platform: Platform;
+}
+
+export function processSituation(cwd: string = process.cwd()): Situation {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  return { cwd, env, envOrigin: 'env:process', home: process.env.HOME || '', platform: process.platform };
+}
+
+export async function gatherAuthInputs(situation: Situation, vault: Vault): Promise<AuthInputs> {
+  const settings = await readLayers(situation);
+  const helpers: Record<string, HelperInfo> = {};
+  for (const layer of settings) {
+    if (layer.apiKeyHelper && !(layer.apiKeyHelper in helpers))
+      helpers[layer.apiKeyHelper] = await describeHelper(layer.apiKeyHelper, vault);
+  }
+  const tilde = (file: string) =>
+    situation.home && file.startsWith(`${situation.home}/`) ? `~${file.slice(situation.home.length)}` : file;
+  const exports = await findShellExports(situation.home, [...CREDENTIAL_VARIABLES, ...SWITCH_VARIABLES]);
+  return {
+    cwd: situation.cwd,
+    env: situation.env,
+    envOrigin: situation.envOrigin,
+    settings,
+    shellExports: exports.map((e) => ({ ...e, file: tilde(e.file) })),
+    login: await readLogin(situation),
+    primaryApiKey: await readPrimaryApiKey(situation),
+    helpers,
+    awsChain: await findAwsCredentials(situation, settings),
+  };
+}
+
+export async function readLayers(situation: Situation): Promise<SettingsLayer[]> {
+  const layers: SettingsLayer[] = [];
+  const userPath = settingsPath('user', situation);
+  for (const scope of SETTINGS_SCOPES) {
+    const path = settingsPath(scope, situation);
+    // In the home directory, the project's settings file is the user's: one file, read once, as user settings.
+    if (scope !== 'user' && path === userPath) continue;
+    const text = await readSettingsFile(path).catch(() => null);
+    if (text === null) continue;
+    layers.push(settingsLayer(scope, path, text));
+  }
+  return layers;
+}
+
+async function describeHelper(command: string, vault: Vault): Promise<HelperInfo> {
+  const binding = parseHelperCommand(command);
+  if (!binding) return { masked: null };
+  if (!(await exists(binding.script))) {
+    return {
+      masked: null,
+      keytray: { provider: binding.provider, label: binding.label ?? '(active)' },
+      problem: `its script ${binding.script} is missing; run \`keytray configure claude-code\` again`,
+    };
+  }
+  try {
+    const key = await vault.show(binding.provider, binding.label);
+    const keytray = { provider: binding.provider, label: key.label };
+    if (key.state === 'missing')
+      return { masked: key.masked, keytray, problem: `the keychain has no secret for ${binding.provider}/${key.label}` };
+    return { masked: key.masked, keytray };
+  } catch (error) {
+    const reason = error instanceof KeyTrayError ? error.message : 'KeyTray cannot read its keys';
+    return { masked: null, keytray: { provider: binding.provider, label: binding.label ?? '(active)' }, problem: reason };
+  }
+}
+
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+async function readLogin(situation: Situation): Promise<AuthInputs['login']> {
+  const path = join(claudeConfigDir(situation), '.credentials.json');
+  let oauth = credentialsOf(await readJson(path));
+  let origin: 'oauth:file' | 'oauth:keychain' = 'oauth:file';
+  let detail = path;
+  if (!oauth && situation.platform === 'darwin') {
+    oauth = credentialsOf(await readMacKeychainLogin());
+    origin = 'oauth:keychain';
+    detail = 'macOS Keychain item "Claude Code-credentials"';
+  }
+  if (!oauth) return null;
+  return { origin, masked: maskSecret(oauth.accessToken), usable: oauth.scopes.includes('user:inference'), detail };
+}
+
+function credentialsOf(json: unknown): { accessToken: string; scopes: string[] } | null {
+  const oauth = (json as { claudeAiOauth?: { accessToken?: unknown; scopes?: unknown } } | null)?.claudeAiOauth;
+  if (!oauth || typeof oauth.accessToken !== 'string' || oauth.accessToken === '') return null;
+  const scopes = Array.isArray(oauth.scopes) ? oauth.scopes.filter((s): s is string => typeof s === 'string') : [];
+  return { accessToken: oauth.accessToken, scopes };
+}
+
+async function readMacKeychainLogin(): Promise<unknown> {
+  try {
+    const { default: keyring } = await import('@napi-rs/keyring');
+    const { userInfo } = await import('node:os');
+    const text = await new keyring.AsyncEntry('Claude Code-credentials', userInfo().username).getPassword();
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function readPrimaryApiKey(situation: Situation): Promise<AuthInputs['primaryApiKey']> {
+  const path = situation.env.CLAUDE_CONFIG_DIR
+    ? join(situation.env.CLAUDE_CONFIG_DIR, '.claude.json')
+    : join(situation.home, '.claude.json');
+  const key = ((await readJson(path)) as { primaryApiKey?: unknown } | null)?.primaryApiKey;
+  return typeof key === 'string' && key !== '' ? { masked: maskSecret(key), detail: path } : null;
+}
+
+async function findAwsCredentials(situation: Situation, layers: SettingsLayer[]): Promise<AuthInputs['awsChain']> {
+  const env = Object.assign({}, situation.env, ...layers.map((l) => l.env)) as Record<string, string>;
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return { detail: 'AWS_ACCESS_KEY_ID in the environment' };
+  if (env.AWS_PROFILE) return { detail: `AWS profile "${env.AWS_PROFILE}"` };
+  const files = [
+    env.AWS_SHARED_CREDENTIALS_FILE || join(situation.home, '.aws', 'credentials'),
+    env.AWS_CONFIG_FILE || join(situation.home, '.aws', 'config'),
+  ];
+  for (const path of files) {
+    const text = await readFile(path, 'utf8').catch(() => null);
+    if (text && /^\s*\[(default|profile default)\]/m.test(text)) return { detail: `default profile in ${path}` };
+  }
+  return null;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

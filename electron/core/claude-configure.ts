@@ -1,0 +1,155 @@
+/**
+ * "Configure Claude Code": point one settings file's apiKeyHelper at
+ * KeyTray's helper for a chosen key, optionally neutralising credential
+ * variables that would take its place, with a preview, a backup and undo.
+ * The auth picture before and after says what will really happen.
+ */
+import { type AuthInputs, type AuthPicture, computeAuthPicture, type SettingsLayer } from '../../shared/auth-picture';
+import { settingsPath, type WritableScope } from '../../shared/claude-scopes';
+import { KeyTrayError } from '../../shared/errors';
+import { type HelperBinding, helperCommand } from '../../shared/helper-command';
+import { isProviderId, PROVIDERS, type ProviderId } from '../../shared/providers';
+import type { SettingChange } from '../../shared/settings-edit';
+import { settingsLayer } from '../../shared/settings-layer';
+import { gatherAuthInputs, readLayers, type Situation } from './auth-inputs';
+import { ensureHelperScript, type HelperPins, helperScriptPath, type Launcher } from './helper-script';
+import { updateMetadata } from './metadata-file';
+import { planSettingsChange, type SettingsPlan, type SettingsWriter } from './settings-writer';
+import type { Vault } from './vault';
+
+export interface ConfigureRequest {
+  /** Defaults to the provider remembered for this settings file, else anthropic. */
+  provider?: string;
+  label?: string;
+  scope: WritableScope;
+  situation: Situation;
+  /** Set credential variables that would shadow the helper to "" in the written env block. */
+  neutralizeEnv?: boolean;
+}
+
+export interface ConfigurePlan {
+  scope: WritableScope;
+  binding: HelperBinding;
+  command: string;
+  settings: SettingsPlan;
+  before: AuthPicture;
+  after: AuthPicture;
+}
+
+export interface ConfiguratorDeps {
+  vault: Vault;
+  writer: SettingsWriter;
+  dataDir: string;
+  metadataPath: string;
+  launcher: Launcher;
+  pins: HelperPins;
+}
+
+/** Variables that take the helper's place in a header when set. */
+const SHADOWING = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'] as const;
+/** Priority of each scope's env block (higher wins). */
+const ENV_RANK: Record<string, number> = { user: 1, project: 2, local: 3, managed: 4 };
+
+export class ClaudeConfigurator {
+  constructor(private readonly deps: ConfiguratorDeps) {}
+
+  async plan(request: ConfigureRequest): Promise<ConfigurePlan> {
+    const path = settingsPath(request.scope, request.situation);
+    const meta = await this.deps.vault.readMetadata();
+    const remembered = meta.claudeBindings?.[path];
+    const provider = checkClaudeProvider(request.provider ?? remembered?.provider ?? 'anthropic');
+    const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
+    // The key must exist: a helper that fails makes Claude Code send an empty key.
+    const key = await this.deps.vault.show(provider, label);
+    const binding: HelperBinding = label ? { provider, label } : { provider };
+    const command = helperCommand(
+      helperScriptPath(this.deps.dataDir, request.situation.platform),
+      binding,
+      request.situation.platform,
+    );
+
+    const inputs = await gatherAuthInputs(request.situation, this.deps.vault);
+    const before = computeAuthPicture(inputs);
+    const changes: SettingChange[] = [{ path: ['apiKeyHelper'], value: command }];
+    if (request.neutralizeEnv) {
+      for (const name of shadowingVariables(inputs, request.scope)) changes.push({ path: ['env', name], value: '' });
+    }
+    const settings = await planSettingsChange(path, changes);
+    const helpers = { ...inputs.helpers, [command]: { masked: key.masked, keytray: { provider, label: key.label } } };
+    const after = computeAuthPicture({
+      ...inputs,
+      helpers,
+      settings: withLayer(inputs.settings, request.scope, path, settings.after),
+    });
+    return { scope: request.scope, binding, command, settings, before, after };
+  }
+
+  /** Writes the helper script and the settings file, and remembers the choice. */
+  async apply(plan: ConfigurePlan): Promise<void> {
+    await ensureHelperScript(this.deps.dataDir, this.deps.launcher, this.deps.pins);
+    await this.deps.writer.apply(plan.settings);
+    await updateMetadata(this.deps.metadataPath, (meta) => ({
+      next: { ...meta, claudeBindings: { ...meta.claudeBindings, [plan.settings.path]: plan.binding } },
+      result: undefined,
+    }));
+  }
+
+  /** Puts the scope's settings file back as it was before KeyTray's last write. */
+  async undo(scope: WritableScope, situation: Situation): Promise<{ settings: SettingsPlan; after: AuthPicture }> {
+    const path = settingsPath(scope, situation);
+    const settings = await this.deps.writer.undo(path);
+    if (!(await this.deps.writer.canUndo(path))) {
+      await updateMetadata(this.deps.metadataPath, (meta) => {
+        const { [path]: _forgotten, ...rest } = meta.claudeBindings ?? {};
+        return { next: { ...meta, claudeBindings: rest }, result: undefined };
+      });
+    }
+    return { settings, after: computeAuthPicture(await gatherAuthInputs(situation, this.deps.vault)) };
+  }
+
+  /** The auth picture for a directory, as `keytray status` shows it. */
+  async picture(situation: Situation): Promise<AuthPicture> {
+    return computeAuthPicture(await gatherAuthInputs(situation, this.deps.vault));
+  }
+
+  /** The settings layers for a directory, for callers that show them. */
+  layers(situation: Situation): Promise<SettingsLayer[]> {
+    return readLayers(situation);
+  }
+}
+
+function checkClaudeProvider(value: string): ProviderId {
+  if (!isProviderId(value)) throw new KeyTrayError('usage', `Unknown provider "${value}".`);
+  if (value === 'anthropic') return value;
+  if (value === 'openai' || value === 'openrouter') {
+    throw new KeyTrayError('usage', `Claude Code speaks the Anthropic API, so it cannot use an ${PROVIDERS[value].label} key.`, {
+      fix: `For tools that read ${PROVIDERS[value].keyEnvVar}, use \`keytray exec --provider ${value} -- <command>\`.`,
+    });
+  }
+  throw new KeyTrayError(
+    'usage',
+    `Configuring Claude Code for ${PROVIDERS[value].label} needs AWS mode, which this KeyTray does not have yet.`,
+    {
+      fix: 'Configure the Anthropic API (`--provider anthropic`), or set Claude Code up for AWS by hand.',
+    },
+  );
+}
+
+/**
+ * The shadowing variables worth cancelling from `scope`: set in the
+ * environment, a shell startup file, or a settings env block that `scope`
+ * outranks. One set in a higher scope cannot be cancelled from here; the
+ * picture after writing still reports it.
+ */
+function shadowingVariables(inputs: AuthInputs, scope: WritableScope): string[] {
+  return SHADOWING.filter((name) => {
+    if (inputs.env[name]) return true;
+    if (inputs.shellExports.some((e) => e.name === name)) return true;
+    return inputs.settings.some((l) => l.env[name] && (ENV_RANK[l.scope] ?? 0) <= (ENV_RANK[scope] ?? 0));
+  });
+}
+
+/** The layers as they will be once `text` is written to `path`. */
+function withLayer(layers: SettingsLayer[], scope: WritableScope, path: string, text: string): SettingsLayer[] {
+  return [...layers.filter((l) => l.scope !== scope), settingsLayer(scope, path, text)];
+}

@@ -1,0 +1,198 @@
+/**
+ * The one writer for other tools' JSON settings files. A change is planned
+ * (with a diff to preview), then applied: under a lock, only if the file is
+ * still what the plan saw, after a backup, atomically, keeping the file's
+ * mode and following a symlink to the real file. Each write is journalled so
+ * `undo` can put the previous bytes back exactly.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { KeyTrayError } from '../../shared/errors';
+import { editSettingsText, parseSettingsText, redactSettingsText, type SettingChange } from '../../shared/settings-edit';
+import { writeFileAtomic } from './atomic-file';
+import { withFileLock } from './file-lock';
+
+export interface SettingsPlan {
+  path: string;
+  /** The file's text when planned; null when it does not exist. */
+  before: string | null;
+  after: string;
+  /** Unified diff with credential values masked. Empty when nothing changes. */
+  diff: string;
+}
+
+interface JournalEntry {
+  id: string;
+  path: string;
+  /** Backup of the previous bytes; null when the file did not exist. */
+  backup: string | null;
+  /** SHA-256 of what KeyTray wrote, to notice later edits. */
+  written: string;
+  at: string;
+}
+
+export async function readSettingsFile(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new KeyTrayError('inconsistent', `Cannot read ${path} (${code ?? 'error'}).`, { cause: error });
+  }
+}
+
+/** Throws a clear error naming the file and the position when the text is not valid JSON. */
+export function assertValidSettings(path: string, text: string | null): void {
+  if (text === null) return;
+  const parsed = parseSettingsText(text);
+  if (!parsed.ok) {
+    throw new KeyTrayError(
+      'inconsistent',
+      `${path} is not valid JSON: ${parsed.problem} at line ${parsed.line}, column ${parsed.column}.`,
+      {
+        fix: 'KeyTray did not touch it. Fix the file (Claude Code cannot read it either), then try again.',
+      },
+    );
+  }
+}
+
+export async function planSettingsChange(path: string, changes: SettingChange[]): Promise<SettingsPlan> {
+  const before = await readSettingsFile(path);
+  assertValidSettings(path, before);
+  const after = editSettingsText(before ?? '', changes);
+  return { path, before, after, diff: settingsDiff(path, before, after) };
+}
+
+export function settingsDiff(path: string, before: string | null, after: string | null): string {
+  if (before === after) return '';
+  return createTwoFilesPatch(
+    before === null ? '/dev/null' : path,
+    after === null ? '/dev/null' : path,
+    redactSettingsText(before ?? ''),
+    redactSettingsText(after ?? ''),
+    undefined,
+    undefined,
+    { context: 3 },
+  )
+    .split('\n')
+    .slice(1) // the "Index:"/"====" header says nothing the file names don't
+    .filter((line) => !/^={10,}$/.test(line))
+    .join('\n');
+}
+
+export class SettingsWriter {
+  private readonly journalPath: string;
+  private readonly backupDir: string;
+
+  constructor(dataDir: string) {
+    this.backupDir = join(dataDir, 'backups');
+    this.journalPath = join(this.backupDir, 'journal.json');
+  }
+
+  /** Writes the plan, refusing when the file changed since it was planned. */
+  async apply(plan: SettingsPlan): Promise<void> {
+    if (plan.before === plan.after) return;
+    const target = await resolveTarget(plan.path);
+    await withFileLock(target, async () => {
+      const current = await readSettingsFile(target);
+      if (current !== plan.before) {
+        throw new KeyTrayError('inconsistent', `${plan.path} changed since the preview; nothing was written.`, {
+          fix: 'Run the command again to see the new diff.',
+        });
+      }
+      const mode = current === null ? 0o644 : (await stat(target)).mode & 0o777;
+      const backup = current === null ? null : await this.backup(current);
+      await this.record({
+        id: randomBytes(8).toString('hex'),
+        path: plan.path,
+        backup,
+        written: sha256(plan.after),
+        at: new Date().toISOString(),
+      });
+      await writeFileAtomic(target, plan.after, mode);
+    });
+  }
+
+  /** Whether there is a KeyTray write of this file to undo. */
+  async canUndo(path: string): Promise<boolean> {
+    return (await this.journal()).some((e) => e.path === path);
+  }
+
+  /**
+   * Restores the file as it was before KeyTray's last write to it, byte for
+   * byte (or removes it when KeyTray created it). Refuses when the file was
+   * edited since, rather than lose those edits.
+   */
+  async undo(path: string): Promise<SettingsPlan> {
+    const target = await resolveTarget(path);
+    return withFileLock(target, async () => {
+      const entry = (await this.journal()).findLast((e) => e.path === path);
+      if (!entry) {
+        throw new KeyTrayError('not-found', `KeyTray has not changed ${path}, so there is nothing to undo.`);
+      }
+      const current = await readSettingsFile(target);
+      if (current === null || sha256(current) !== entry.written) {
+        throw new KeyTrayError('inconsistent', `${path} was changed after KeyTray wrote it; undo would lose those changes.`, {
+          fix: entry.backup ? `The earlier version is kept at ${entry.backup}.` : 'Edit the file by hand.',
+        });
+      }
+      const previous = entry.backup === null ? null : await readFile(entry.backup, 'utf8');
+      if (previous === null) await rm(target);
+      else await writeFileAtomic(target, previous, (await stat(target)).mode & 0o777);
+      await withFileLock(this.journalPath, async () => {
+        await this.save((await this.journal()).filter((e) => e.id !== entry.id));
+      });
+      if (entry.backup) await rm(entry.backup, { force: true });
+      return { path, before: current, after: previous ?? '', diff: settingsDiff(path, current, previous) };
+    });
+  }
+
+  private async backup(text: string): Promise<string> {
+    await mkdir(this.backupDir, { recursive: true, mode: 0o700 });
+    const file = join(this.backupDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.json`);
+    // 0600: a settings file can hold a key of the user's own.
+    await writeFile(file, text, { mode: 0o600, flag: 'wx' });
+    return file;
+  }
+
+  private async journal(): Promise<JournalEntry[]> {
+    const text = await readSettingsFile(this.journalPath);
+    if (text === null) return [];
+    try {
+      const parsed = JSON.parse(text) as { entries?: JournalEntry[] };
+      return Array.isArray(parsed.entries) ? parsed.entries : [];
+    } catch (error) {
+      throw new KeyTrayError('inconsistent', `KeyTray's undo journal ${this.journalPath} is damaged.`, {
+        cause: error,
+        fix: 'The backups beside it are intact; move the journal aside to start a new one.',
+      });
+    }
+  }
+
+  private async record(entry: JournalEntry): Promise<void> {
+    await withFileLock(this.journalPath, async () => {
+      await this.save([...(await this.journal()), entry]);
+    });
+  }
+
+  private async save(entries: JournalEntry[]): Promise<void> {
+    await writeFileAtomic(this.journalPath, `${JSON.stringify({ version: 1, entries }, null, 2)}\n`, 0o600);
+  }
+}
+
+/** A symlinked settings file (dotfile managers) is written through, not replaced. */
+async function resolveTarget(path: string): Promise<string> {
+  try {
+    if ((await lstat(path)).isSymbolicLink()) return await realpath(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dirname(path), { recursive: true });
+  }
+  return path;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
