@@ -71,7 +71,7 @@ export function layoutOf(text: string): { unit: string; eol: string } {
 
 function applyChange(text: string, change: SettingChange, unit: string, eol: string): string {
   const root = parseTree(text);
-  if (!root || root.type !== 'object') throw new Error('settings text must hold an object');
+  if (root?.type !== 'object') throw new Error('settings text must hold an object');
   let node: JsonNode = root;
   let depth = 0;
   for (; depth < change.path.length; depth++) {
