@@ -153,6 +153,9 @@ function cut(text: string, from: number, to: number): string {
 /** Names of settings whose string values are credentials. */
 export const SECRET_NAME = /(API_KEY|AUTH_TOKEN|OAUTH_TOKEN|ACCESS_KEY|SECRET|PASSWORD|BEARER_TOKEN|SESSION_TOKEN)/i;
 
+/** Values shaped like a provider key, whatever setting holds them. */
+const LOOKS_LIKE_KEY = /^(sk-|AKIA|ASIA|ABSK|bedrock-api-key-)[A-Za-z0-9_\-+/=]{16,}$/;
+
 /**
  * The text with every credential-like string value masked, for diffs and
  * previews. Offsets come from the parser, so only values are touched.
@@ -165,7 +168,7 @@ export function redactSettingsText(text: string): string {
       property = name;
     },
     onLiteralValue: (value, offset, length) => {
-      if (property && SECRET_NAME.test(property) && typeof value === 'string' && value !== '') {
+      if (typeof value === 'string' && value !== '' && ((property && SECRET_NAME.test(property)) || LOOKS_LIKE_KEY.test(value))) {
         spans.push({ offset, length, value });
       }
       property = null;
