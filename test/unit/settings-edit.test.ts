@@ -1,11 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { editSettingsText, type JsonObject, parseSettingsText, redactSettingsText, type SettingChange } from '../../shared/settings-edit';
+import {
+  editSettingsText,
+  type JsonObject,
+  parseSettingsText,
+  redactSettingsText,
+  type SettingChange,
+} from '../../shared/settings-edit';
 
 const HELPER = "'/home/me/.local/share/keytray/bin/claude-key-helper' anthropic";
 
 describe('editSettingsText', () => {
-  it('adds a property in the file\'s own style and touches nothing else', () => {
+  it("adds a property in the file's own style and touches nothing else", () => {
     const text = '{\n    "model": "opus",\n    "env": { "FOO": "1" }\n}\n';
     expect(editSettingsText(text, [{ path: ['apiKeyHelper'], value: HELPER }])).toBe(
       `{\n    "model": "opus",\n    "env": { "FOO": "1" },\n    "apiKeyHelper": ${JSON.stringify(HELPER)}\n}\n`,
@@ -134,6 +140,8 @@ describe('redactSettingsText', () => {
       `{\n  "env": { "ANTHROPIC_API_KEY": "sk-ant-…9f3a", "OTHER": "sk-ant-…9f3a", "AWS_SECRET_ACCESS_KEY": "…qrst" },\n  "apiKeyHelper": "x"\n}`,
     );
     // Values that merely look like keys, under any name, are masked too.
-    expect(redactSettingsText('{"model": "opus", "note": "sk-proj-abcdefghijklmnopqrstuv"}')).toBe('{"model": "opus", "note": "sk-proj-…stuv"}');
+    expect(redactSettingsText('{"model": "opus", "note": "sk-proj-abcdefghijklmnopqrstuv"}')).toBe(
+      '{"model": "opus", "note": "sk-proj-…stuv"}',
+    );
   });
 });
