@@ -32,6 +32,7 @@ export function makeTestEnv(): TestEnv {
     ...process.env,
     HOME: root,
     XDG_CONFIG_HOME: configHome,
+    XDG_DATA_HOME: join(root, '.local', 'share'),
     KEYTRAY_KEYCHAIN_SERVICE: service,
   };
   return {

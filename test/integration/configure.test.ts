@@ -1,0 +1,243 @@
+/**
+ * `keytray configure claude-code` on real files in a temp HOME: merge,
+ * preview, backup, undo, refusals, scopes, and the helper script it writes.
+ */
+import { execFile } from 'node:child_process';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
+import { fakeAnthropicKey, makeTestEnv, type TestEnv } from '../support/test-env';
+
+const exec = promisify(execFile);
+
+async function withKey(t: TestEnv, label = 'work'): Promise<string> {
+  const key = fakeAnthropicKey();
+  const added = await runCli(['keys', 'add', 'anthropic', '--label', label], { env: t.env, input: key });
+  expect(added.code, added.stderr).toBe(0);
+  return key;
+}
+
+function userSettings(t: TestEnv): string {
+  return join(t.root, '.claude', 'settings.json');
+}
+
+describe('configure claude-code', () => {
+  it('writes a helper that prints the key, previews first, and undoes byte for byte', async () => {
+    const t = makeTestEnv();
+    const key = await withKey(t);
+    const path = userSettings(t);
+    mkdirSync(join(t.root, '.claude'));
+    const original = '{\n  // no comments in JSON\n}';
+    writeFileSync(path, original);
+    const refused = await runCli(['configure', 'claude-code'], { env: t.env });
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain(`${path} is not valid JSON: comments are not allowed in JSON at line 2, column 3.`);
+    expect(readFileSync(path, 'utf8')).toBe(original);
+
+    const mine = '{\n    "model": "opus",\n    "env": { "EDITOR": "vim" }\n}\n';
+    writeFileSync(path, mine);
+    const preview = await runCli(['configure', 'claude-code', '--dry-run'], { env: t.env });
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain(`Would change ${path} (user settings):`);
+    expect(preview.stdout).toContain('+    "apiKeyHelper": ');
+    expect(readFileSync(path, 'utf8')).toBe(mine);
+
+    const done = await runCli(['configure', 'claude-code', '--json'], { env: t.env });
+    expect(done.code, done.stderr).toBe(0);
+    const result = JSON.parse(done.stdout);
+    expect(result).toMatchObject({ scope: 'user', path, written: true, changed: true, binding: { provider: 'anthropic' } });
+    expect(result.picture.headers['x-api-key']).toMatchObject({ source: 'apiKeyHelper', origin: 'settings:user' });
+    const written = readFileSync(path, 'utf8');
+    expect(written).toBe(
+      `{\n    "model": "opus",\n    "env": { "EDITOR": "vim" },\n    "apiKeyHelper": ${JSON.stringify(result.apiKeyHelper)}\n}\n`,
+    );
+
+    // The command Claude Code will run, run the way Claude Code runs it.
+    const { stdout } = await exec('/bin/sh', ['-c', result.apiKeyHelper], {
+      env: { PATH: '/usr/bin:/bin', DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS },
+    });
+    expect(stdout).toBe(key);
+    const script = result.apiKeyHelper.match(/^'([^']+)'/)[1];
+    expect(statSync(script).mode & 0o777).toBe(0o700);
+    expect(readFileSync(script, 'utf8')).not.toContain(key);
+
+    // A second configure changes nothing.
+    const again = await runCli(['configure', 'claude-code'], { env: t.env });
+    expect(again.stdout).toContain('already uses KeyTray');
+    expect(readFileSync(path, 'utf8')).toBe(written);
+
+    expect((await runCli(['configure', 'claude-code', '--undo'], { env: t.env })).code).toBe(0);
+    expect(readFileSync(path, 'utf8')).toBe(mine);
+    const nothing = await runCli(['configure', 'claude-code', '--undo'], { env: t.env });
+    expect(nothing.code).toBe(3);
+    expect(nothing.stderr).toContain('nothing to undo');
+  });
+
+  it('keeps the previous file as a private backup, and refuses an undo that would lose later edits', async () => {
+    const t = makeTestEnv();
+    await withKey(t);
+    const path = userSettings(t);
+    mkdirSync(join(t.root, '.claude'));
+    writeFileSync(path, '{ "env": { "ANTHROPIC_API_KEY": "sk-ant-api03-users-own-plaintext-key-abcd" } }');
+    const done = await runCli(['configure', 'claude-code'], { env: t.env });
+    expect(done.code, done.stderr).toBe(0);
+    // The diff masks the user's own plaintext key.
+    expect(done.stdout).not.toContain('users-own-plaintext');
+    expect(done.stdout).toContain('sk-ant-…abcd');
+    const backups = join(t.root, '.local', 'share', 'keytray', 'backups');
+    const journal = JSON.parse(readFileSync(join(backups, 'journal.json'), 'utf8'));
+    expect(journal.entries).toHaveLength(1);
+    expect(statSync(journal.entries[0].backup).mode & 0o777).toBe(0o600);
+
+    writeFileSync(path, `${readFileSync(path, 'utf8')}\n`);
+    const undo = await runCli(['configure', 'claude-code', '--undo'], { env: t.env });
+    expect(undo.code).toBe(5);
+    expect(undo.stderr).toContain('was changed after KeyTray wrote it');
+  });
+
+  it('writes through a symlinked settings file and keeps its mode', async () => {
+    const t = makeTestEnv();
+    await withKey(t);
+    const dotfiles = join(t.root, 'dotfiles');
+    mkdirSync(dotfiles);
+    mkdirSync(join(t.root, '.claude'));
+    const real = join(dotfiles, 'claude-settings.json');
+    writeFileSync(real, '{}\n', { mode: 0o640 });
+    symlinkSync(real, userSettings(t));
+    expect((await runCli(['configure', 'claude-code'], { env: t.env })).code).toBe(0);
+    expect(lstatSync(userSettings(t)).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(userSettings(t))).toBe(real);
+    expect(readFileSync(real, 'utf8')).toContain('"apiKeyHelper"');
+    expect(statSync(real).mode & 0o777).toBe(0o640);
+  });
+
+  it('binds a project to a named key in local settings, and remembers it', async () => {
+    const t = makeTestEnv();
+    await withKey(t, 'work');
+    const client = await withKey(t, 'client');
+    const project = join(t.root, 'project');
+    mkdirSync(project);
+    const local = await runCli(
+      ['configure', 'claude-code', '--scope', 'local', '--cwd', project, '--label', 'client', '--json'],
+      { env: t.env },
+    );
+    expect(local.code, local.stderr).toBe(0);
+    const helper = JSON.parse(local.stdout).apiKeyHelper as string;
+    expect(helper).toMatch(/ anthropic client$/);
+    expect(JSON.parse(readFileSync(join(project, '.claude', 'settings.local.json'), 'utf8')).apiKeyHelper).toBe(helper);
+    const { stdout } = await exec('/bin/sh', ['-c', helper], {
+      env: { PATH: '/usr/bin:/bin', DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS },
+    });
+    expect(stdout).toBe(client);
+    const meta = JSON.parse(readFileSync(t.metadataPath, 'utf8'));
+    expect(meta.claudeBindings[join(project, '.claude', 'settings.local.json')]).toEqual({
+      provider: 'anthropic',
+      label: 'client',
+    });
+    // Without --label, the remembered choice stands.
+    const again = await runCli(['configure', 'claude-code', '--scope', 'local', '--cwd', project, '--json'], { env: t.env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, binding: { label: 'client' } });
+  });
+
+  it('neutralizes exported keys that would shadow the helper, and says what it fixed', async () => {
+    const t = makeTestEnv();
+    await withKey(t);
+    writeFileSync(join(t.root, '.zshrc'), 'export PATH=$PATH:~/bin\nexport ANTHROPIC_API_KEY=sk-ant-api03-in-my-zshrc\n');
+    const env = { ...t.env, ANTHROPIC_API_KEY: 'sk-ant-api03-exported-in-this-shell-0000' };
+    const plain = await runCli(['configure', 'claude-code', '--dry-run', '--json'], { env });
+    const warnings = JSON.parse(plain.stdout).warnings as { code: string; message: string; fix: string }[];
+    const shadow = warnings.find((w) => w.code === 'shell-export-shadows-keychain');
+    expect(shadow?.message).toContain('~/.zshrc:2');
+    expect(shadow?.fix).toContain('--neutralize-env');
+    expect(plain.stdout).not.toContain('exported-in-this-shell');
+
+    const fixed = await runCli(['configure', 'claude-code', '--neutralize-env', '--json'], { env });
+    const result = JSON.parse(fixed.stdout);
+    expect(result.warnings.map((w: { code: string }) => w.code)).not.toContain('shell-export-shadows-keychain');
+    expect(JSON.parse(readFileSync(userSettings(t), 'utf8')).env).toEqual({ ANTHROPIC_API_KEY: '' });
+    expect(result.picture.headers['x-api-key']).toMatchObject({ source: 'apiKeyHelper' });
+  });
+
+  it('refuses what it cannot do, before writing anything', async () => {
+    const t = makeTestEnv();
+    const none = await runCli(['configure', 'claude-code'], { env: t.env });
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain('No Anthropic key is stored');
+    await withKey(t);
+    const openai = await runCli(['configure', 'claude-code', '--provider', 'openai'], { env: t.env });
+    expect(openai.code).toBe(2);
+    expect(openai.stderr).toContain('keytray exec --provider openai');
+    const scope = await runCli(['configure', 'claude-code', '--scope', 'global'], { env: t.env });
+    expect(scope.code).toBe(2);
+    const tool = await runCli(['configure', 'cursor'], { env: t.env });
+    expect(tool.code).toBe(2);
+    expect(statSafe(userSettings(t))).toBeNull();
+  });
+});
+
+describe('configure then undo is the identity', () => {
+  it('for arbitrary valid settings files', async () => {
+    const t = makeTestEnv();
+    await withKey(t);
+    mkdirSync(join(t.root, '.claude'));
+    const settingsText = fc
+      .tuple(
+        fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }),
+        fc.constantFrom(0, 2, 4, '\t'),
+        fc.boolean(),
+      )
+      .map(([value, indent, newline]) => JSON.stringify(value, null, indent) + (newline ? '\n' : ''));
+    await fc.assert(
+      fc.asyncProperty(settingsText, fc.boolean(), async (text, neutralize) => {
+        writeFileSync(userSettings(t), text);
+        const args = ['configure', 'claude-code', ...(neutralize ? ['--neutralize-env'] : [])];
+        const env = { ...t.env, ANTHROPIC_AUTH_TOKEN: 'sk-ant-api03-some-exported-token-000000' };
+        const configured = await runCli(args, { env });
+        expect(configured.code, configured.stderr).toBe(0);
+        const undone = await runCli(['configure', 'claude-code', '--undo'], { env });
+        if (readFileSync(userSettings(t), 'utf8') !== text) expect(undone.code, undone.stderr).toBe(0);
+        expect(readFileSync(userSettings(t), 'utf8')).toBe(text);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('keytray exec', () => {
+  it('gives one command the key in its environment only', async () => {
+    const t = makeTestEnv();
+    const key = await withKey(t);
+    await runCli(['keys', 'add', 'openai', '--label', 'x'], { env: t.env, input: 'sk-proj-abcdefghijklmnopqrstuvwxyz012345' });
+    await runCli(['provider', 'set', 'anthropic', '--base-url', 'http://127.0.0.1:4010'], { env: t.env });
+    const result = await runCli(
+      [
+        'exec',
+        '--provider',
+        'anthropic',
+        '--provider',
+        'openai:x',
+        '--',
+        'sh',
+        '-c',
+        'echo "$ANTHROPIC_API_KEY|$OPENAI_API_KEY|$ANTHROPIC_BASE_URL"; exit 7',
+      ],
+      { env: t.env },
+    );
+    expect(result.code).toBe(7);
+    expect(result.stdout).toBe(`${key}|sk-proj-abcdefghijklmnopqrstuvwxyz012345|http://127.0.0.1:4010\n`);
+    const missing = await runCli(['exec', '--', 'no-such-command-here'], { env: t.env });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('Cannot run "no-such-command-here"');
+  });
+});
+
+function statSafe(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
