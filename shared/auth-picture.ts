@@ -102,6 +102,8 @@ export interface HelperInfo {
   keytray?: { provider: ProviderId; label: string };
   /** Why it will fail, when KeyTray can tell (its key is missing). */
   problem?: string;
+  /** Set in proxy mode: the helper prints the proxy token; the proxy at `url` injects the key. */
+  proxy?: { url: string; running: boolean };
 }
 
 export interface AuthInputs {
@@ -243,7 +245,11 @@ export function computeAuthPicture(inputs: AuthInputs): AuthPicture {
       source: 'apiKeyHelper',
       origin: `settings:${helperLayer.scope}`,
       masked: helperInfo?.masked ?? null,
-      detail: keytray ? `keytray: ${keytray.provider}/${keytray.label}` : `runs: ${helperLayer.apiKeyHelper}`,
+      detail: keytray
+        ? helperInfo?.proxy
+          ? `keytray proxy token; the proxy sends ${keytray.provider}/${keytray.label}`
+          : `keytray: ${keytray.provider}/${keytray.label}`
+        : `runs: ${helperLayer.apiKeyHelper}`,
     });
   }
   if (inputs.login?.usable) {
@@ -474,6 +480,14 @@ function warningsFor(
       fix: keytrayHelper
         ? `Add the key again with \`keytray keys add ${keytrayHelper.provider} --label ${keytrayHelper.label} --replace\`.`
         : 'Fix the helper command.',
+    });
+  }
+
+  if (helperInfo?.proxy && !helperInfo.proxy.running && sentSources.has('apiKeyHelper')) {
+    warnings.push({
+      code: 'proxy-not-running',
+      message: `Claude Code is set to go through the KeyTray proxy at ${helperInfo.proxy.url}, but nothing answers there.`,
+      fix: 'Start it with `keytray proxy` (or turn on proxy mode in the KeyTray app).',
     });
   }
 

@@ -13,21 +13,28 @@ export interface HelperBinding {
 
 export const HELPER_SCRIPT_NAME = 'claude-key-helper';
 
+/** The argument that makes the helper print the proxy token instead of a key (proxy mode). */
+export const PROXY_TOKEN_ARG = '--proxy-token';
+
+/** What a helper command prints: a key (by binding), or the proxy token (null). */
+export type HelperTarget = HelperBinding | null;
+
 /** `/bin/sh` reads the command on macOS and Linux, `cmd` on Windows. */
-export function helperCommand(scriptPath: string, binding: HelperBinding, platform: Platform): string {
-  const args = binding.label ? `${binding.provider} ${binding.label}` : binding.provider;
+export function helperCommand(scriptPath: string, target: HelperTarget, platform: Platform): string {
+  const args = target === null ? PROXY_TOKEN_ARG : target.label ? `${target.provider} ${target.label}` : target.provider;
   return `${quoteForShell(scriptPath, platform)} ${args}`;
 }
 
-/** The binding a command asks for, and the script it runs, when it is KeyTray's helper; null otherwise. */
-export function parseHelperCommand(command: string): (HelperBinding & { script: string }) | null {
+/** What a command asks KeyTray's helper for, and the script it runs; null when it is not KeyTray's helper. */
+export function parseHelperCommand(command: string): { script: string; target: HelperTarget } | null {
   const match = /^(?:'([^']*)'|"([^"]*)")\s+([a-z-]+)(?:\s+([A-Za-z0-9._-]+))?\s*$/.exec(command.trim());
   if (!match) return null;
   const script = match[1] ?? match[2] ?? '';
   if (!script.replace(/\.cmd$/, '').endsWith(HELPER_SCRIPT_NAME)) return null;
-  const provider = match[3] ?? '';
-  if (!isProviderId(provider)) return null;
-  return match[4] ? { provider, label: match[4], script } : { provider, script };
+  const first = match[3] ?? '';
+  if (first === PROXY_TOKEN_ARG && !match[4]) return { script, target: null };
+  if (!isProviderId(first)) return null;
+  return { script, target: match[4] ? { provider: first, label: match[4] } : { provider: first } };
 }
 
 export function quoteForShell(value: string, platform: Platform): string {

@@ -20,6 +20,7 @@ const KNOWN_PREFIXES = [
   'ABSK',
   'AKIA',
   'ASIA',
+  'ktp_',
 ] as const;
 
 const MIN_LENGTH_FOR_TAIL = 16;

@@ -45,8 +45,19 @@ export interface Metadata {
    * The key chosen per Claude Code settings file KeyTray configured, by
    * settings file path.
    */
-  claudeBindings?: Record<string, HelperBinding>;
+  claudeBindings?: Record<string, ClaudeBinding>;
+  /** The local proxy's settings (proxy mode). */
+  proxy?: ProxySettings;
 }
+
+/** The key KeyTray gave one Claude Code settings file, and how (helper or proxy mode). */
+export type ClaudeBinding = HelperBinding & { mode?: 'proxy' };
+
+export interface ProxySettings {
+  port: number;
+}
+
+export const DEFAULT_PROXY_PORT = 8723;
 
 export function emptyMetadata(): Metadata {
   return { version: METADATA_VERSION, store: 'keychain', providers: {} };
@@ -82,24 +93,42 @@ export function parseMetadata(value: unknown): Metadata {
     providers[id] = parseProviderState(state, id);
   }
   const claudeBindings = parseBindings(root.claudeBindings);
-  return { version: METADATA_VERSION, store, providers, ...(claudeBindings ? { claudeBindings } : {}) };
+  const proxy = parseProxy(root.proxy);
+  return {
+    version: METADATA_VERSION,
+    store,
+    providers,
+    ...(claudeBindings ? { claudeBindings } : {}),
+    ...(proxy ? { proxy } : {}),
+  };
 }
 
-function parseBindings(value: unknown): Record<string, HelperBinding> | undefined {
+function parseProxy(value: unknown): ProxySettings | undefined {
+  if (value === undefined) return undefined;
+  const port = asObject(value, '"proxy"').port;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new MetadataFormatError('"proxy.port" must be a port number (1-65535).');
+  }
+  return { port };
+}
+
+function parseBindings(value: unknown): Record<string, ClaudeBinding> | undefined {
   if (value === undefined) return undefined;
   const obj = asObject(value, '"claudeBindings"');
-  const bindings: Record<string, HelperBinding> = {};
+  const bindings: Record<string, ClaudeBinding> = {};
   for (const [path, binding] of Object.entries(obj)) {
     const where = `"claudeBindings" for ${path}`;
     const b = asObject(binding, where);
     const provider = asString(b.provider, `${where}.provider`);
     if (!isProviderId(provider)) throw new MetadataFormatError(`${where}: unknown provider "${provider}".`);
-    if (b.label === undefined) bindings[path] = { provider };
+    const mode = b.mode === undefined ? {} : b.mode === 'proxy' ? { mode: 'proxy' as const } : null;
+    if (mode === null) throw new MetadataFormatError(`${where}.mode must be "proxy" when set.`);
+    if (b.label === undefined) bindings[path] = { provider, ...mode };
     else {
       const label = asString(b.label, `${where}.label`);
       const problem = labelProblem(label);
       if (problem) throw new MetadataFormatError(`${where}: ${problem}`);
-      bindings[path] = { provider, label };
+      bindings[path] = { provider, label, ...mode };
     }
   }
   return bindings;

@@ -17,7 +17,7 @@ import { printJson, printLines } from './output';
 import { statusLines } from './status-text';
 
 export const CONFIGURE_USAGE =
-  'keytray configure claude-code [--provider <p>] [--label <key>] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--dry-run] [--undo] [--json]';
+  'keytray configure claude-code [--provider <p>] [--label <key>] [--mode helper|proxy] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--dry-run] [--undo] [--json]';
 export const STATUS_USAGE = 'keytray status [--cwd <dir>] [--json]';
 
 export function configurator(vault: Vault): ClaudeConfigurator {
@@ -45,6 +45,7 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
     {
       provider: { type: 'string' },
       label: { type: 'string' },
+      mode: { type: 'string' },
       scope: { type: 'string', default: 'user' },
       cwd: { type: 'string' },
       'neutralize-env': { type: 'boolean' },
@@ -58,6 +59,10 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
   const scope = values.scope;
   if (!isWritableScope(scope)) {
     throw new KeyTrayError('usage', `Unknown scope "${scope}": use ${WRITABLE_SCOPES.join(', ')}.`);
+  }
+  const mode = values.mode;
+  if (mode !== undefined && mode !== 'helper' && mode !== 'proxy') {
+    throw new KeyTrayError('usage', `Unknown mode "${mode}": use helper or proxy.`);
   }
   const situation = processSituation(resolve(values.cwd ?? process.cwd()));
   const claude = configurator(vault);
@@ -75,6 +80,7 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
     ...(values.provider ? { provider: values.provider } : {}),
     ...(values.label ? { label: values.label } : {}),
     neutralizeEnv: values['neutralize-env'] ?? false,
+    ...(mode ? { mode } : {}),
   });
   const write = !values['dry-run'];
   if (write) await claude.apply(plan);
@@ -98,7 +104,7 @@ function planJson(plan: ConfigurePlan, written: boolean) {
 }
 
 function planLines(plan: ConfigurePlan, written: boolean): string[] {
-  const key = `${plan.binding.provider}/${plan.binding.label ?? 'active key'}`;
+  const key = `${plan.binding.provider}/${plan.binding.label ?? 'active key'}${plan.binding.mode === 'proxy' ? ' through the KeyTray proxy' : ''}`;
   const lines: string[] = [];
   if (plan.settings.diff === '') lines.push(`${plan.settings.path} already uses KeyTray's helper for ${key}; nothing to change.`);
   else {

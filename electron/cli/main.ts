@@ -9,6 +9,7 @@ import { runKeyHelper } from './key-helper';
 import { KEYS_USAGE, keysCommand } from './keys-command';
 import { reportError } from './output';
 import { PROVIDER_USAGE, providerCommand } from './provider-command';
+import { PROXY_USAGE, proxyCommand } from './proxy-command';
 import { DOCTOR_USAGE, doctorCommand, STORE_USAGE, storeCommand } from './store-command';
 
 declare const KEYTRAY_VERSION: string;
@@ -21,6 +22,7 @@ Usage:
        ${CONFIGURE_USAGE}
        ${STATUS_USAGE}
        ${EXEC_USAGE}
+       ${PROXY_USAGE}
        ${PROVIDER_USAGE}
        ${STORE_USAGE}
        ${DOCTOR_USAGE}
@@ -51,6 +53,8 @@ export async function run(argv: string[]): Promise<number> {
         return await statusCommand(vault, args);
       case 'exec':
         return await execCommand(vault, args);
+      case 'proxy':
+        return await proxyCommand(vault, args);
       case undefined:
       case 'help':
       case '--help':

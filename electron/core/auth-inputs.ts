@@ -5,6 +5,7 @@
  * helper would print (from metadata: no helper is ever run).
  */
 import { access, readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import {
   type AuthInputs,
@@ -17,6 +18,7 @@ import { claudeConfigDir, type Platform, SETTINGS_SCOPES, settingsPath } from '.
 import { KeyTrayError } from '../../shared/errors';
 import { parseHelperCommand } from '../../shared/helper-command';
 import { maskSecret } from '../../shared/mask';
+import { isProviderId, type ProviderId } from '../../shared/providers';
 import { settingsLayer } from '../../shared/settings-layer';
 import { readSettingsFile } from './settings-writer';
 import { findShellExports } from './shell-exports';
@@ -39,9 +41,11 @@ export function processSituation(cwd: string = process.cwd()): Situation {
 export async function gatherAuthInputs(situation: Situation, vault: Vault): Promise<AuthInputs> {
   const settings = await readLayers(situation);
   const helpers: Record<string, HelperInfo> = {};
+  const baseUrl = effectiveVariable('ANTHROPIC_BASE_URL', situation, settings);
   for (const layer of settings) {
-    if (layer.apiKeyHelper && !(layer.apiKeyHelper in helpers))
-      helpers[layer.apiKeyHelper] = await describeHelper(layer.apiKeyHelper, vault);
+    if (layer.apiKeyHelper && !(layer.apiKeyHelper in helpers)) {
+      helpers[layer.apiKeyHelper] = await describeHelper(layer.apiKeyHelper, vault, baseUrl);
+    }
   }
   const tilde = (file: string) =>
     situation.home && file.startsWith(`${situation.home}/`) ? `~${file.slice(situation.home.length)}` : file;
@@ -73,26 +77,64 @@ export async function readLayers(situation: Situation): Promise<SettingsLayer[]>
   return layers;
 }
 
-async function describeHelper(command: string, vault: Vault): Promise<HelperInfo> {
-  const binding = parseHelperCommand(command);
-  if (!binding) return { masked: null };
-  if (!(await exists(binding.script))) {
-    return {
-      masked: null,
-      keytray: { provider: binding.provider, label: binding.label ?? '(active)' },
-      problem: `its script ${binding.script} is missing; run \`keytray configure claude-code\` again`,
-    };
+export async function describeHelper(command: string, vault: Vault, baseUrl: string | undefined): Promise<HelperInfo> {
+  const parsed = parseHelperCommand(command);
+  if (!parsed) return { masked: null };
+  const { script, target } = parsed;
+  // In proxy mode the helper prints the proxy token; the base URL says which provider's key the proxy sends.
+  const route = target === null ? proxyRoute(baseUrl) : null;
+  const binding = target ?? (route ? { provider: route.provider } : { provider: 'anthropic' as const });
+  const keytray = { provider: binding.provider, label: binding.label ?? '(active)' };
+  if (!(await exists(script))) {
+    return { masked: null, keytray, problem: `its script ${script} is missing; run \`keytray configure claude-code\` again` };
   }
   try {
     const key = await vault.show(binding.provider, binding.label);
-    const keytray = { provider: binding.provider, label: key.label };
-    if (key.state === 'missing')
-      return { masked: key.masked, keytray, problem: `the keychain has no secret for ${binding.provider}/${key.label}` };
-    return { masked: key.masked, keytray };
+    const found = { provider: binding.provider, label: key.label };
+    const problem = key.state === 'missing' ? `the keychain has no secret for ${binding.provider}/${key.label}` : undefined;
+    if (target !== null) return { masked: key.masked, keytray: found, ...(problem ? { problem } : {}) };
+    const token = await vault.existingProxyToken();
+    const proxy = route
+      ? { url: route.url, running: await listening(route.port) }
+      : { url: baseUrl ?? '(no ANTHROPIC_BASE_URL)', running: false };
+    return {
+      masked: token ? maskSecret(token) : null,
+      keytray: found,
+      proxy,
+      ...(token ? {} : { problem: 'KeyTray has no proxy token yet; run `keytray configure claude-code --mode proxy` again' }),
+    };
   } catch (error) {
-    const reason = error instanceof KeyTrayError ? error.message : 'KeyTray cannot read its keys';
-    return { masked: null, keytray: { provider: binding.provider, label: binding.label ?? '(active)' }, problem: reason };
+    return { masked: null, keytray, problem: error instanceof KeyTrayError ? error.message : 'KeyTray cannot read its keys' };
   }
+}
+
+/** The variable as Claude Code sees it: the highest settings env block that sets it, else the environment. */
+function effectiveVariable(name: string, situation: Situation, layers: SettingsLayer[]): string | undefined {
+  const order = ['managed', 'local', 'project', 'user'];
+  const layer = [...layers]
+    .sort((a, b) => order.indexOf(a.scope) - order.indexOf(b.scope))
+    .find((l) => l.env[name] !== undefined);
+  const value = layer ? layer.env[name] : situation.env[name];
+  return value === '' ? undefined : value;
+}
+
+function proxyRoute(baseUrl: string | undefined): { url: string; port: number; provider: ProviderId } | null {
+  const match = baseUrl ? /^http:\/\/(?:127\.0\.0\.1|localhost):(\d+)\/([a-z-]+)\/?$/.exec(baseUrl) : null;
+  if (!match || !isProviderId(match[2] ?? '')) return null;
+  return { url: baseUrl as string, port: Number(match[1]), provider: match[2] as ProviderId };
+}
+
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (result: boolean) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(300, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 async function readJson(path: string): Promise<unknown> {

@@ -4,14 +4,23 @@
  * variables that would take its place, with a preview, a backup and undo.
  * The auth picture before and after says what will really happen.
  */
-import { type AuthInputs, type AuthPicture, computeAuthPicture, type SettingsLayer } from '../../shared/auth-picture';
+import {
+  type AuthInputs,
+  type AuthPicture,
+  computeAuthPicture,
+  type HelperInfo,
+  type SettingsLayer,
+} from '../../shared/auth-picture';
 import { settingsPath, type WritableScope } from '../../shared/claude-scopes';
 import { KeyTrayError } from '../../shared/errors';
-import { type HelperBinding, helperCommand } from '../../shared/helper-command';
+import { helperCommand } from '../../shared/helper-command';
+import { maskSecret } from '../../shared/mask';
+import type { ClaudeBinding } from '../../shared/metadata';
 import { isProviderId, PROVIDERS, type ProviderId } from '../../shared/providers';
+import { proxyBaseUrl } from '../../shared/proxy-types';
 import type { SettingChange } from '../../shared/settings-edit';
 import { settingsLayer } from '../../shared/settings-layer';
-import { gatherAuthInputs, readLayers, type Situation } from './auth-inputs';
+import { gatherAuthInputs, listening, readLayers, type Situation } from './auth-inputs';
 import { ensureHelperScript, type HelperPins, helperScriptPath, type Launcher } from './helper-script';
 import { updateMetadata } from './metadata-file';
 import { planSettingsChange, type SettingsPlan, type SettingsWriter } from './settings-writer';
@@ -25,11 +34,13 @@ export interface ConfigureRequest {
   situation: Situation;
   /** Set credential variables that would shadow the helper to "" in the written env block. */
   neutralizeEnv?: boolean;
+  /** `proxy`: Claude Code gets the proxy's URL and token, never the key. Defaults to the remembered mode, else `helper`. */
+  mode?: 'helper' | 'proxy';
 }
 
 export interface ConfigurePlan {
   scope: WritableScope;
-  binding: HelperBinding;
+  binding: ClaudeBinding;
   command: string;
   settings: SettingsPlan;
   before: AuthPicture;
@@ -59,23 +70,43 @@ export class ClaudeConfigurator {
     const remembered = meta.claudeBindings?.[path];
     const provider = checkClaudeProvider(request.provider ?? remembered?.provider ?? 'anthropic');
     const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
+    const mode = request.mode ?? remembered?.mode ?? 'helper';
+    if (mode === 'proxy' && label) {
+      throw new KeyTrayError('usage', 'In proxy mode the proxy sends the active key, so a named key cannot be chosen.', {
+        fix: `Make it the active key (\`keytray keys use ${provider} ${label}\`), or use helper mode for this binding.`,
+      });
+    }
     // The key must exist: a helper that fails makes Claude Code send an empty key.
     const key = await this.deps.vault.show(provider, label);
-    const binding: HelperBinding = label ? { provider, label } : { provider };
-    const command = helperCommand(
-      helperScriptPath(this.deps.dataDir, request.situation.platform),
-      binding,
-      request.situation.platform,
-    );
+    const binding: ClaudeBinding = { provider, ...(label ? { label } : {}), ...(mode === 'proxy' ? { mode } : {}) };
+    const platform = request.situation.platform;
+    const script = helperScriptPath(this.deps.dataDir, platform);
+    const command = helperCommand(script, mode === 'proxy' ? null : { provider, ...(label ? { label } : {}) }, platform);
 
     const inputs = await gatherAuthInputs(request.situation, this.deps.vault);
     const before = computeAuthPicture(inputs);
+    const current = inputs.settings.find((l) => l.path === path);
     const changes: SettingChange[] = [{ path: ['apiKeyHelper'], value: command }];
+    let helper: HelperInfo = { masked: key.masked, keytray: { provider, label: key.label } };
+    if (mode === 'proxy') {
+      const port = await this.deps.vault.proxyPort();
+      const url = proxyBaseUrl(port, provider);
+      changes.push({ path: ['env', 'ANTHROPIC_BASE_URL'], value: url });
+      const token = await this.deps.vault.existingProxyToken();
+      helper = {
+        masked: token ? maskSecret(token) : null,
+        keytray: helper.keytray,
+        proxy: { url, running: await listening(port) },
+      };
+    } else if (current?.env.ANTHROPIC_BASE_URL && isProxyUrl(current.env.ANTHROPIC_BASE_URL)) {
+      // Back from proxy mode: KeyTray's own base URL goes; anyone else's stays.
+      changes.push({ path: ['env', 'ANTHROPIC_BASE_URL'], value: undefined });
+    }
     if (request.neutralizeEnv) {
       for (const name of shadowingVariables(inputs, request.scope)) changes.push({ path: ['env', name], value: '' });
     }
     const settings = await planSettingsChange(path, changes);
-    const helpers = { ...inputs.helpers, [command]: { masked: key.masked, keytray: { provider, label: key.label } } };
+    const helpers = { ...inputs.helpers, [command]: helper };
     const after = computeAuthPicture({
       ...inputs,
       helpers,
@@ -86,6 +117,7 @@ export class ClaudeConfigurator {
 
   /** Writes the helper script and the settings file, and remembers the choice. */
   async apply(plan: ConfigurePlan): Promise<void> {
+    if (plan.binding.mode === 'proxy') await this.deps.vault.proxyToken();
     await ensureHelperScript(this.deps.dataDir, this.deps.launcher, this.deps.pins);
     await this.deps.writer.apply(plan.settings);
     await updateMetadata(this.deps.metadataPath, (meta) => ({
@@ -116,6 +148,11 @@ export class ClaudeConfigurator {
   layers(situation: Situation): Promise<SettingsLayer[]> {
     return readLayers(situation);
   }
+}
+
+/** A base URL KeyTray's proxy mode wrote. */
+function isProxyUrl(url: string): boolean {
+  return /^http:\/\/127\.0\.0\.1:\d+\/[a-z-]+$/.test(url);
 }
 
 function checkClaudeProvider(value: string): ProviderId {

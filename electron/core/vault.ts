@@ -8,6 +8,7 @@ import { KeyTrayError } from '../../shared/errors';
 import { labelProblem, normalizeSecret } from '../../shared/key-input';
 import { maskSecret } from '../../shared/mask';
 import {
+  DEFAULT_PROXY_PORT,
   emptyProviderState,
   type KeyRecord,
   type Metadata,
@@ -23,6 +24,9 @@ import { keychainService, keychainStore } from './keychain-store';
 import { readMetadata, updateMetadata } from './metadata-file';
 import { fileStorePath, metadataPath } from './paths';
 import { accountFor, type SecretStore } from './secret-store';
+
+/** Where the proxy token lives in the store: not a provider, so never listed as a key. */
+export const PROXY_TOKEN_ACCOUNT = 'keytray/proxy-token';
 
 export interface VaultOptions {
   metadataPath: string;
@@ -273,6 +277,8 @@ export class Vault {
       const source = this.store(meta.store);
       const target = this.store(kind);
       const accounts = PROVIDER_IDS.flatMap((id) => (meta.providers[id]?.keys ?? []).map((k) => accountFor(id, k.label)));
+      // The proxy token moves with the keys, so Claude Code's configuration keeps working.
+      if ((await source.get(PROXY_TOKEN_ACCOUNT)) !== null) accounts.push(PROXY_TOKEN_ACCOUNT);
       const secrets = new Map<string, string>();
       for (const account of accounts) {
         const secret = await source.get(account);
@@ -294,6 +300,41 @@ export class Vault {
     // Only once the metadata points at the new copies are the old ones removed.
     for (const account of accounts) await this.store(from).delete(account);
     return { store: storeView(this.store(kind)), moved: accounts.length };
+  }
+
+  /**
+   * The per-install proxy token (256 random bits), kept in the store beside
+   * the keys; created on first use. Claude Code holds this, never a key.
+   */
+  async proxyToken(): Promise<string> {
+    const existing = await this.existingProxyToken();
+    if (existing) return existing;
+    return this.change(async (current) => {
+      const store = this.store(current.store);
+      const raced = await store.get(PROXY_TOKEN_ACCOUNT);
+      if (raced) return { next: current, result: raced };
+      const { randomBytes } = process.getBuiltinModule('node:crypto');
+      const token = `ktp_${randomBytes(32).toString('base64url')}`;
+      await store.set(PROXY_TOKEN_ACCOUNT, token);
+      return { next: current, result: token };
+    });
+  }
+
+  /** The proxy token if one was made; never creates one. */
+  async existingProxyToken(): Promise<string | null> {
+    const meta = await this.readMetadata();
+    return this.store(meta.store).get(PROXY_TOKEN_ACCOUNT);
+  }
+
+  async proxyPort(): Promise<number> {
+    return (await this.readMetadata()).proxy?.port ?? DEFAULT_PROXY_PORT;
+  }
+
+  async setProxyPort(port: number): Promise<void> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new KeyTrayError('usage', `${port} is not a port number: use 1 to 65535.`);
+    }
+    await this.change((meta) => ({ next: { ...meta, proxy: { port } }, result: undefined }));
   }
 
   private change<T>(

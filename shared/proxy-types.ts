@@ -1,0 +1,23 @@
+/**
+ * What the local proxy reports: one log entry per request. Never a secret,
+ * never a body.
+ */
+import type { ProviderId } from './providers';
+
+export interface ProxyLogEntry {
+  time: string;
+  method: string;
+  /** The path as the client asked for it, without the query string. */
+  path: string;
+  status: number;
+  latencyMs: number;
+  provider: ProviderId | null;
+  label: string | null;
+  /** Why KeyTray answered itself instead of the upstream (401, 403, 413, 502, 504…). */
+  error?: string;
+}
+
+/** The path prefix that routes to each provider: `http://127.0.0.1:<port>/<provider>/…`. */
+export function proxyBaseUrl(port: number, provider: ProviderId): string {
+  return `http://127.0.0.1:${port}/${provider}`;
+}
