@@ -84,9 +84,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const upstreams = new UpstreamCache(options.vault);
   let port = 0;
 
-  const server = http.createServer({ maxHeaderSize: limits.maxHeaderBytes, requestTimeout: 0 }, (req, res) => {
-    void handle(req, res);
-  });
+  const server = http.createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      // Node checks header deadlines on this beat; its default (30 s) would let a slowloris linger.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 3))),
+      // Uploads have no overall deadline (a long prompt on a slow link); idle sockets time out below.
+      requestTimeout: 0,
+    },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
   server.headersTimeout = limits.headersTimeoutMs;
   server.maxConnections = limits.maxConnections;
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));

@@ -10,14 +10,17 @@
  * Every credential value is unique, so the value on the wire says where it
  * came from.
  */
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthPicture, CredentialSource, HeaderName, Origin } from '../../shared/auth-picture';
 import { maskSecret } from '../../shared/mask';
 import { baseClaudeEnv, runClaude } from '../support/claude';
-import { runCli } from '../support/cli';
+import { BIN, runCli } from '../support/cli';
 import { type FakeAnthropic, type RecordedRequest, startFakeAnthropic } from '../support/fake-anthropic';
 
 interface Attribution {
@@ -556,3 +559,66 @@ describe('end to end: a key added with the CLI reaches the upstream through Clau
     expect(readFileSync(settings, 'utf8')).toBe(original);
   });
 });
+
+describe('end to end in proxy mode: Claude Code only ever holds the proxy token', () => {
+  it('the upstream receives the keychain key; settings, environment and helper output hold only the token', async () => {
+    const root = mkdtempSync(join(process.env.HOME ?? '/tmp', 'proxy-e2e-'));
+    const home = join(root, 'home');
+    mkdirSync(home, { recursive: true });
+    const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-proxy-${randomBytes(5).toString('hex')}` };
+    const key = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
+    const port = await freePort();
+    expect((await runCli(['keys', 'add', 'anthropic', '--label', 'work'], { env, input: key })).code).toBe(0);
+    expect((await runCli(['provider', 'set', 'anthropic', '--base-url', upstream.url], { env })).code).toBe(0);
+    const proxy = spawn(process.execPath, [BIN, 'proxy', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        proxy.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+        proxy.on('exit', (code) => reject(new Error(`keytray proxy exited with ${code}`)));
+      });
+      const configured = await runCli(['configure', 'claude-code', '--mode', 'proxy', '--json'], { env });
+      expect(configured.code, configured.stderr).toBe(0);
+      const result = JSON.parse(configured.stdout);
+      expect(result.picture.headers['x-api-key']).toMatchObject({
+        source: 'apiKeyHelper',
+        masked: expect.stringMatching(/^ktp_…/),
+      });
+      const settings = readFileSync(join(home, '.claude', 'settings.json'), 'utf8');
+      expect(JSON.parse(settings).env.ANTHROPIC_BASE_URL).toBe(`http://127.0.0.1:${port}/anthropic`);
+
+      // What Claude Code will get from its helper: the token, not the key.
+      const helperOutput = (await promisify(execFile)('/bin/sh', ['-c', result.apiKeyHelper], { env })).stdout;
+      expect(helperOutput).toMatch(/^ktp_/);
+
+      const before = upstream.requests.length;
+      const reply = await runClaude(['-p', 'hi'], { env, cwd: home });
+      expect(reply.stdout.trim()).toBe('pong');
+      const sent = upstream.requests.slice(before).filter((r) => r.url.startsWith('/v1/messages'));
+      expect(sent.length).toBeGreaterThan(0);
+      for (const request of sent) {
+        expect(request.headers['x-api-key']).toBe(key);
+        expect(request.headers.authorization).toBeUndefined();
+      }
+      for (const place of [settings, JSON.stringify(env), helperOutput, configured.stdout, reply.stdout, reply.stderr]) {
+        expect(place).not.toContain(key);
+      }
+      const log = await runCli(['proxy', 'log', '--json'], { env });
+      const entries = JSON.parse(log.stdout).entries;
+      expect(entries.at(-1)).toMatchObject({ method: 'POST', status: 200, provider: 'anthropic', label: 'work' });
+      expect(log.stdout).not.toContain(key);
+      expect(log.stdout).not.toContain(helperOutput);
+    } finally {
+      proxy.kill('SIGTERM');
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createNetServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

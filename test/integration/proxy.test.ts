@@ -1,0 +1,359 @@
+/**
+ * The proxy on real sockets, between a real client and a local fake upstream:
+ * who gets in, what is stripped and injected, streaming without buffering,
+ * and every way a request can go wrong.
+ */
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ProxyLimits, type RunningProxy, startProxy } from '../../electron/core/proxy';
+import type { ProxyLogEntry } from '../../shared/proxy-types';
+import { fakeAnthropicKey, makeTestEnv } from '../support/test-env';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+interface Upstream {
+  url: string;
+  seen: { headers: IncomingMessage['headers']; url: string; body: string }[];
+  closedEarly: Promise<void>;
+  close(): Promise<void>;
+}
+
+async function fakeUpstream(handler: Handler): Promise<Upstream> {
+  const seen: Upstream['seen'] = [];
+  let signalClosed: () => void = () => {};
+  const closedEarly = new Promise<void>((resolve) => {
+    signalClosed = resolve;
+  });
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    res.on('close', () => {
+      if (!res.writableFinished) signalClosed();
+    });
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      seen.push({ headers: req.headers, url: req.url ?? '', body });
+      handler(req, res, body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    closedEarly,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+const running: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) await r.close();
+});
+
+async function setup(handler: Handler, limits: Partial<ProxyLimits> = {}, upstreamUrl?: string) {
+  const t = makeTestEnv();
+  const vault = t.vault();
+  const key = fakeAnthropicKey();
+  await vault.add('anthropic', 'work', key);
+  await vault.add('openai', 'ci', 'sk-proj-openaiopenaiopenaiopenai0000');
+  const upstream = await fakeUpstream(handler);
+  running.push(upstream);
+  await vault.configureProvider('anthropic', { baseUrl: upstreamUrl ?? upstream.url });
+  await vault.configureProvider('openai', { baseUrl: upstream.url });
+  const log: ProxyLogEntry[] = [];
+  const proxy: RunningProxy = await startProxy({ vault, port: 0, limits, onLog: (e) => log.push(e) });
+  running.push(proxy);
+  const token = await vault.proxyToken();
+  return { vault, key, token, upstream, proxy, log };
+}
+
+interface Reply {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+function send(
+  port: number,
+  options: { path?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: options.path ?? '/anthropic/v1/messages',
+        method: options.method ?? 'POST',
+        headers: options.headers,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const ok: Handler = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{"ok":true}');
+};
+
+describe('who gets through', () => {
+  it('forwards with the proxy token, stripping client credentials and injecting the real key', async () => {
+    const { key, token, upstream, proxy, log } = await setup(ok);
+    const reply = await send(proxy.port, {
+      path: '/anthropic/v1/messages?beta=true',
+      headers: {
+        'x-api-key': token,
+        authorization: `Bearer ${token}`,
+        cookie: 'session=abc',
+        'anthropic-version': '2023-06-01',
+        'anthropic-beta': 'fine-grained-tool-streaming-2025-05-14',
+        'x-claude-code-session-id': 'sess-1',
+        'content-type': 'application/json',
+      },
+      body: '{"model":"claude","messages":[]}',
+    });
+    expect(reply).toMatchObject({ status: 200, body: '{"ok":true}' });
+    const arrived = upstream.seen[0];
+    expect(arrived?.url).toBe('/v1/messages?beta=true');
+    expect(arrived?.headers['x-api-key']).toBe(key);
+    expect(arrived?.headers.authorization).toBeUndefined();
+    expect(arrived?.headers.cookie).toBeUndefined();
+    expect(arrived?.headers['anthropic-version']).toBe('2023-06-01');
+    expect(arrived?.headers['anthropic-beta']).toBe('fine-grained-tool-streaming-2025-05-14');
+    expect(arrived?.headers['x-claude-code-session-id']).toBe('sess-1');
+    expect(arrived?.headers.host).toBe(new URL(upstream.url).host);
+    expect(arrived?.body).toBe('{"model":"claude","messages":[]}');
+    expect(log).toMatchObject([
+      { method: 'POST', path: '/anthropic/v1/messages', status: 200, provider: 'anthropic', label: 'work' },
+    ]);
+    expect(JSON.stringify(log)).not.toContain(key);
+    expect(JSON.stringify(log)).not.toContain(token);
+  });
+
+  it('sends a Bearer key on the OpenAI-shaped route', async () => {
+    const { token, upstream, proxy } = await setup(ok);
+    await send(proxy.port, { path: '/openai/v1/chat/completions', headers: { authorization: `Bearer ${token}` }, body: '{}' });
+    expect(upstream.seen[0]?.headers.authorization).toBe('Bearer sk-proj-openaiopenaiopenaiopenai0000');
+    expect(upstream.seen[0]?.headers['x-api-key']).toBeUndefined();
+    expect(upstream.seen[0]?.url).toBe('/v1/chat/completions');
+  });
+
+  it.each([
+    ['no token', {}, 401, 'authentication_error'],
+    ['a wrong token', { 'x-api-key': 'ktp_wrong' }, 401, 'authentication_error'],
+    ['the real key instead of the token', { 'x-api-key': 'REAL' }, 401, 'authentication_error'],
+    ['a web page origin', { 'x-api-key': 'TOKEN', origin: 'https://evil.example' }, 403, 'permission_error'],
+  ])('refuses %s', async (_name, headers, status, type) => {
+    const { key, token, upstream, proxy } = await setup(ok);
+    const filled = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, v === 'TOKEN' ? token : v === 'REAL' ? key : v]),
+    );
+    const reply = await send(proxy.port, { headers: filled, body: '{}' });
+    expect(reply.status).toBe(status);
+    expect(JSON.parse(reply.body)).toMatchObject({ type: 'error', error: { type } });
+    expect(reply.body).not.toContain(key);
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('refuses a request addressed to another host (DNS rebinding)', async () => {
+    const { token, upstream, proxy } = await setup(ok);
+    const reply = await send(proxy.port, { headers: { 'x-api-key': token, host: `attacker.example:${proxy.port}` }, body: '{}' });
+    expect(reply.status).toBe(403);
+    expect(upstream.seen).toHaveLength(0);
+    const localhost = await send(proxy.port, { headers: { 'x-api-key': token, host: `localhost:${proxy.port}` }, body: '{}' });
+    expect(localhost.status).toBe(200);
+  });
+
+  it('answers an unknown route with 404', async () => {
+    const { token, proxy } = await setup(ok);
+    expect((await send(proxy.port, { path: '/v1/messages', headers: { 'x-api-key': token } })).status).toBe(404);
+  });
+});
+
+describe('streaming', () => {
+  it('passes each server-sent event on as it arrives, never buffering', async () => {
+    let sendSecond: () => void = () => {};
+    const second = new Promise<void>((resolve) => {
+      sendSecond = resolve;
+    });
+    const { token, proxy } = await setup((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('event: message_start\ndata: {}\n\n');
+      void second.then(() => res.end('event: message_stop\ndata: {}\n\n'));
+    });
+    const received = await new Promise<string[]>((resolve, reject) => {
+      const events: string[] = [];
+      const req = request(
+        { host: '127.0.0.1', port: proxy.port, path: '/anthropic/v1/messages', method: 'POST', headers: { 'x-api-key': token } },
+        (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            events.push(chunk);
+            // The first event reached us while the upstream still holds the second.
+            if (events.length === 1) sendSecond();
+          });
+          res.on('end', () => resolve(events));
+        },
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(received[0]).toBe('event: message_start\ndata: {}\n\n');
+    expect(received.join('')).toContain('message_stop');
+  });
+
+  it('aborts the upstream request when the client goes away', async () => {
+    const { token, upstream, proxy, log } = await setup((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('event: ping\ndata: {}\n\n');
+    });
+    await new Promise<void>((resolve) => {
+      const req = request(
+        { host: '127.0.0.1', port: proxy.port, path: '/anthropic/v1/messages', method: 'POST', headers: { 'x-api-key': token } },
+        (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => undefined);
+      req.end('{}');
+    });
+    await upstream.closedEarly;
+    await waitFor(() => log.length === 1);
+    expect(log[0]).toMatchObject({ status: 499, error: 'the client went away' });
+  });
+
+  it('breaks the client response when the upstream resets mid-stream', async () => {
+    const { token, proxy } = await setup((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('event: message_start\ndata: {}\n\n');
+      setTimeout(() => req.socket.destroy(), 50);
+    });
+    const outcome = await new Promise<string>((resolve) => {
+      const req = request(
+        { host: '127.0.0.1', port: proxy.port, path: '/anthropic/v1/messages', method: 'POST', headers: { 'x-api-key': token } },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => resolve('complete'));
+          res.on('error', () => resolve('broken'));
+          res.on('aborted', () => resolve('broken'));
+        },
+      );
+      req.on('error', () => resolve('broken'));
+      req.end('{}');
+    });
+    expect(outcome).toBe('broken');
+  });
+});
+
+describe('limits and failures', () => {
+  it('refuses an oversized body, by header and by count', async () => {
+    const { token, upstream, proxy } = await setup(ok, { maxBodyBytes: 1024 });
+    const declared = await send(proxy.port, {
+      headers: { 'x-api-key': token, 'content-length': '5000' },
+      body: 'x'.repeat(5000),
+    });
+    expect(declared.status).toBe(413);
+    const chunked = await send(proxy.port, {
+      headers: { 'x-api-key': token, 'transfer-encoding': 'chunked' },
+      body: 'x'.repeat(5000),
+    });
+    expect(chunked.status).toBe(413);
+    expect(upstream.seen.filter((s) => s.body.length > 1024)).toHaveLength(0);
+  });
+
+  it('refuses oversized headers', async () => {
+    const { token, proxy } = await setup(ok, { maxHeaderBytes: 2048 });
+    const reply = await rawExchange(
+      proxy.port,
+      `POST /anthropic/v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nx-api-key: ${token}\r\nx-big: ${'a'.repeat(4096)}\r\n\r\n`,
+    );
+    expect(reply.text).toMatch(/^HTTP\/1.1 431/);
+  });
+
+  it('drops a client that sends its headers too slowly (slowloris)', async () => {
+    const { proxy } = await setup(ok, { headersTimeoutMs: 300 });
+    const reply = await rawExchange(proxy.port, `POST /anthropic/v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\n`, {
+      keepOpenMs: 10_000,
+    });
+    expect(reply.closedByServer).toBe(true);
+    expect(reply.text === '' || /^HTTP\/1.1 408/.test(reply.text)).toBe(true);
+  });
+
+  it('answers 502 when the upstream refuses connections', async () => {
+    const { token, proxy, log } = await setup(ok, {}, 'http://127.0.0.1:9');
+    const reply = await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}' });
+    expect(reply.status).toBe(502);
+    expect(JSON.parse(reply.body).error.message).toMatch(/unreachable \(ECONNREFUSED\)/);
+    expect(log[0]).toMatchObject({ status: 502 });
+  });
+
+  it('answers 504 when the upstream does not answer in time', async () => {
+    const { token, proxy } = await setup(() => undefined, { upstreamTimeoutMs: 300 });
+    const reply = await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}' });
+    expect(reply.status).toBe(504);
+    expect(JSON.parse(reply.body)).toMatchObject({ error: { type: 'timeout_error' } });
+  });
+
+  it('passes upstream errors through untouched', async () => {
+    const { token, proxy } = await setup((_req, res) => {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' });
+      res.end('{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}');
+    });
+    const reply = await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}' });
+    expect(reply.status).toBe(429);
+    expect(reply.headers['retry-after']).toBe('7');
+    expect(JSON.parse(reply.body).error.type).toBe('rate_limit_error');
+  });
+});
+
+/** Writes raw bytes and reads until the connection closes; says whether the server closed it. */
+function rawExchange(
+  port: number,
+  text: string,
+  options: { keepOpenMs?: number } = {},
+): Promise<{ text: string; closedByServer: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let received = '';
+    let gaveUp = false;
+    const timer = setTimeout(() => {
+      gaveUp = true;
+      socket.destroy();
+    }, options.keepOpenMs ?? 3000);
+    socket.on('data', (d) => {
+      received += d.toString();
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text: received, closedByServer: !gaveUp });
+    });
+    socket.on('error', () => undefined);
+    socket.write(text);
+  });
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
