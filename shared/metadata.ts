@@ -2,6 +2,7 @@
  * The non-secret metadata file: its shape, its validation and its migrations.
  * Pure (data in, data out); reading and writing the file is core's job.
  */
+import { type AwsAuth, PROFILE_PATTERN } from './aws-auth';
 import type { HelperBinding } from './helper-command';
 import { labelProblem } from './key-input';
 import { isProviderId, PROVIDER_IDS, type ProviderId } from './providers';
@@ -19,6 +20,10 @@ export interface KeyRecord {
   fingerprint: string;
   createdAt: string;
   updatedAt: string;
+  /** AWS-hosted providers only: how the key signs in (absent: an API key). */
+  auth?: AwsAuth;
+  /** With `sigv4-profile`: the AWS profile; no secret is stored. */
+  profile?: string;
 }
 
 export interface ProviderSettings {
@@ -161,6 +166,18 @@ function parseKeyRecord(value: unknown, where: string): KeyRecord {
   };
   const problem = labelProblem(record.label);
   if (problem) throw new MetadataFormatError(`${where}: ${problem}`);
+  if (obj.auth !== undefined) {
+    if (obj.auth !== 'api-key' && obj.auth !== 'sigv4-keys' && obj.auth !== 'sigv4-profile') {
+      throw new MetadataFormatError(`${where}.auth must be api-key, sigv4-keys or sigv4-profile.`);
+    }
+    const auth: AwsAuth = obj.auth;
+    if (auth === 'sigv4-profile') {
+      const profile = asString(obj.profile, `${where}.profile`);
+      if (!PROFILE_PATTERN.test(profile)) throw new MetadataFormatError(`${where}.profile is not a profile name.`);
+      return { ...record, auth, profile };
+    }
+    return { ...record, auth };
+  }
   return record;
 }
 

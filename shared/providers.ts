@@ -38,6 +38,8 @@ export interface ProviderInfo {
   keyEnvVar: string;
   /** The variable tools read a custom base URL from, where one is customary. */
   baseUrlEnvVar: string | null;
+  /** The SigV4 service name, for providers that take AWS signatures. */
+  sigv4Service?: string;
 }
 
 export const PROVIDERS: Readonly<Record<ProviderId, ProviderInfo>> = {
@@ -72,6 +74,7 @@ export const PROVIDERS: Readonly<Record<ProviderId, ProviderInfo>> = {
     keyUrl: 'https://console.aws.amazon.com/',
     keyEnvVar: 'ANTHROPIC_AWS_API_KEY',
     baseUrlEnvVar: 'ANTHROPIC_AWS_BASE_URL',
+    sigv4Service: 'aws-external-anthropic',
   },
   bedrock: {
     id: 'bedrock',
@@ -88,6 +91,7 @@ export const PROVIDERS: Readonly<Record<ProviderId, ProviderInfo>> = {
     keyUrl: 'https://console.aws.amazon.com/bedrock/home#/api-keys',
     keyEnvVar: 'AWS_BEARER_TOKEN_BEDROCK',
     baseUrlEnvVar: 'ANTHROPIC_BEDROCK_BASE_URL',
+    sigv4Service: 'bedrock',
   },
   openai: {
     id: 'openai',

@@ -2,6 +2,7 @@
  * What the vault tells its callers (CLI, IPC, window). Metadata and masks
  * only: no type here has room for a secret.
  */
+import type { AwsAuth } from './aws-auth';
 import type { ErrorCode } from './errors';
 import type { ProviderSettings, StoreKind } from './metadata';
 import type { ProviderId } from './providers';
@@ -20,6 +21,10 @@ export interface KeyView {
   createdAt: string;
   updatedAt: string;
   state: KeyState;
+  /** AWS-hosted providers: how the key signs in. */
+  auth?: AwsAuth;
+  /** With `sigv4-profile`: the AWS profile used. */
+  profile?: string;
 }
 
 export interface ProviderView {

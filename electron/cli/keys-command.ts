@@ -10,6 +10,7 @@ import { printJson, printLines, warn } from './output';
 import { readSecret } from './secret-input';
 
 export const KEYS_USAGE = `keytray keys add <provider> [--label <name>] [--replace] [--activate] [--json]
+       keytray keys add anthropic-aws|bedrock [--label <name>] [--region <r>] [--workspace <id>] [--auth api-key|sigv4] [--profile <name>]
        keytray keys list [--json]
        keytray keys use <provider> <label> [--json]
        keytray keys remove <provider> <label> [--json]
@@ -47,16 +48,39 @@ async function add(vault: Vault, args: string[]): Promise<number> {
       label: { type: 'string', default: 'default' },
       replace: { type: 'boolean' },
       activate: { type: 'boolean' },
+      region: { type: 'string' },
+      workspace: { type: 'string' },
+      auth: { type: 'string' },
+      profile: { type: 'string' },
       ...JSON_OPTION,
     },
-    'keytray keys add <provider> [--label <name>] [--replace] [--activate] [--json]',
+    'keytray keys add <provider> [--label <name>] [--region <r>] [--workspace <id>] [--auth api-key|sigv4] [--profile <name>] [--replace] [--activate] [--json]',
     { min: 1, max: 1 },
   );
   const provider = await vault.checkAdd(positionals[0] as string, values.label, values.replace);
-  const raw = await readSecret(`${PROVIDERS[provider].label} key for "${values.label}" (input hidden): `);
+  if (values.auth !== undefined && values.auth !== 'api-key' && values.auth !== 'sigv4') {
+    throw new KeyTrayError('usage', `Unknown --auth "${values.auth}": use api-key or sigv4.`);
+  }
+  const auth = values.auth === 'sigv4' ? (values.profile ? 'sigv4-profile' : 'sigv4-keys') : values.auth;
+  // Region and workspace belong to the provider; set them first so a bad one stops the add.
+  const settings = {
+    ...(values.region ? { region: values.region } : {}),
+    ...(values.workspace ? { workspaceId: values.workspace } : {}),
+  };
+  if (Object.keys(settings).length > 0) await vault.configureProvider(provider, settings);
+  const prompt =
+    auth === 'sigv4-keys'
+      ? 'AWS access keys as ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]'
+      : `${PROVIDERS[provider].label} key`;
+  const raw =
+    auth === 'sigv4-profile' || (auth === undefined && values.profile)
+      ? ''
+      : await readSecret(`${prompt} for "${values.label}" (input hidden): `);
   const { key, warnings } = await vault.add(provider, values.label, raw, {
     replace: values.replace,
     activate: values.activate,
+    ...(auth ? { auth } : {}),
+    ...(values.profile ? { profile: values.profile } : {}),
   });
   for (const w of warnings) warn(w);
   if (values.json) printJson({ key, warnings });

@@ -41,10 +41,14 @@ export function processSituation(cwd: string = process.cwd()): Situation {
 export async function gatherAuthInputs(situation: Situation, vault: Vault): Promise<AuthInputs> {
   const settings = await readLayers(situation);
   const helpers: Record<string, HelperInfo> = {};
-  const baseUrl = effectiveVariable('ANTHROPIC_BASE_URL', situation, settings);
+  // In proxy mode one of these points at the proxy, and its path names the provider whose key the proxy sends.
+  const baseUrls = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_AWS_BASE_URL', 'ANTHROPIC_BEDROCK_BASE_URL'].flatMap((name) => {
+    const value = effectiveVariable(name, situation, settings);
+    return value ? [value] : [];
+  });
   for (const layer of settings) {
     if (layer.apiKeyHelper && !(layer.apiKeyHelper in helpers)) {
-      helpers[layer.apiKeyHelper] = await describeHelper(layer.apiKeyHelper, vault, baseUrl);
+      helpers[layer.apiKeyHelper] = await describeHelper(layer.apiKeyHelper, vault, baseUrls);
     }
   }
   const tilde = (file: string) =>
@@ -77,12 +81,12 @@ export async function readLayers(situation: Situation): Promise<SettingsLayer[]>
   return layers;
 }
 
-export async function describeHelper(command: string, vault: Vault, baseUrl: string | undefined): Promise<HelperInfo> {
+export async function describeHelper(command: string, vault: Vault, baseUrls: string[]): Promise<HelperInfo> {
   const parsed = parseHelperCommand(command);
   if (!parsed) return { masked: null };
   const { script, target } = parsed;
   // In proxy mode the helper prints the proxy token; the base URL says which provider's key the proxy sends.
-  const route = target === null ? proxyRoute(baseUrl) : null;
+  const route = target === null ? (baseUrls.map(proxyRoute).find((r) => r !== null) ?? null) : null;
   const binding = target ?? (route ? { provider: route.provider } : { provider: 'anthropic' as const });
   const keytray = { provider: binding.provider, label: binding.label ?? '(active)' };
   if (!(await exists(script))) {
@@ -96,7 +100,7 @@ export async function describeHelper(command: string, vault: Vault, baseUrl: str
     const token = await vault.existingProxyToken();
     const proxy = route
       ? { url: route.url, running: await listening(route.port) }
-      : { url: baseUrl ?? '(no ANTHROPIC_BASE_URL)', running: false };
+      : { url: '(no base URL points at the proxy)', running: false };
     return {
       masked: token ? maskSecret(token) : null,
       keytray: found,

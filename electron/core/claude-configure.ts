@@ -13,7 +13,7 @@ import {
 } from '../../shared/auth-picture';
 import { settingsPath, type WritableScope } from '../../shared/claude-scopes';
 import { KeyTrayError } from '../../shared/errors';
-import { helperCommand } from '../../shared/helper-command';
+import { helperCommand, parseHelperCommand } from '../../shared/helper-command';
 import { maskSecret } from '../../shared/mask';
 import type { ClaudeBinding } from '../../shared/metadata';
 import { isProviderId, PROVIDERS, type ProviderId } from '../../shared/providers';
@@ -70,14 +70,37 @@ export class ClaudeConfigurator {
     const remembered = meta.claudeBindings?.[path];
     const provider = checkClaudeProvider(request.provider ?? remembered?.provider ?? 'anthropic');
     const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
-    const mode = request.mode ?? remembered?.mode ?? 'helper';
-    if (mode === 'proxy' && label) {
+    const info = PROVIDERS[provider];
+    // The key must exist: a helper that fails makes Claude Code send an empty key.
+    const key = await this.deps.vault.show(provider, label);
+    const settingsOf = meta.providers[provider]?.settings ?? {};
+    if (info.regional && !settingsOf.region) {
+      throw new KeyTrayError('usage', `${info.label} needs a region first.`, {
+        fix: `Set it with \`keytray provider set ${provider} --region <region>\`.`,
+      });
+    }
+    if (info.usesWorkspace && !settingsOf.workspaceId) {
+      throw new KeyTrayError('usage', `${info.label} needs a workspace ID first.`, {
+        fix: `Set it with \`keytray provider set ${provider} --workspace <id>\`.`,
+      });
+    }
+    // AWS providers: a profile signs natively in Claude Code (nothing to hide); a stored key goes through the proxy.
+    const mode: 'helper' | 'proxy' | 'native' = info.regional
+      ? key.auth === 'sigv4-profile'
+        ? 'native'
+        : 'proxy'
+      : (request.mode ?? remembered?.mode ?? 'helper');
+    if (mode === 'proxy' && label && !info.regional) {
       throw new KeyTrayError('usage', 'In proxy mode the proxy sends the active key, so a named key cannot be chosen.', {
         fix: `Make it the active key (\`keytray keys use ${provider} ${label}\`), or use helper mode for this binding.`,
       });
     }
-    // The key must exist: a helper that fails makes Claude Code send an empty key.
-    const key = await this.deps.vault.show(provider, label);
+    if (mode === 'proxy' && label && key.label !== (meta.providers[provider]?.active ?? '')) {
+      throw new KeyTrayError(
+        'usage',
+        `The proxy sends the active ${info.label} key; make ${label} active first (\`keytray keys use ${provider} ${label}\`).`,
+      );
+    }
     const binding: ClaudeBinding = { provider, ...(label ? { label } : {}), ...(mode === 'proxy' ? { mode } : {}) };
     const platform = request.situation.platform;
     const script = helperScriptPath(this.deps.dataDir, platform);
@@ -86,21 +109,26 @@ export class ClaudeConfigurator {
     const inputs = await gatherAuthInputs(request.situation, this.deps.vault);
     const before = computeAuthPicture(inputs);
     const current = inputs.settings.find((l) => l.path === path);
-    const changes: SettingChange[] = [{ path: ['apiKeyHelper'], value: command }];
+    const port = await this.deps.vault.proxyPort();
+    const changes = settingsChanges({
+      provider,
+      mode,
+      command,
+      proxyUrl: proxyBaseUrl(port, provider),
+      region: settingsOf.region,
+      workspaceId: settingsOf.workspaceId,
+      profile: key.profile,
+      current: current?.env ?? {},
+      currentHelper: current?.apiKeyHelper,
+    });
     let helper: HelperInfo = { masked: key.masked, keytray: { provider, label: key.label } };
     if (mode === 'proxy') {
-      const port = await this.deps.vault.proxyPort();
-      const url = proxyBaseUrl(port, provider);
-      changes.push({ path: ['env', 'ANTHROPIC_BASE_URL'], value: url });
       const token = await this.deps.vault.existingProxyToken();
       helper = {
         masked: token ? maskSecret(token) : null,
         keytray: helper.keytray,
-        proxy: { url, running: await listening(port) },
+        proxy: { url: proxyBaseUrl(port, provider), running: await listening(port) },
       };
-    } else if (current?.env.ANTHROPIC_BASE_URL && isProxyUrl(current.env.ANTHROPIC_BASE_URL)) {
-      // Back from proxy mode: KeyTray's own base URL goes; anyone else's stays.
-      changes.push({ path: ['env', 'ANTHROPIC_BASE_URL'], value: undefined });
     }
     if (request.neutralizeEnv) {
       for (const name of shadowingVariables(inputs, request.scope)) changes.push({ path: ['env', name], value: '' });
@@ -150,6 +178,70 @@ export class ClaudeConfigurator {
   }
 }
 
+/** The switches, gateway flags and base URLs of Claude Code's AWS-hosted providers. */
+const CLOUD_ENV: Partial<Record<ProviderId, { use: string; skip: string; baseUrl: string }>> = {
+  'anthropic-aws': {
+    use: 'CLAUDE_CODE_USE_ANTHROPIC_AWS',
+    skip: 'CLAUDE_CODE_SKIP_ANTHROPIC_AWS_AUTH',
+    baseUrl: 'ANTHROPIC_AWS_BASE_URL',
+  },
+  bedrock: { use: 'CLAUDE_CODE_USE_BEDROCK', skip: 'CLAUDE_CODE_SKIP_BEDROCK_AUTH', baseUrl: 'ANTHROPIC_BEDROCK_BASE_URL' },
+};
+
+interface ChangeInput {
+  provider: ProviderId;
+  mode: 'helper' | 'proxy' | 'native';
+  command: string;
+  proxyUrl: string;
+  region: string | undefined;
+  workspaceId: string | undefined;
+  profile: string | undefined;
+  /** The env block and helper of the file as it is. */
+  current: Record<string, string>;
+  currentHelper: string | undefined;
+}
+
+/**
+ * What one settings file needs for a provider and mode. What KeyTray wrote
+ * for another provider or mode goes (its proxy URLs, its switches); what
+ * the user wrote stays.
+ */
+export function settingsChanges(c: ChangeInput): SettingChange[] {
+  const set = new Map<string, string | undefined>();
+  const helper = c.mode === 'native' ? undefined : c.command;
+  const cloud = CLOUD_ENV[c.provider];
+  for (const [provider, names] of Object.entries(CLOUD_ENV)) {
+    if (provider === c.provider || !names) continue;
+    if (c.current[names.use] !== undefined) set.set(names.use, undefined);
+    if (c.current[names.skip] !== undefined) set.set(names.skip, undefined);
+    if (c.current[names.baseUrl] && isProxyUrl(c.current[names.baseUrl] as string)) set.set(names.baseUrl, undefined);
+  }
+  if (c.current.ANTHROPIC_BASE_URL && isProxyUrl(c.current.ANTHROPIC_BASE_URL)) set.set('ANTHROPIC_BASE_URL', undefined);
+  if (!cloud) {
+    if (c.mode === 'proxy') set.set('ANTHROPIC_BASE_URL', c.proxyUrl);
+  } else {
+    set.set(cloud.use, '1');
+    if (c.region) set.set('AWS_REGION', c.region);
+    if (c.workspaceId && c.provider === 'anthropic-aws') set.set('ANTHROPIC_AWS_WORKSPACE_ID', c.workspaceId);
+    if (c.mode === 'proxy') {
+      set.set(cloud.skip, '1');
+      set.set(cloud.baseUrl, c.proxyUrl);
+    } else {
+      if (c.current[cloud.skip] !== undefined) set.set(cloud.skip, undefined);
+      if (c.current[cloud.baseUrl] && isProxyUrl(c.current[cloud.baseUrl] as string)) set.set(cloud.baseUrl, undefined);
+      if (c.profile) set.set('AWS_PROFILE', c.profile);
+    }
+  }
+  const changes: SettingChange[] = [];
+  if (helper !== undefined) changes.push({ path: ['apiKeyHelper'], value: helper });
+  else if (c.currentHelper && parseHelperCommand(c.currentHelper)) changes.push({ path: ['apiKeyHelper'], value: undefined });
+  for (const [name, value] of set) {
+    if (value === undefined && c.current[name] === undefined) continue;
+    changes.push({ path: ['env', name], value });
+  }
+  return changes;
+}
+
 /** A base URL KeyTray's proxy mode wrote. */
 function isProxyUrl(url: string): boolean {
   return /^http:\/\/127\.0\.0\.1:\d+\/[a-z-]+$/.test(url);
@@ -157,19 +249,10 @@ function isProxyUrl(url: string): boolean {
 
 function checkClaudeProvider(value: string): ProviderId {
   if (!isProviderId(value)) throw new KeyTrayError('usage', `Unknown provider "${value}".`);
-  if (value === 'anthropic') return value;
-  if (value === 'openai' || value === 'openrouter') {
-    throw new KeyTrayError('usage', `Claude Code speaks the Anthropic API, so it cannot use an ${PROVIDERS[value].label} key.`, {
-      fix: `For tools that read ${PROVIDERS[value].keyEnvVar}, use \`keytray exec --provider ${value} -- <command>\`.`,
-    });
-  }
-  throw new KeyTrayError(
-    'usage',
-    `Configuring Claude Code for ${PROVIDERS[value].label} needs AWS mode, which this KeyTray does not have yet.`,
-    {
-      fix: 'Configure the Anthropic API (`--provider anthropic`), or set Claude Code up for AWS by hand.',
-    },
-  );
+  if (value === 'anthropic' || value === 'anthropic-aws' || value === 'bedrock') return value;
+  throw new KeyTrayError('usage', `Claude Code speaks the Anthropic API, so it cannot use an ${PROVIDERS[value].label} key.`, {
+    fix: `For tools that read ${PROVIDERS[value].keyEnvVar}, use \`keytray exec --provider ${value} -- <command>\`.`,
+  });
 }
 
 /**

@@ -9,10 +9,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { isAccessKeys, parseAccessKeys } from '../../shared/aws-auth';
 import { KeyTrayError } from '../../shared/errors';
 import { effectiveBaseUrl } from '../../shared/provider-settings';
 import { isProviderId, PROVIDERS, type ProviderId } from '../../shared/providers';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
+import { type AwsCredentials, profileCredentials, type SignInput, signAws, staticCredentials } from './aws-signer';
 import type { Vault } from './vault';
 
 export interface ProxyLimits {
@@ -73,8 +75,14 @@ interface Upstream {
   provider: ProviderId;
   label: string;
   url: URL;
+  /** Injected into every request (the key, the workspace). */
   headers: Record<string, string>;
+  /** SigV4: signs a buffered request, returning the headers to add. */
+  sign?: (input: SignInput) => Promise<Record<string, string>>;
 }
+
+/** The headers a SigV4 signature covers besides host: stable ones a client sets on purpose. */
+const SIGNED_HEADERS = ['content-type', 'anthropic-version', 'anthropic-beta', 'anthropic-workspace-id', 'accept'];
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -174,6 +182,29 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if (req.headers['content-length'] !== undefined) headers['content-length'] = req.headers['content-length'];
     else if (req.headers['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
 
+    let body: Buffer | null = null;
+    if (upstream.sign) {
+      // A signature covers the body, so a signed request is read whole (within the body limit) first.
+      body = await readBody(req, limits.maxBodyBytes);
+      if (body === null) return refuse(413, 'request_too_large', `request body over ${limits.maxBodyBytes} bytes`);
+      const toSign: Record<string, string> = {};
+      for (const name of SIGNED_HEADERS) {
+        const value = headers[name];
+        if (typeof value === 'string') toSign[name] = value;
+      }
+      try {
+        Object.assign(headers, await upstream.sign({ method: req.method ?? 'GET', url: target, headers: toSign, body }));
+      } catch {
+        return refuse(
+          502,
+          'api_error',
+          `KeyTray could not sign the request for ${upstream.provider}/${upstream.label} (are the AWS credentials valid?)`,
+        );
+      }
+      delete headers['transfer-encoding'];
+      headers['content-length'] = String(body.length);
+    }
+
     const client = target.protocol === 'https:' ? https : http;
     const outgoing = client.request(target, {
       method: req.method,
@@ -226,6 +257,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       finish(499, 'the client went away');
     });
 
+    if (body !== null) {
+      outgoing.end(body);
+      return;
+    }
     let received = 0;
     let overflowed = false;
     req.on('data', (chunk: Buffer) => {
@@ -284,21 +319,52 @@ class UpstreamCache {
     if (!state || !record) throw new KeyTrayError('not-found', `KeyTray has no ${PROVIDERS[provider].label} key to send.`);
     const base = effectiveBaseUrl(provider, state.settings);
     if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} needs a region before the proxy can reach it.`);
-    const cacheKey = `${provider}/${record.label}/${record.fingerprint}/${base}`;
+    const cacheKey = `${provider}/${record.label}/${record.fingerprint}/${record.profile ?? ''}/${base}/${state.settings.workspaceId ?? ''}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
-    const { secret } = await this.vault.secret(provider, record.label);
     const info = PROVIDERS[provider];
-    const upstream: Upstream = {
-      provider,
-      label: record.label,
-      url: new URL(base),
-      headers: info.authScheme === 'x-api-key' ? { 'x-api-key': secret } : { authorization: `Bearer ${secret}` },
-    };
+    const headers: Record<string, string> = {};
+    if (info.usesWorkspace && state.settings.workspaceId) headers['anthropic-workspace-id'] = state.settings.workspaceId;
+    const upstream: Upstream = { provider, label: record.label, url: new URL(base), headers };
+    if (record.auth === 'sigv4-keys' || record.auth === 'sigv4-profile') {
+      const region = state.settings.region;
+      if (!region) throw new KeyTrayError('usage', `${info.label} needs a region to sign requests.`);
+      let credentials: AwsCredentials;
+      if (record.auth === 'sigv4-profile') credentials = profileCredentials(record.profile as string);
+      else {
+        const keys = parseAccessKeys((await this.vault.secret(provider, record.label)).secret);
+        if (!isAccessKeys(keys))
+          throw new KeyTrayError(
+            'inconsistent',
+            `The stored AWS keys for ${provider}/${record.label} are not in the expected form.`,
+          );
+        credentials = staticCredentials(keys);
+      }
+      upstream.sign = (input) => signAws(info.sigv4Service ?? '', region, credentials, input);
+    } else {
+      const { secret } = await this.vault.secret(provider, record.label);
+      Object.assign(headers, info.authScheme === 'x-api-key' ? { 'x-api-key': secret } : { authorization: `Bearer ${secret}` });
+    }
     for (const key of this.cache.keys()) if (key.startsWith(`${provider}/`)) this.cache.delete(key);
     this.cache.set(cacheKey, upstream);
     return upstream;
   }
+}
+
+/** The whole body, or null past the limit. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      if (!over) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 function presentsToken(req: IncomingMessage, expected: Buffer): boolean {

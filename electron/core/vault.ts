@@ -4,6 +4,7 @@
  * metadata lock, secret first, metadata second, so a crash in between leaves
  * something `check()` reports and `repair()` fixes, never a lost key.
  */
+import { type AwsAuth, isAccessKeys, PROFILE_PATTERN, parseAccessKeys } from '../../shared/aws-auth';
 import { KeyTrayError } from '../../shared/errors';
 import { labelProblem, normalizeSecret } from '../../shared/key-input';
 import { maskSecret } from '../../shared/mask';
@@ -67,30 +68,54 @@ export class Vault {
     return store;
   }
 
-  /** Stores a key. The provider's first key becomes active. Returns format warnings. */
+  /**
+   * Stores a key. The provider's first key becomes active. Returns format
+   * warnings. For the AWS-hosted providers `auth` says what the input is: an
+   * API key, access keys (`ID:SECRET[:TOKEN]`), or nothing at all for a
+   * named AWS profile (then nothing goes to the store).
+   */
   async add(
     providerArg: string,
     label: string,
     rawSecret: string,
-    flags: { replace?: boolean; activate?: boolean } = {},
+    flags: { replace?: boolean; activate?: boolean; auth?: AwsAuth; profile?: string } = {},
   ): Promise<{ key: KeyView; warnings: string[] }> {
     const provider = await this.checkAdd(providerArg, label, flags.replace);
-    const checked = normalizeSecret(rawSecret);
-    if (!checked.ok) throw new KeyTrayError('usage', checked.problem);
-    const { secret } = checked;
-    const warning = keyFormatWarning(provider, secret);
+    const auth = checkAuth(provider, flags.auth, flags.profile);
+    let secret: string | null = null;
+    let masked: string;
+    let warning: string | null = null;
+    if (auth === 'sigv4-profile') {
+      masked = `profile ${flags.profile}`;
+    } else {
+      const checked = normalizeSecret(rawSecret);
+      if (!checked.ok) throw new KeyTrayError('usage', checked.problem);
+      secret = checked.secret;
+      if (auth === 'sigv4-keys') {
+        const keys = parseAccessKeys(secret);
+        if (!isAccessKeys(keys)) throw new KeyTrayError('usage', `${keys.problem} Nothing was stored.`);
+        masked = maskSecret(keys.accessKeyId);
+      } else {
+        masked = maskSecret(secret);
+        warning = keyFormatWarning(provider, secret);
+      }
+    }
     return this.change(async (meta) => {
       const state = meta.providers[provider] ?? emptyProviderState();
       const existing = state.keys.find((k) => k.label === label);
       if (existing && !flags.replace) throw labelTaken(provider, label);
-      await this.store(meta.store).set(accountFor(provider, label), secret);
+      const store = this.store(meta.store);
+      if (secret !== null) await store.set(accountFor(provider, label), secret);
+      else if (existing) await store.delete(accountFor(provider, label));
       const time = this.now();
       const record: KeyRecord = {
         label,
-        masked: maskSecret(secret),
-        fingerprint: fingerprint(secret),
+        masked,
+        fingerprint: secret === null ? '' : fingerprint(secret),
         createdAt: existing?.createdAt ?? time,
         updatedAt: time,
+        ...(auth ? { auth } : {}),
+        ...(auth === 'sigv4-profile' ? { profile: flags.profile as string } : {}),
       };
       const keys = existing ? state.keys.map((k) => (k === existing ? record : k)) : [...state.keys, record];
       const active = flags.activate || state.active === null ? label : state.active;
@@ -170,12 +195,14 @@ export class Vault {
       const { state, record } = findKey(meta, provider, from);
       if (from === to) return { next: meta, result: keyView(provider, record, state.active, 'ok') };
       if (state.keys.some((k) => k.label === to)) throw labelTaken(provider, to);
-      const store = this.store(meta.store);
-      const secret = await store.get(accountFor(provider, from));
-      if (secret === null) throw missingSecret(provider, from, store);
-      // Copy before delete: an interruption leaves both, never neither.
-      await store.set(accountFor(provider, to), secret);
-      await store.delete(accountFor(provider, from));
+      if (record.auth !== 'sigv4-profile') {
+        const store = this.store(meta.store);
+        const secret = await store.get(accountFor(provider, from));
+        if (secret === null) throw missingSecret(provider, from, store);
+        // Copy before delete: an interruption leaves both, never neither.
+        await store.set(accountFor(provider, to), secret);
+        await store.delete(accountFor(provider, from));
+      }
       const renamed = { ...record, label: to, updatedAt: this.now() };
       const active = state.active === from ? to : state.active;
       const keys = state.keys.map((k) => (k === record ? renamed : k));
@@ -201,6 +228,12 @@ export class Vault {
     const provider = checkProvider(providerArg);
     const meta = await this.readMetadata();
     const { record } = findKey(meta, provider, label);
+    if (record.auth === 'sigv4-profile') {
+      throw new KeyTrayError(
+        'usage',
+        `${provider}/${record.label} signs with the AWS profile "${record.profile}"; KeyTray stores no secret for it.`,
+      );
+    }
     const store = this.store(meta.store);
     const secret = await store.get(accountFor(provider, record.label));
     if (secret === null) throw missingSecret(provider, record.label, store);
@@ -251,15 +284,19 @@ export class Vault {
         const state = next.providers[provider] ?? emptyProviderState();
         const time = this.now();
         const existing = state.keys.find((k) => k.label === d.label);
+        const keys = PROVIDERS[provider].regional ? parseAccessKeys(secret) : null;
+        const auth: AwsAuth | undefined =
+          keys && isAccessKeys(keys) ? 'sigv4-keys' : (existing?.auth ?? (PROVIDERS[provider].regional ? 'api-key' : undefined));
         const record: KeyRecord = {
           label: d.label,
-          masked: maskSecret(secret),
+          masked: keys && isAccessKeys(keys) ? maskSecret(keys.accessKeyId) : maskSecret(secret),
           fingerprint: fingerprint(secret),
           createdAt: existing?.createdAt ?? time,
           updatedAt: time,
+          ...(auth ? { auth } : {}),
         };
-        const keys = existing ? state.keys.map((k) => (k === existing ? record : k)) : [...state.keys, record];
-        next = withProvider(next, provider, { ...state, keys, active: state.active ?? d.label });
+        const list = existing ? state.keys.map((k) => (k === existing ? record : k)) : [...state.keys, record];
+        next = withProvider(next, provider, { ...state, keys: list, active: state.active ?? d.label });
         fixed.push(d);
       }
       return { next, result: { fixed, remaining: found.filter((d) => !fixed.includes(d)) } };
@@ -396,6 +433,7 @@ function withProvider(meta: Metadata, provider: ProviderId, state: ProviderState
 }
 
 function stateOf(provider: ProviderId, record: KeyRecord, entries: Map<string, string>): KeyState {
+  if (record.auth === 'sigv4-profile') return 'ok';
   const secret = entries.get(accountFor(provider, record.label));
   if (secret === undefined) return 'missing';
   return fingerprint(secret) === record.fingerprint ? 'ok' : 'changed';
@@ -454,7 +492,28 @@ function keyView(provider: ProviderId, record: KeyRecord, active: string | null,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     state,
+    ...(record.auth ? { auth: record.auth } : {}),
+    ...(record.profile ? { profile: record.profile } : {}),
   };
+}
+
+function checkAuth(provider: ProviderId, auth: AwsAuth | undefined, profile: string | undefined): AwsAuth | undefined {
+  const info = PROVIDERS[provider];
+  if (!info.regional) {
+    if (auth !== undefined || profile !== undefined) {
+      throw new KeyTrayError('usage', `${info.label} keys are API keys: --auth and --profile are for anthropic-aws and bedrock.`);
+    }
+    return undefined;
+  }
+  const chosen = auth ?? (profile !== undefined ? 'sigv4-profile' : 'api-key');
+  if (chosen === 'sigv4-profile' && (profile === undefined || !PROFILE_PATTERN.test(profile))) {
+    throw new KeyTrayError(
+      'usage',
+      profile === undefined ? 'Name the AWS profile with --profile.' : `"${profile}" is not an AWS profile name.`,
+    );
+  }
+  if (chosen !== 'sigv4-profile' && profile !== undefined) throw new KeyTrayError('usage', '--profile goes with --auth sigv4.');
+  return chosen;
 }
 
 function providerView(id: ProviderId, state: ProviderState, keys: KeyView[]): ProviderView {

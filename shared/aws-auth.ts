@@ -1,0 +1,41 @@
+/**
+ * How a key of an AWS-hosted provider (Claude Platform on AWS, Bedrock)
+ * authenticates, and the one format stored access keys travel in. Pure.
+ */
+
+/**
+ * - `api-key`: an API key (Claude Platform on AWS: `x-api-key`; Bedrock: a bearer token), in the keychain.
+ * - `sigv4-keys`: AWS access keys in the keychain; requests are SigV4-signed.
+ * - `sigv4-profile`: a named AWS profile; the AWS SDK's credential chain signs; nothing is stored.
+ */
+export type AwsAuth = 'api-key' | 'sigv4-keys' | 'sigv4-profile';
+
+export interface AwsAccessKeys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** `ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]`, as piped to `keytray keys add`. */
+export function parseAccessKeys(text: string): AwsAccessKeys | { problem: string } {
+  const parts = text.split(':');
+  const [accessKeyId = '', secretAccessKey = '', sessionToken, ...extra] = parts;
+  if (extra.length > 0 || !accessKeyId || !secretAccessKey) {
+    return {
+      problem: 'AWS access keys go in as ACCESS_KEY_ID:SECRET_ACCESS_KEY, or ACCESS_KEY_ID:SECRET_ACCESS_KEY:SESSION_TOKEN.',
+    };
+  }
+  if (!/^(AKIA|ASIA)[A-Z0-9]{12,124}$/.test(accessKeyId)) {
+    return {
+      problem: 'The access key ID should start with AKIA (or ASIA for temporary keys) followed by capital letters and digits.',
+    };
+  }
+  if (!/^[A-Za-z0-9/+=]{16,128}$/.test(secretAccessKey)) return { problem: 'The secret access key does not look like one.' };
+  return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+}
+
+export function isAccessKeys(value: AwsAccessKeys | { problem: string }): value is AwsAccessKeys {
+  return 'accessKeyId' in value;
+}
+
+export const PROFILE_PATTERN = /^[A-Za-z0-9_.+@-]{1,64}$/;
