@@ -189,7 +189,7 @@ async function readPrimaryApiKey(situation: Situation): Promise<AuthInputs['prim
   return typeof key === 'string' && key !== '' ? { masked: maskSecret(key), detail: path } : null;
 }
 
-async function findAwsCredentials(situation: Situation, layers: SettingsLayer[]): Promise<AuthInputs['awsChain']> {
+export async function findAwsCredentials(situation: Situation, layers: SettingsLayer[]): Promise<AuthInputs['awsChain']> {
   const env = Object.assign({}, situation.env, ...layers.map((l) => l.env)) as Record<string, string>;
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return { detail: 'AWS_ACCESS_KEY_ID in the environment' };
   if (env.AWS_PROFILE) return { detail: `AWS profile "${env.AWS_PROFILE}"` };

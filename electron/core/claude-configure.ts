@@ -20,7 +20,7 @@ import { isProviderId, PROVIDERS, type ProviderId } from '../../shared/providers
 import { proxyBaseUrl } from '../../shared/proxy-types';
 import type { SettingChange } from '../../shared/settings-edit';
 import { settingsLayer } from '../../shared/settings-layer';
-import { gatherAuthInputs, listening, readLayers, type Situation } from './auth-inputs';
+import { findAwsCredentials, gatherAuthInputs, listening, readLayers, type Situation } from './auth-inputs';
 import { ensureHelperScript, type HelperPins, helperScriptPath, type Launcher } from './helper-script';
 import { updateMetadata } from './metadata-file';
 import { planSettingsChange, type SettingsPlan, type SettingsWriter } from './settings-writer';
@@ -135,10 +135,12 @@ export class ClaudeConfigurator {
     }
     const settings = await planSettingsChange(path, changes);
     const helpers = { ...inputs.helpers, [command]: helper };
+    const layers = withLayer(inputs.settings, request.scope, path, settings.after);
     const after = computeAuthPicture({
       ...inputs,
       helpers,
-      settings: withLayer(inputs.settings, request.scope, path, settings.after),
+      settings: layers,
+      awsChain: await findAwsCredentials(request.situation, layers),
     });
     return { scope: request.scope, binding, command, settings, before, after };
   }

@@ -622,3 +622,141 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe('end to end in AWS mode with the real Claude Code', () => {
+  async function world(prefix: string) {
+    const root = mkdtempSync(join(process.env.HOME ?? '/tmp', prefix));
+    const home = join(root, 'home');
+    mkdirSync(home, { recursive: true });
+    const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-aws-${randomBytes(5).toString('hex')}` };
+    const cli = async (args: string[], input?: string) => {
+      const result = await runCli(args, { env, ...(input === undefined ? {} : { input }) });
+      expect(result.code, `keytray ${args.join(' ')}: ${result.stderr}`).toBe(0);
+      return result;
+    };
+    return { home, env, cli };
+  }
+
+  async function startCliProxy(env: Record<string, string>): Promise<{ stop(): void }> {
+    const port = await freePort();
+    const proxy = spawn(process.execPath, [BIN, 'proxy', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      proxy.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+      proxy.on('exit', (code) => reject(new Error(`keytray proxy exited with ${code}`)));
+    });
+    return { stop: () => proxy.kill('SIGTERM') };
+  }
+
+  it.each([
+    ['Claude Platform on AWS, API key', 'anthropic-aws', 'api-key'],
+    ['Claude Platform on AWS, stored access keys', 'anthropic-aws', 'sigv4'],
+    ['Bedrock, API key', 'bedrock', 'api-key'],
+    ['Bedrock, stored access keys', 'bedrock', 'sigv4'],
+  ] as const)('%s: through the proxy, no secret on disk or in Claude Code', async (_name, provider, auth) => {
+    const { home, env, cli } = await world(`${provider}-`);
+    const secret =
+      auth === 'sigv4'
+        ? `AKIA${randomBytes(8).toString('hex').toUpperCase()}:${randomBytes(30)
+            .toString('base64')
+            .replace(/[^A-Za-z0-9]/g, 'x')}`
+        : provider === 'bedrock'
+          ? `ABSK${randomBytes(40).toString('base64url')}`
+          : `aws-key-${randomBytes(30).toString('base64url')}`;
+    await cli(
+      [
+        'keys',
+        'add',
+        provider,
+        '--label',
+        'aws',
+        '--region',
+        'us-east-1',
+        ...(provider === 'anthropic-aws' ? ['--workspace', 'wrkspc_e2e'] : []),
+        '--auth',
+        auth,
+      ],
+      secret,
+    );
+    await cli(['provider', 'set', provider, '--base-url', upstream.url]);
+    const proxy = await startCliProxy(env);
+    try {
+      const configured = JSON.parse((await cli(['configure', 'claude-code', '--provider', provider, '--json'])).stdout);
+      expect(configured.picture.provider).toBe(provider === 'bedrock' ? 'bedrock' : 'anthropicAws');
+      const settingsText = readFileSync(join(home, '.claude', 'settings.json'), 'utf8');
+      const settings = JSON.parse(settingsText);
+      expect(settings.env).toMatchObject(
+        provider === 'bedrock'
+          ? { CLAUDE_CODE_USE_BEDROCK: '1', CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1', AWS_REGION: 'us-east-1' }
+          : {
+              CLAUDE_CODE_USE_ANTHROPIC_AWS: '1',
+              CLAUDE_CODE_SKIP_ANTHROPIC_AWS_AUTH: '1',
+              AWS_REGION: 'us-east-1',
+              ANTHROPIC_AWS_WORKSPACE_ID: 'wrkspc_e2e',
+            },
+      );
+      const before = upstream.requests.length;
+      const reply = await runClaude(['-p', 'hi'], { env, cwd: home });
+      if (provider === 'anthropic-aws') expect(reply.stdout.trim()).toBe('pong');
+      const sent = upstream.requests.slice(before).filter((r) => upstream.inferenceRequests().includes(r));
+      expect(sent.length).toBeGreaterThan(0);
+      for (const request of sent) {
+        if (auth === 'sigv4') {
+          const service = provider === 'bedrock' ? 'bedrock' : 'aws-external-anthropic';
+          expect(String(request.headers.authorization)).toMatch(
+            new RegExp(`^AWS4-HMAC-SHA256 Credential=${secret.split(':')[0]}/\\d{8}/us-east-1/${service}/`),
+          );
+        } else if (provider === 'bedrock') expect(request.headers.authorization).toBe(`Bearer ${secret}`);
+        else expect(request.headers['x-api-key']).toBe(secret);
+        if (provider === 'anthropic-aws') expect(request.headers['anthropic-workspace-id']).toBe('wrkspc_e2e');
+      }
+      for (const part of secret.split(':')) {
+        expect(settingsText).not.toContain(part);
+        expect(reply.stdout + reply.stderr).not.toContain(part);
+      }
+    } finally {
+      proxy.stop();
+    }
+  });
+
+  it('Claude Platform on AWS with an AWS profile: native settings, Claude Code signs, nothing stored', async () => {
+    const { home, env, cli } = await world('aws-profile-');
+    mkdirSync(join(home, '.aws'));
+    writeFileSync(
+      join(home, '.aws', 'credentials'),
+      '[team]\naws_access_key_id = AKIAPROFILEKEY000001\naws_secret_access_key = profileSecretKeyForTests0000000000000000\n',
+    );
+    await cli([
+      'keys',
+      'add',
+      'anthropic-aws',
+      '--label',
+      'team',
+      '--region',
+      'us-east-1',
+      '--workspace',
+      'wrkspc_p',
+      '--auth',
+      'sigv4',
+      '--profile',
+      'team',
+    ]);
+    const configured = JSON.parse((await cli(['configure', 'claude-code', '--provider', 'anthropic-aws', '--json'])).stdout);
+    const settings = JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8'));
+    expect(settings.apiKeyHelper).toBeUndefined();
+    expect(settings.env).toEqual({
+      CLAUDE_CODE_USE_ANTHROPIC_AWS: '1',
+      AWS_REGION: 'us-east-1',
+      ANTHROPIC_AWS_WORKSPACE_ID: 'wrkspc_p',
+      AWS_PROFILE: 'team',
+    });
+    expect(configured.picture).toMatchObject({
+      provider: 'anthropicAws',
+      headers: { 'x-api-key': null, authorization: { source: 'aws-sigv4' } },
+    });
+    const before = upstream.requests.length;
+    const reply = await runClaude(['-p', 'hi'], { env: { ...env, ANTHROPIC_AWS_BASE_URL: upstream.url }, cwd: home });
+    expect(reply.stdout.trim()).toBe('pong');
+    const sent = upstream.requests.slice(before).filter((r) => r.url.startsWith('/v1/messages'));
+    expect(String(sent[0]?.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAPROFILEKEY000001\//);
+  });
+});
