@@ -12,12 +12,20 @@ import type { Vault } from '../core/vault';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines } from './output';
 
-export const PROXY_USAGE = `keytray proxy [--port <n>]
+export const PROXY_USAGE = `keytray proxy [--port <n>] [--quiet]
        keytray proxy log [--last <n>] [--json]`;
 
 export async function proxyCommand(vault: Vault, args: string[]): Promise<number> {
   if (args[0] === 'log') return showLog(args.slice(1));
-  const { values } = parse(args, { port: { type: 'string' } }, 'keytray proxy [--port <n>]', { min: 0, max: 0 });
+  const { values } = parse(
+    args,
+    { port: { type: 'string' }, quiet: { type: 'boolean' } },
+    'keytray proxy [--port <n>] [--quiet]',
+    {
+      min: 0,
+      max: 0,
+    },
+  );
   if (values.port !== undefined) await vault.setProxyPort(Number(values.port));
   const port = await vault.proxyPort();
   const log = new ProxyLog(proxyLogPath(dataDir()));
@@ -26,7 +34,8 @@ export async function proxyCommand(vault: Vault, args: string[]): Promise<number
     port,
     onLog: (entry) => {
       log.append(entry);
-      process.stdout.write(`${logLine(entry)}\n`);
+      // --quiet: the log file only (`keytray proxy log`), no line per request on the terminal.
+      if (!values.quiet) process.stdout.write(`${logLine(entry)}\n`);
     },
   });
   const meta = await vault.readMetadata();

@@ -3,7 +3,8 @@
  * directory, rotated at 5 MiB, for `keytray proxy log` and the window.
  * Entries hold no secret and no body (see ProxyLogEntry).
  */
-import { appendFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { createWriteStream, existsSync, mkdirSync, renameSync, statSync, type WriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
 
@@ -14,26 +15,42 @@ export function proxyLogPath(dataDir: string): string {
 }
 
 export class ProxyLog {
-  private pending: Promise<void> = Promise.resolve();
+  private stream: WriteStream | null = null;
+  private written = 0;
   constructor(private readonly path: string) {}
 
-  /** Appends in order; a failure to log never fails a request. */
+  /** Appends in order through one open stream; a failure to log never fails a request. */
   append(entry: ProxyLogEntry): void {
-    this.pending = this.pending.then(() => this.write(entry)).catch(() => undefined);
+    const line = `${JSON.stringify(entry)}\n`;
+    if (!this.stream) this.open();
+    if (this.written > ROTATE_AT) this.rotate();
+    this.written += line.length;
+    this.stream?.write(line);
   }
 
   flush(): Promise<void> {
-    return this.pending;
+    const stream = this.stream;
+    this.stream = null;
+    return new Promise((resolve) => (stream ? stream.end(resolve) : resolve()));
   }
 
-  private async write(entry: ProxyLogEntry): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const size = await stat(this.path).then(
-      (s) => s.size,
-      () => 0,
-    );
-    if (size > ROTATE_AT) await rename(this.path, `${this.path}.1`);
-    await appendFile(this.path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+  private open(): void {
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    this.written = existsSync(this.path) ? statSync(this.path).size : 0;
+    this.stream = createWriteStream(this.path, { flags: 'a', mode: 0o600 });
+    this.stream.on('error', () => {
+      this.stream = null;
+    });
+  }
+
+  private rotate(): void {
+    this.stream?.end();
+    try {
+      renameSync(this.path, `${this.path}.1`);
+    } catch {
+      // Another writer rotated it first.
+    }
+    this.open();
   }
 }
 

@@ -179,14 +179,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       if (!STRIPPED.has(name) && value !== undefined) headers[name] = value;
     Object.assign(headers, upstream.headers);
     headers.host = target.host;
-    if (req.headers['content-length'] !== undefined) headers['content-length'] = req.headers['content-length'];
-    else if (req.headers['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
 
-    let body: Buffer | null = null;
+    // The request is read whole (within the body limit) and sent in one write: a model request is
+    // complete before any answer can start, a signature covers the body, and one write is faster.
+    const body = await readBody(req, limits.maxBodyBytes);
+    if (body === null) return refuse(413, 'request_too_large', `request body over ${limits.maxBodyBytes} bytes`);
+    delete headers['transfer-encoding'];
+    headers['content-length'] = String(body.length);
     if (upstream.sign) {
-      // A signature covers the body, so a signed request is read whole (within the body limit) first.
-      body = await readBody(req, limits.maxBodyBytes);
-      if (body === null) return refuse(413, 'request_too_large', `request body over ${limits.maxBodyBytes} bytes`);
       const toSign: Record<string, string> = {};
       for (const name of SIGNED_HEADERS) {
         const value = headers[name];
@@ -201,8 +201,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           `KeyTray could not sign the request for ${upstream.provider}/${upstream.label} (are the AWS credentials valid?)`,
         );
       }
-      delete headers['transfer-encoding'];
-      headers['content-length'] = String(body.length);
     }
 
     const client = target.protocol === 'https:' ? https : http;
@@ -211,6 +209,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       headers,
       agent: target.protocol === 'https:' ? agents.https : agents.http,
     });
+    // Small writes (a header, one event) go out at once, in both directions.
+    outgoing.on('socket', (socket: Socket) => socket.setNoDelay(true));
     let answered = false;
     const headTimer = setTimeout(() => {
       if (answered) return;
@@ -226,7 +226,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         if (!HOP_BY_HOP_RESPONSE.has(name) && value !== undefined) responseHeaders[name] = value;
       }
       res.writeHead(incoming.statusCode ?? 502, responseHeaders);
-      res.flushHeaders();
+      // A stream's headers go out now; a plain answer's go with its body, in one write.
+      if (String(incoming.headers['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
       incoming.on('data', (chunk: Buffer) => {
         // Backpressure: stop reading the upstream while the client is slow.
         if (!res.write(chunk)) incoming.pause();
@@ -257,29 +258,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       finish(499, 'the client went away');
     });
 
-    if (body !== null) {
-      outgoing.end(body);
-      return;
-    }
-    let received = 0;
-    let overflowed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (overflowed) return;
-      received += chunk.length;
-      if (received > limits.maxBodyBytes) {
-        overflowed = true;
-        answered = true;
-        clearTimeout(headTimer);
-        outgoing.destroy();
-        refuse(413, 'request_too_large', `request body over ${limits.maxBodyBytes} bytes`);
-        return;
-      }
-      if (!outgoing.write(chunk)) req.pause();
-    });
-    outgoing.on('drain', () => req.resume());
-    req.on('end', () => {
-      if (!overflowed) outgoing.end();
-    });
+    outgoing.end(body);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -307,12 +286,26 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   };
 }
 
-/** Keys read once per change: the metadata file's mtime and the key's fingerprint key the cache. */
+/**
+ * Upstreams (with their keys) read from the vault at most once a second per
+ * provider, so a request costs no file or keychain access, and a key
+ * switched in the app or CLI is used within a second.
+ */
 class UpstreamCache {
+  private static readonly FRESH_MS = 1000;
   private readonly cache = new Map<string, Upstream>();
+  private readonly checked = new Map<ProviderId, { at: number; upstream: Upstream }>();
   constructor(private readonly vault: Vault) {}
 
   async get(provider: ProviderId): Promise<Upstream> {
+    const recent = this.checked.get(provider);
+    if (recent && performance.now() - recent.at < UpstreamCache.FRESH_MS) return recent.upstream;
+    const upstream = await this.resolve(provider);
+    this.checked.set(provider, { at: performance.now(), upstream });
+    return upstream;
+  }
+
+  private async resolve(provider: ProviderId): Promise<Upstream> {
     const meta = await this.vault.readMetadata();
     const state = meta.providers[provider];
     const record = state?.keys.find((k) => k.label === state.active);
