@@ -544,10 +544,8 @@ describe('end to end: a key added with the CLI reaches the upstream through Clau
       true,
     );
 
-    const before = upstream.requests.length;
-    const reply = await runClaude(['-p', 'hi'], { env, cwd: home });
+    const { reply, sent } = await askClaude(env, home);
     expect(reply.stdout.trim()).toBe('pong');
-    const sent = upstream.requests.slice(before).filter((r) => r.url.startsWith('/v1/messages'));
     expect(sent.length).toBeGreaterThan(0);
     for (const request of sent) {
       expect(request.headers['x-api-key']).toBe(key);
@@ -590,10 +588,8 @@ describe('end to end in proxy mode: Claude Code only ever holds the proxy token'
       const helperOutput = (await promisify(execFile)('/bin/sh', ['-c', result.apiKeyHelper], { env })).stdout;
       expect(helperOutput).toMatch(/^ktp_/);
 
-      const before = upstream.requests.length;
-      const reply = await runClaude(['-p', 'hi'], { env, cwd: home });
+      const { reply, sent } = await askClaude(env, home);
       expect(reply.stdout.trim()).toBe('pong');
-      const sent = upstream.requests.slice(before).filter((r) => r.url.startsWith('/v1/messages'));
       expect(sent.length).toBeGreaterThan(0);
       for (const request of sent) {
         expect(request.headers['x-api-key']).toBe(key);
@@ -612,6 +608,14 @@ describe('end to end in proxy mode: Claude Code only ever holds the proxy token'
     }
   });
 });
+
+/** Runs `claude -p hi`; returns its reply and the inference requests it sent to the fake upstream. */
+async function askClaude(env: Record<string, string>, cwd: string) {
+  const before = upstream.requests.length;
+  const reply = await runClaude(['-p', 'hi'], { env, cwd });
+  const sent = upstream.requests.slice(before).filter((r) => upstream.inferenceRequests().includes(r));
+  return { reply, sent };
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -694,10 +698,8 @@ describe('end to end in AWS mode with the real Claude Code', () => {
               ANTHROPIC_AWS_WORKSPACE_ID: 'wrkspc_e2e',
             },
       );
-      const before = upstream.requests.length;
-      const reply = await runClaude(['-p', 'hi'], { env, cwd: home });
+      const { reply, sent } = await askClaude(env, home);
       if (provider === 'anthropic-aws') expect(reply.stdout.trim()).toBe('pong');
-      const sent = upstream.requests.slice(before).filter((r) => upstream.inferenceRequests().includes(r));
       expect(sent.length).toBeGreaterThan(0);
       for (const request of sent) {
         if (auth === 'sigv4') {
@@ -753,10 +755,8 @@ describe('end to end in AWS mode with the real Claude Code', () => {
       provider: 'anthropicAws',
       headers: { 'x-api-key': null, authorization: { source: 'aws-sigv4' } },
     });
-    const before = upstream.requests.length;
-    const reply = await runClaude(['-p', 'hi'], { env: { ...env, ANTHROPIC_AWS_BASE_URL: upstream.url }, cwd: home });
+    const { reply, sent } = await askClaude({ ...env, ANTHROPIC_AWS_BASE_URL: upstream.url }, home);
     expect(reply.stdout.trim()).toBe('pong');
-    const sent = upstream.requests.slice(before).filter((r) => r.url.startsWith('/v1/messages'));
     expect(String(sent[0]?.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAPROFILEKEY000001\//);
   });
 });
