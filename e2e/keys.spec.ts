@@ -1,58 +1,183 @@
-import { mkdirSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
-import { fakeAnthropicKey, makeTestEnv, secretToolClear } from '../test/support/test-env';
-import { connectBridge, serveRenderer } from './support/harness';
+/**
+ * The window in Chromium on the real core: every call crosses the same IPC
+ * handler table Electron's main registers, with the private keyring and a
+ * temp HOME. Screenshots of each screen land in test-results/.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, type Page, test } from '@playwright/test';
+import { fakeAnthropicKey, makeTestEnv, secretToolClear, secretToolLookup } from '../test/support/test-env';
+import { type Bridge, connectBridge, serveRenderer } from './support/harness';
 
 test.beforeAll(() => {
   if (process.env.KEYTRAY_PRIVATE_KEYRING !== '1') throw new Error('Run with `npm run test:e2e`: it needs the private keyring.');
 });
 
-test('the window lists keys masked, from the real keychain, and never holds a full key', async ({ page }, info) => {
-  const t = makeTestEnv();
-  const vault = t.vault();
-  const work = fakeAnthropicKey();
-  const personal = fakeAnthropicKey();
-  await vault.add('anthropic', 'work', work);
-  await vault.add('anthropic', 'personal', personal);
-  await vault.add('openrouter', 'main', `sk-or-v1-${'ab12'.repeat(16)}`);
-
-  const server = await serveRenderer();
-  const bridge = await connectBridge(page, vault);
-  try {
-    await page.goto(server.url);
-    const workRow = page.getByTestId('key-anthropic-work');
-    await expect(workRow).toContainText(`sk-ant-…${work.slice(-4)}`);
-    await expect(workRow).toContainText('active');
-    await expect(page.getByTestId('key-anthropic-personal')).not.toContainText('active');
-    await expect(page.getByTestId('store')).toContainText(`Secret Service keyring (service "${t.service}")`);
-    await expect(page.getByRole('heading', { name: 'OpenRouter' })).toBeVisible();
-
-    mkdirSync(info.outputDir, { recursive: true });
-    await page.screenshot({ path: info.outputPath('keys.png'), fullPage: true });
-
-    const html = await page.content();
-    for (const secret of [work, personal]) {
-      expect(html).not.toContain(secret.slice(13, -4));
-      for (const payload of bridge.payloads) expect(payload).not.toContain(secret.slice(13, -4));
-    }
-
-    // A secret deleted behind KeyTray's back shows as such after a reload.
-    await secretToolClear(t.service, 'anthropic/personal');
-    await page.reload();
-    await expect(page.getByTestId('key-anthropic-personal')).toContainText('secret missing from the store');
-  } finally {
-    await server.close();
-  }
+let server: Awaited<ReturnType<typeof serveRenderer>>;
+test.beforeAll(async () => {
+  server = await serveRenderer();
+});
+test.afterAll(async () => {
+  await server.close();
 });
 
-test('an empty vault says how to add a key', async ({ page }) => {
-  const t = makeTestEnv();
-  const server = await serveRenderer();
-  await connectBridge(page, t.vault());
-  try {
-    await page.goto(server.url);
-    await expect(page.getByText('No keys yet.')).toBeVisible();
-  } finally {
-    await server.close();
+async function shot(page: Page, name: string): Promise<void> {
+  const dir = join('test-results', 'screens');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+/** No full key anywhere the renderer can see: the DOM and every IPC payload. */
+async function expectNoSecret(page: Page, bridge: Bridge, secrets: string[]): Promise<void> {
+  const html = await page.content();
+  for (const secret of secrets) {
+    const middle = secret.slice(13, -4);
+    expect(html).not.toContain(middle);
+    for (const payload of bridge.payloads.filter((p) => !p.includes('"visibleForMs"'))) expect(payload).not.toContain(middle);
   }
+}
+
+async function addKeyInUi(page: Page, label: string, secret: string): Promise<void> {
+  await page.getByLabel('Label').fill(label);
+  await page.getByLabel('Key', { exact: true }).fill(secret);
+  await page.getByRole('button', { name: 'Add key' }).click();
+  await expect(page.getByTestId(`key-anthropic-${label}`)).toBeVisible();
+}
+
+test('add two keys, see them masked, switch the active one, reveal and copy on request', async ({ page }) => {
+  const t = makeTestEnv();
+  const bridge = await connectBridge(page, t);
+  const work = fakeAnthropicKey();
+  const personal = fakeAnthropicKey();
+  await page.goto(server.url);
+  await expect(page.getByText('No keys yet.')).toBeVisible();
+  await shot(page, '01-empty');
+
+  await addKeyInUi(page, 'work', work);
+  await addKeyInUi(page, 'personal', personal);
+  expect(await secretToolLookup(t.service, 'anthropic/work')).toBe(work);
+  await expect(page.getByTestId('key-anthropic-work')).toContainText(`sk-ant-…${work.slice(-4)}`);
+  await expect(page.getByTestId('key-anthropic-work').getByTestId('active-badge')).toBeVisible();
+  await expect(page.getByTestId('key-anthropic-personal').getByTestId('active-badge')).toHaveCount(0);
+  await expect(page.getByLabel('Key', { exact: true })).toHaveValue('');
+  await shot(page, '02-keys');
+  await expectNoSecret(page, bridge, [work, personal]);
+
+  await page.getByTestId('key-anthropic-personal').getByRole('button', { name: 'Make active' }).click();
+  await expect(page.getByTestId('key-anthropic-personal').getByTestId('active-badge')).toBeVisible();
+  expect((await t.vault().secret('anthropic')).label).toBe('personal');
+
+  // Reveal: the one explicit exception, shown in that row only.
+  await page.getByTestId('key-anthropic-work').getByRole('button', { name: 'Reveal' }).click();
+  await expect(page.getByTestId('key-anthropic-work').getByTestId('masked')).toHaveText(work);
+  await page.getByTestId('key-anthropic-work').getByRole('button', { name: 'Hide' }).click();
+  await expect(page.getByTestId('key-anthropic-work').getByTestId('masked')).toHaveText(`sk-ant-…${work.slice(-4)}`);
+  await expectNoSecret(page, bridge, [work, personal]);
+
+  // Copy happens in main; the clipboard is cleared after the delay if it still holds the key.
+  await page.getByTestId('key-anthropic-personal').getByRole('button', { name: 'Copy' }).click();
+  await expect(page.getByTestId('key-anthropic-personal').getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(bridge.clipboard.text).toBe(personal);
+  await expect.poll(() => bridge.clipboard.text, { timeout: 3000 }).toBe('');
+
+  // A secret deleted behind KeyTray's back shows as such.
+  await secretToolClear(t.service, 'anthropic/work');
+  await page.reload();
+  await expect(page.getByTestId('key-anthropic-work')).toContainText('secret missing from the store');
+});
+
+test('configure Claude Code with a preview, check the file, undo; then proxy mode', async ({ page }) => {
+  const t = makeTestEnv();
+  const bridge = await connectBridge(page, t);
+  const key = fakeAnthropicKey();
+  await t.vault().add('anthropic', 'work', key);
+  const settings = join(t.root, '.claude', 'settings.json');
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'Claude Code' }).click();
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByTestId('diff')).toContainText('+  "apiKeyHelper":');
+  await expect(page.getByTestId('header-x-api-key')).toContainText('apiKeyHelper');
+  await shot(page, '03-claude-preview');
+  expect(existsSync(settings)).toBe(false);
+
+  await page.getByRole('button', { name: 'Configure Claude Code' }).click();
+  await expect(page.getByTestId('claude-result')).toContainText(`Updated ${settings}`);
+  expect(JSON.parse(readFileSync(settings, 'utf8')).apiKeyHelper).toMatch(/claude-key-helper' anthropic$/);
+  expect(readFileSync(settings, 'utf8')).not.toContain(key);
+
+  await page.getByRole('button', { name: 'Undo last change' }).click();
+  await expect(page.getByTestId('claude-result')).toContainText('Restored');
+  expect(existsSync(settings)).toBe(false);
+
+  await page.getByLabel('Proxy (Claude Code never holds the key)').check();
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByTestId('diff')).toContainText('ANTHROPIC_BASE_URL');
+  await page.getByRole('button', { name: 'Configure Claude Code' }).click();
+  await expect(page.getByTestId('claude-result')).toContainText('Updated');
+  const written = JSON.parse(readFileSync(settings, 'utf8'));
+  expect(written.env.ANTHROPIC_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/anthropic$/);
+  expect(written.apiKeyHelper).toMatch(/--proxy-token$/);
+  await shot(page, '04-claude-proxy');
+  await expectNoSecret(page, bridge, [key]);
+});
+
+test('the auth picture changes when the environment the app reads exports a key, and offers the fix', async ({ page }) => {
+  const t = makeTestEnv();
+  const bridge = await connectBridge(page, t);
+  const key = fakeAnthropicKey();
+  await t.vault().add('anthropic', 'work', key);
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'Claude Code' }).click();
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Configure Claude Code' }).click();
+  await expect(page.getByTestId('claude-result')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Auth status' }).click();
+  await expect(page.getByTestId('tier-apiKeyHelper')).toContainText('wins');
+  await shot(page, '05-status-ok');
+
+  const exported = fakeAnthropicKey();
+  bridge.env.ANTHROPIC_API_KEY = exported;
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByTestId('tier-ANTHROPIC_API_KEY')).toContainText('wins');
+  await expect(page.getByTestId('header-x-api-key')).toContainText(`sk-ant-…${exported.slice(-4)}`);
+  await expect(page.getByTestId('warning-env-shadows-keychain')).toBeVisible();
+  await shot(page, '06-status-shadowed');
+
+  await page.getByRole('button', { name: 'Fix: make Claude Code ignore it' }).click();
+  await expect(page.getByTestId('diff')).toContainText('"ANTHROPIC_API_KEY": ""');
+  await page.getByRole('button', { name: 'Configure Claude Code' }).click();
+  await page.getByRole('button', { name: 'Auth status' }).click();
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByTestId('tier-apiKeyHelper')).toContainText('wins');
+  await expect(page.getByTestId('tier-ANTHROPIC_API_KEY')).toContainText('cancelled');
+  await expectNoSecret(page, bridge, [key, exported]);
+});
+
+test('bad input from the window is refused with a sentence and changes nothing', async ({ page }) => {
+  const t = makeTestEnv();
+  const bridge = await connectBridge(page, t);
+  await page.goto(server.url);
+  await page.getByLabel('Label').fill('a/b');
+  await page.getByLabel('Key', { exact: true }).fill('sk-ant-api03-whatever-0000000000');
+  await page.getByRole('button', { name: 'Add key' }).click();
+  await expect(page.getByTestId('error')).toContainText('label');
+  expect(existsSync(t.metadataPath)).toBe(false);
+  await shot(page, '07-error');
+  // Hostile payloads straight at the bridge: refused by the schema, nothing written.
+  const hostile = await page.evaluate(async () => {
+    const api = (
+      window as unknown as { keytray: Record<string, (i?: unknown) => Promise<{ ok: boolean; error?: { code: string } }>> }
+    ).keytray;
+    return Promise.all([
+      api.addKey?.({ provider: 'anthropic', label: '../../etc', secret: 'x' }),
+      api.addKey?.({ provider: 'nope', label: 'a', secret: 'x' }),
+      api.addKey?.({ provider: 'anthropic', label: 'a', secret: 'x', __proto__: { admin: true }, extra: 1 }),
+      api.planClaude?.({ scope: 'local', cwd: '/tmp/../etc' }),
+      api.useKey?.('not an object'),
+    ]);
+  });
+  for (const result of hostile) expect(result).toMatchObject({ ok: false, error: { code: 'usage' } });
+  expect(existsSync(t.metadataPath)).toBe(false);
+  void bridge;
 });

@@ -7,11 +7,15 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
+import { dirname, extname, join, normalize, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
+import { ClaudeConfigurator } from '../../electron/core/claude-configure';
 import { createHandlers, type Handlers, invoke } from '../../electron/core/ipc-handlers';
-import type { Vault } from '../../electron/core/vault';
-import { API_CHANNELS, type ChannelName } from '../../shared/ipc';
+import { ProxyController } from '../../electron/core/proxy-controller';
+import { SettingsWriter } from '../../electron/core/settings-writer';
+import type { ChannelName } from '../../shared/ipc';
+import { API_CHANNELS } from '../../shared/ipc-api';
+import type { TestEnv } from '../../test/support/test-env';
 
 const RENDERER = resolve('out/renderer');
 const TYPES: Record<string, string> = {
@@ -42,21 +46,87 @@ export async function serveRenderer(): Promise<{ url: string; close(): Promise<v
 export interface Bridge {
   payloads: string[];
   handlers: Handlers;
+  /** The environment the app reads (its login-shell environment); tests change it. */
+  env: Record<string, string>;
+  /** What "copy" put on the clipboard, as main's clipboard would hold it. */
+  clipboard: { text: string };
+  proxy: ProxyController;
 }
 
-export async function connectBridge(page: Page, vault: Vault): Promise<Bridge> {
-  const bridge: Bridge = { payloads: [], handlers: createHandlers(vault) };
+export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
+  const vault = t.vault();
+  const data = join(t.root, '.local', 'share', 'keytray');
+  const claude = new ClaudeConfigurator({
+    vault,
+    writer: new SettingsWriter(data),
+    dataDir: data,
+    metadataPath: t.metadataPath,
+    launcher: { runtime: process.execPath, cli: resolve('bin/keytray.cjs') },
+    pins: { configDir: dirname(t.metadataPath), keychainService: t.service },
+  });
+  const clipboard = { text: '' };
+  const proxy = new ProxyController(vault, join(data, 'proxy-log.jsonl'));
+  const bridge: Bridge = {
+    payloads: [],
+    env: { PATH: '/usr/bin:/bin', HOME: t.root },
+    clipboard,
+    proxy,
+    handlers: createHandlers({
+      vault,
+      claude,
+      situation: async (cwd) => ({
+        cwd: cwd ?? t.root,
+        env: bridge.env,
+        envOrigin: 'env:login-shell',
+        home: t.root,
+        platform: process.platform,
+      }),
+      proxyStatus: () => proxy.status(),
+      proxyLogPath: join(data, 'proxy-log.jsonl'),
+      clipboard: {
+        writeText: (text) => {
+          clipboard.text = text;
+        },
+        readText: () => clipboard.text,
+        clear: () => {
+          clipboard.text = '';
+        },
+      },
+      clipboardMs: 500,
+      changed: (kind) => {
+        void page.evaluate(
+          (k) => (window as unknown as { __keytrayPush?: (e: { kind: string }) => void }).__keytrayPush?.({ kind: k }),
+          kind,
+        );
+      },
+    }),
+  };
   await page.exposeBinding('__keytrayInvoke', async (_source, channel: ChannelName, input: unknown) => {
     const result = await invoke(bridge.handlers, channel, input);
     bridge.payloads.push(JSON.stringify(result));
     return result;
   });
   await page.addInitScript((apiChannels: Record<string, string>) => {
-    const call = (window as unknown as { __keytrayInvoke: (c: string, i: unknown) => Promise<unknown> }).__keytrayInvoke;
+    const w = window as unknown as {
+      __keytrayInvoke: (c: string, i: unknown) => Promise<unknown>;
+      __keytrayPush?: (e: { kind: string }) => void;
+    };
+    const listeners = new Set<(e: { kind: string }) => void>();
+    w.__keytrayPush = (event) => {
+      for (const l of listeners) l(event);
+    };
     const api = Object.fromEntries(
-      Object.entries(apiChannels).map(([name, channel]) => [name, (input?: unknown) => call(channel, input)]),
+      Object.entries(apiChannels).map(([name, channel]) => [name, (input?: unknown) => w.__keytrayInvoke(channel, input)]),
     );
-    Object.defineProperty(window, 'keytray', { value: Object.freeze(api) });
+    Object.defineProperty(window, 'keytray', {
+      value: Object.freeze({
+        ...api,
+        onStateChanged: (listener: (e: { kind: string }) => void) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      }),
+    });
   }, API_CHANNELS);
   return bridge;
 }

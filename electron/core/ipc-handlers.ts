@@ -3,28 +3,144 @@
  * registers these with Electron, the browser tests call them directly.
  */
 import { KeyTrayError } from '../../shared/errors';
-import { type ChannelInput, type ChannelName, type ChannelOutput, INPUT_CHECKS, type IpcResult } from '../../shared/ipc';
+import {
+  type ChannelInput,
+  type ChannelName,
+  type ChannelOutput,
+  type ClaudePlanView,
+  INPUTS,
+  type IpcResult,
+  validationProblem,
+} from '../../shared/ipc';
+import type { Situation } from './auth-inputs';
+import type { ClaudeConfigurator, ConfigurePlan } from './claude-configure';
+import { readProxyLog } from './proxy-log';
 import type { Vault } from './vault';
 
 export type Handlers = { [C in ChannelName]: (input: ChannelInput<C>) => Promise<ChannelOutput<C>> };
 
-export function createHandlers(vault: Vault): Handlers {
+/** The system clipboard, as main has it. */
+export interface Clipboard {
+  writeText(text: string): void;
+  readText(): string | Promise<string>;
+  clear(): void;
+}
+
+export interface HandlerDeps {
+  vault: Vault;
+  claude: ClaudeConfigurator;
+  /** The situation Claude Code starts in for a directory: the login-shell environment, the user's home. */
+  situation(cwd?: string): Promise<Situation>;
+  proxyStatus(): { running: boolean; port: number; error?: string };
+  proxyLogPath: string;
+  clipboard: Clipboard;
+  /** How long a revealed key may stay on screen, and a copied one in the clipboard. */
+  revealMs?: number;
+  clipboardMs?: number;
+  /** Something changed that the window and tray should show. */
+  changed?(kind: 'keys' | 'picture' | 'proxy'): void;
+}
+
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { vault, claude } = deps;
+  const revealMs = deps.revealMs ?? 20_000;
+  const clipboardMs = deps.clipboardMs ?? 30_000;
+  const changed = (kind: 'keys' | 'picture' | 'proxy') => deps.changed?.(kind);
+  const keysChanged = <T>(result: T): T => {
+    changed('keys');
+    changed('picture');
+    return result;
+  };
+  const plan = async (input: ChannelInput<'claude:plan'>): Promise<ConfigurePlan> =>
+    claude.plan({
+      scope: input.scope,
+      situation: await deps.situation(input.cwd),
+      ...(input.provider ? { provider: input.provider } : {}),
+      ...(input.label ? { label: input.label } : {}),
+      ...(input.mode ? { mode: input.mode } : {}),
+      neutralizeEnv: input.neutralizeEnv ?? false,
+    });
+
   return {
     'keys:list': () => vault.list(),
+    'keys:add': async (input) =>
+      keysChanged(
+        await vault.add(input.provider, input.label, input.secret, {
+          ...(input.replace ? { replace: true } : {}),
+          ...(input.activate ? { activate: true } : {}),
+          ...(input.auth ? { auth: input.auth } : {}),
+          ...(input.profile ? { profile: input.profile } : {}),
+        }),
+      ),
+    'keys:use': async (input) => keysChanged(await vault.use(input.provider, input.label)),
+    'keys:remove': async (input) => keysChanged(await vault.remove(input.provider, input.label)),
+    'keys:rename': async (input) => keysChanged(await vault.rename(input.provider, input.label, input.newLabel)),
+    'keys:reveal': async (input) => ({
+      secret: (await vault.secret(input.provider, input.label)).secret,
+      visibleForMs: revealMs,
+    }),
+    'keys:copy': async (input) => {
+      const { secret } = await vault.secret(input.provider, input.label);
+      deps.clipboard.writeText(secret);
+      // Cleared later only if it still holds the key: the user may have copied something else since.
+      setTimeout(async () => {
+        if ((await deps.clipboard.readText()) === secret) deps.clipboard.clear();
+      }, clipboardMs).unref();
+      return { clearsAfterMs: clipboardMs };
+    },
+    'provider:set': async (input) => {
+      const view = await vault.configureProvider(input.provider, input.settings);
+      changed('keys');
+      return view;
+    },
+    'claude:plan': async (input) => planView(await plan(input)),
+    'claude:apply': async (input) => {
+      const { expectedDiff, ...target } = input;
+      const planned = await plan(target);
+      if (planned.settings.diff !== expectedDiff) {
+        throw new KeyTrayError('inconsistent', `${planned.settings.path} changed since the preview; nothing was written.`, {
+          fix: 'Look at the new preview and confirm again.',
+        });
+      }
+      await claude.apply(planned);
+      changed('picture');
+      return planView(planned);
+    },
+    'claude:undo': async (input) => {
+      const { settings, after } = await claude.undo(input.scope, await deps.situation(input.cwd));
+      changed('picture');
+      return { path: settings.path, diff: settings.diff, after };
+    },
+    'status:picture': async (input) => claude.picture(await deps.situation(input.cwd)),
+    'proxy:status': async () => deps.proxyStatus(),
+    'proxy:log': async (input) => ({ entries: await readProxyLog(deps.proxyLogPath, input.last) }),
   };
 }
 
-/** Validates the input, runs the handler and wraps the outcome in an envelope. */
+function planView(plan: ConfigurePlan): ClaudePlanView {
+  return {
+    scope: plan.scope,
+    path: plan.settings.path,
+    binding: plan.binding,
+    diff: plan.settings.diff,
+    changed: plan.settings.diff !== '',
+    before: plan.before,
+    after: plan.after,
+  };
+}
+
+/** Validates the input against the channel's schema, runs the handler and wraps the outcome in an envelope. */
 export async function invoke<C extends ChannelName>(
   handlers: Handlers,
   channel: C,
   input: unknown,
 ): Promise<IpcResult<ChannelOutput<C>>> {
-  const checked = INPUT_CHECKS[channel](input);
-  if (!checked.ok) return { ok: false, error: { code: 'usage', message: checked.problem } };
+  if (!Object.hasOwn(INPUTS, channel)) return { ok: false, error: { code: 'usage', message: 'Unknown channel.' } };
+  const checked = INPUTS[channel].safeParse(input);
+  if (!checked.success) return { ok: false, error: { code: 'usage', message: validationProblem(channel, checked.error) } };
   try {
     const handler = handlers[channel] as (input: ChannelInput<C>) => Promise<ChannelOutput<C>>;
-    return { ok: true, value: await handler(checked.value as ChannelInput<C>) };
+    return { ok: true, value: await handler(checked.data as ChannelInput<C>) };
   } catch (error) {
     if (error instanceof KeyTrayError) {
       return { ok: false, error: { code: error.code, message: error.message, ...(error.fix ? { fix: error.fix } : {}) } };

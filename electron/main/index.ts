@@ -1,12 +1,23 @@
 /**
  * Electron main: lifecycle and wiring only. The work is in electron/core.
  */
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, type BrowserWindow, session } from 'electron';
+import { app, type BrowserWindow, clipboard, session } from 'electron';
+import type { Situation } from '../core/auth-inputs';
+import { ClaudeConfigurator } from '../core/claude-configure';
 import { createHandlers } from '../core/ipc-handlers';
+import { keychainService } from '../core/keychain-store';
+import { loginShellEnvironment } from '../core/login-shell';
+import { configDir, dataDir, metadataPath } from '../core/paths';
+import { ProxyController } from '../core/proxy-controller';
+import { proxyLogPath } from '../core/proxy-log';
+import { SettingsWriter } from '../core/settings-writer';
 import { Vault } from '../core/vault';
 import { registerIpc } from './ipc';
+import { createTray } from './tray';
+import { watchForChanges } from './watch';
 import { createWindow, isRendererUrl, type WindowSource } from './window';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -20,6 +31,9 @@ let window: BrowserWindow | null = null;
 function showWindow(): void {
   if (!window || window.isDestroyed()) {
     window = createWindow(source, join(here, '../preload'));
+    window.on('closed', () => {
+      window = null;
+    });
     return;
   }
   if (window.isMinimized()) window.restore();
@@ -27,17 +41,77 @@ function showWindow(): void {
   window.focus();
 }
 
+async function start(): Promise<void> {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, grant) => grant(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.dock?.hide();
+
+  const home = homedir();
+  const vault = new Vault();
+  const data = dataDir();
+  const claude = new ClaudeConfigurator({
+    vault,
+    writer: new SettingsWriter(data),
+    dataDir: data,
+    metadataPath: metadataPath(),
+    // The packaged CLI arrives with packaging; in development the helper runs the built CLI with this runtime.
+    launcher: {
+      runtime: process.execPath,
+      cli: join(app.getAppPath(), 'bin', 'keytray.cjs'),
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    },
+    pins: { configDir: configDir(), keychainService: keychainService() },
+  });
+  // A tray app started by the desktop does not see what the user's shell exports; Claude Code in a terminal does.
+  let shellEnv = await loginShellEnvironment({ home });
+  const situation = async (cwd?: string): Promise<Situation> => ({
+    cwd: cwd ?? home,
+    env: shellEnv.env,
+    envOrigin: shellEnv.problem ? 'env:process' : 'env:login-shell',
+    home,
+    platform: process.platform,
+  });
+  const proxy = new ProxyController(vault, proxyLogPath(data), () => notify('proxy'));
+  const tray = createTray({ vault, claude, situation, proxy, showWindow, quit: () => app.quit() });
+
+  function notify(kind: 'keys' | 'picture' | 'proxy'): void {
+    if (window && !window.isDestroyed()) window.webContents.send('state:changed', { kind });
+    if (kind !== 'proxy') void tray.refresh();
+  }
+
+  registerIpc(
+    createHandlers({
+      vault,
+      claude,
+      situation,
+      proxyStatus: () => proxy.status(),
+      proxyLogPath: proxyLogPath(data),
+      clipboard: {
+        writeText: (t) => clipboard.writeText(t),
+        readText: () => clipboard.readText(),
+        clear: () => clipboard.clear(),
+      },
+      changed: notify,
+    }),
+    (url) => isRendererUrl(source, url),
+  );
+
+  watchForChanges({ home, metadataPath: metadataPath() }, async () => {
+    shellEnv = await loginShellEnvironment({ home });
+    notify('keys');
+    notify('picture');
+  });
+  await tray.refresh();
+  app.on('before-quit', () => {
+    void proxy.stop();
+  });
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', showWindow);
-  app.whenReady().then(() => {
-    session.defaultSession.setPermissionRequestHandler((_contents, _permission, grant) => grant(false));
-    session.defaultSession.setPermissionCheckHandler(() => false);
-    registerIpc(createHandlers(new Vault()), (url) => isRendererUrl(source, url));
-    showWindow();
-  });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
-  });
+  app.whenReady().then(start);
+  // A tray app stays when its window closes.
+  app.on('window-all-closed', () => undefined);
 }

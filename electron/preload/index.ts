@@ -1,12 +1,24 @@
 /**
  * The renderer's only door to main: one named function per IPC channel on
- * `window.keytray`, built from the IPC table. Never ipcRenderer itself.
+ * `window.keytray`, built from the API table, and a subscription to main's
+ * pushes. Never ipcRenderer itself.
  */
-import { contextBridge, ipcRenderer } from 'electron';
-import { API_CHANNELS, type KeyTrayApi } from '../../shared/ipc';
+import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
+import { API_CHANNELS, type KeyTrayApi, STATE_CHANNEL, type StateEvent } from '../../shared/ipc-api';
 
-const api = Object.fromEntries(
+const calls = Object.fromEntries(
   Object.entries(API_CHANNELS).map(([name, channel]) => [name, (input?: unknown) => ipcRenderer.invoke(channel, input)]),
-) as unknown as KeyTrayApi;
+);
+
+const api = {
+  ...calls,
+  onStateChanged(listener: (event: StateEvent) => void) {
+    const handler = (_event: IpcRendererEvent, payload: StateEvent) => listener(payload);
+    ipcRenderer.on(STATE_CHANNEL, handler);
+    return () => {
+      ipcRenderer.off(STATE_CHANNEL, handler);
+    };
+  },
+} as unknown as KeyTrayApi;
 
 contextBridge.exposeInMainWorld('keytray', api);

@@ -1,36 +1,50 @@
 import { useEffect } from 'react';
-import { KeyList } from './components/KeyList';
-import { useKeysStore } from './stores/keys-store';
+import { ClaudeView } from './components/ClaudeView';
+import { KeysView } from './components/KeysView';
+import { ProxyView } from './components/ProxyView';
+import { StatusView } from './components/StatusView';
+import { useApp, type View } from './stores/app-store';
+
+const VIEWS: { id: View; label: string }[] = [
+  { id: 'keys', label: 'Keys' },
+  { id: 'claude', label: 'Claude Code' },
+  { id: 'status', label: 'Auth status' },
+  { id: 'proxy', label: 'Proxy' },
+];
 
 export function App() {
-  const { status, listing, error, refresh } = useKeysStore();
+  const { view, setView, error, refreshKeys, refreshPicture, refreshProxy } = useApp();
   useEffect(() => {
-    void refresh();
-  }, [refresh]);
+    void refreshKeys();
+    void refreshPicture();
+    return window.keytray.onStateChanged((event) => {
+      if (event.kind === 'keys') void refreshKeys();
+      else if (event.kind === 'picture') void refreshPicture();
+      else void refreshProxy();
+    });
+  }, [refreshKeys, refreshPicture, refreshProxy]);
   return (
-    <main>
-      <header>
-        <h1>KeyTray</h1>
-        {listing && (
-          <p className={listing.store.kind === 'file' ? 'store plaintext' : 'store'} data-testid="store">
-            Keys kept in the {listing.store.description}
-          </p>
+    <div className="shell">
+      <nav aria-label="KeyTray">
+        <p className="brand">KeyTray</p>
+        {VIEWS.map((v) => (
+          <button key={v.id} type="button" aria-current={view === v.id ? 'page' : undefined} onClick={() => setView(v.id)}>
+            {v.label}
+          </button>
+        ))}
+      </nav>
+      <main>
+        {error && (
+          <div role="alert" className="error" data-testid="error">
+            <p>{error.message}</p>
+            {error.fix && <p>{error.fix}</p>}
+          </div>
         )}
-      </header>
-      {status === 'loading' && !listing && <p aria-live="polite">Loading keys…</p>}
-      {error && (
-        <div role="alert" className="error">
-          <p>{error.message}</p>
-          {error.fix && <p>{error.fix}</p>}
-        </div>
-      )}
-      {listing?.storeError && (
-        <div role="alert" className="error">
-          <p>{listing.storeError.message}</p>
-          {listing.storeError.fix && <p>{listing.storeError.fix}</p>}
-        </div>
-      )}
-      {listing && <KeyList providers={listing.providers} />}
-    </main>
+        {view === 'keys' && <KeysView />}
+        {view === 'claude' && <ClaudeView />}
+        {view === 'status' && <StatusView />}
+        {view === 'proxy' && <ProxyView />}
+      </main>
+    </div>
   );
 }

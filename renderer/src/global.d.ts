@@ -1,4 +1,4 @@
-import type { KeyTrayApi } from '../../shared/ipc';
+import type { KeyTrayApi } from '../../shared/ipc-api';
 
 declare global {
   interface Window {

@@ -1,0 +1,56 @@
+/**
+ * The proxy as the app runs it: started when proxy mode is on, stopped when
+ * it goes off, with its state and last error for the tray and the window.
+ */
+import { KeyTrayError } from '../../shared/errors';
+import type { ProxyLogEntry } from '../../shared/proxy-types';
+import { type RunningProxy, startProxy } from './proxy';
+import { ProxyLog } from './proxy-log';
+import type { Vault } from './vault';
+
+export class ProxyController {
+  private running: RunningProxy | null = null;
+  private port = 0;
+  private error: string | undefined;
+  private readonly log: ProxyLog;
+
+  constructor(
+    private readonly vault: Vault,
+    logPath: string,
+    private readonly onRequest?: (entry: ProxyLogEntry) => void,
+  ) {
+    this.log = new ProxyLog(logPath);
+  }
+
+  status(): { running: boolean; port: number; error?: string } {
+    return { running: this.running !== null, port: this.port, ...(this.error ? { error: this.error } : {}) };
+  }
+
+  /** Starts it when wanted and not running, stops it when running and not wanted. */
+  async ensure(wanted: boolean): Promise<void> {
+    if (wanted && !this.running) {
+      this.port = await this.vault.proxyPort();
+      try {
+        this.running = await startProxy({
+          vault: this.vault,
+          port: this.port,
+          onLog: (entry) => {
+            this.log.append(entry);
+            this.onRequest?.(entry);
+          },
+        });
+        this.error = undefined;
+      } catch (error) {
+        this.error = error instanceof KeyTrayError ? error.message : 'The proxy could not start.';
+      }
+    } else if (!wanted && this.running) {
+      await this.running.close();
+      this.running = null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.ensure(false);
+    await this.log.flush();
+  }
+}

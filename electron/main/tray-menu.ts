@@ -1,0 +1,111 @@
+/**
+ * The tray, as data: state in, icon and menu template out. Rebuilt on every
+ * change and handed to Menu.buildFromTemplate; tested as data. No Electron
+ * import: actions are plain values main maps to calls.
+ */
+import { type AuthPicture, providerName } from '../../shared/auth-picture';
+import { PROVIDERS } from '../../shared/providers';
+import type { KeyListing } from '../../shared/vault-types';
+
+export type TrayAction =
+  | { kind: 'use-key'; provider: string; label: string }
+  | { kind: 'add-key' }
+  | { kind: 'configure-claude' }
+  | { kind: 'toggle-proxy' }
+  | { kind: 'toggle-aws' }
+  | { kind: 'open' }
+  | { kind: 'quit' };
+
+export interface TrayItem {
+  label?: string;
+  type?: 'normal' | 'separator' | 'radio' | 'checkbox' | 'submenu';
+  checked?: boolean;
+  enabled?: boolean;
+  action?: TrayAction;
+  submenu?: TrayItem[];
+}
+
+export interface TrayState {
+  picture: AuthPicture | null;
+  listing: KeyListing | null;
+  /** Claude Code's user settings go through the proxy. */
+  proxyMode: boolean;
+  proxy: { running: boolean; port: number };
+  /** Claude Code's user settings use an AWS-hosted provider. */
+  awsMode: boolean;
+  /** Why the state could not be read, when it could not. */
+  error?: string;
+}
+
+export type TrayIcon = 'ok' | 'warning' | 'error';
+
+export function trayIcon(state: TrayState): TrayIcon {
+  if (state.error || state.listing?.storeError) return 'error';
+  if (!state.picture || state.picture.winner === 'none') return 'error';
+  if (state.picture.warnings.some((w) => SERIOUS.has(w.code))) return 'warning';
+  if (state.proxyMode && !state.proxy.running) return 'warning';
+  return 'ok';
+}
+
+/** Warnings that mean Claude Code is not using what the user expects. */
+const SERIOUS = new Set([
+  'shell-export-shadows-keychain',
+  'env-shadows-keychain',
+  'helper-will-fail',
+  'helper-overridden',
+  'proxy-not-running',
+  'settings-unreadable',
+  'no-credential',
+  'no-cloud-credential',
+  'plaintext-key-in-settings',
+]);
+
+/** One line that says what Claude Code will use, or what is wrong. */
+export function headline(state: TrayState): string {
+  if (state.error) return `KeyTray: ${state.error}`;
+  const picture = state.picture;
+  if (!picture) return 'Claude Code: reading…';
+  const serious = picture.warnings.find((w) => SERIOUS.has(w.code));
+  if (serious) return `⚠ ${serious.message}`;
+  const header = picture.headers['x-api-key'] ?? picture.headers.authorization;
+  if (!header) return `Claude Code → ${providerName(picture.provider)} (credentials not known to KeyTray)`;
+  const keytray = header.detail?.match(/^keytray(?: proxy token; the proxy sends|:) (\S+)$/)?.[1];
+  if (keytray)
+    return `Claude Code → ${keytray} via ${header.detail?.includes('proxy') ? 'the KeyTray proxy' : 'keychain helper'}`;
+  return `Claude Code → ${header.source} from ${header.origin}`;
+}
+
+export function trayMenu(state: TrayState): TrayItem[] {
+  const items: TrayItem[] = [{ label: headline(state), enabled: false }, { type: 'separator' }];
+  for (const provider of state.listing?.providers ?? []) {
+    if (provider.keys.length === 0) continue;
+    items.push({ label: PROVIDERS[provider.id].label, enabled: false });
+    for (const key of provider.keys) {
+      items.push({
+        label: `${key.label}  ${key.masked}${key.state === 'ok' ? '' : '  (needs attention)'}`,
+        type: 'radio',
+        checked: key.active,
+        action: { kind: 'use-key', provider: provider.id, label: key.label },
+      });
+    }
+  }
+  if ((state.listing?.providers ?? []).some((p) => p.keys.length > 0)) items.push({ type: 'separator' });
+  items.push(
+    { label: 'Add key…', action: { kind: 'add-key' } },
+    { label: 'Configure Claude Code', action: { kind: 'configure-claude' } },
+    { type: 'separator' },
+    {
+      label: state.proxyMode
+        ? `Proxy mode${state.proxy.running ? ` (port ${state.proxy.port})` : ' (not running)'}`
+        : 'Proxy mode',
+      type: 'checkbox',
+      checked: state.proxyMode,
+      action: { kind: 'toggle-proxy' },
+    },
+    { label: 'AWS mode', type: 'checkbox', checked: state.awsMode, action: { kind: 'toggle-aws' } },
+    { type: 'separator' },
+    { label: 'Open KeyTray', action: { kind: 'open' } },
+    { label: 'Quit', action: { kind: 'quit' } },
+  );
+  return items;
+}

@@ -1,0 +1,122 @@
+/**
+ * The tray icon and its menu: state is read from core, turned into a
+ * template by the pure trayMenu(), and the template's actions call core.
+ */
+import { join } from 'node:path';
+import { app, Menu, type MenuItemConstructorOptions, nativeImage, Tray } from 'electron';
+import { settingsPath } from '../../shared/claude-scopes';
+import type { Situation } from '../core/auth-inputs';
+import type { ClaudeConfigurator } from '../core/claude-configure';
+import type { ProxyController } from '../core/proxy-controller';
+import type { Vault } from '../core/vault';
+import { headline, type TrayAction, type TrayItem, type TrayState, trayIcon, trayMenu } from './tray-menu';
+
+export interface TrayDeps {
+  vault: Vault;
+  claude: ClaudeConfigurator;
+  situation(cwd?: string): Promise<Situation>;
+  proxy: ProxyController;
+  showWindow(): void;
+  quit(): void;
+}
+
+export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
+  const icons = Object.fromEntries(
+    (['ok', 'warning', 'error'] as const).map((name) => [
+      name,
+      nativeImage.createFromPath(join(app.getAppPath(), 'build', 'tray', `${name}.png`)),
+    ]),
+  );
+  const tray = new Tray(icons.ok ?? nativeImage.createEmpty());
+  let state: TrayState | null = null;
+
+  async function readState(): Promise<TrayState> {
+    const meta = await deps.vault.readMetadata();
+    const situation = await deps.situation();
+    const binding = meta.claudeBindings?.[settingsPath('user', situation)];
+    const proxyMode = binding?.mode === 'proxy' || binding?.provider === 'anthropic-aws' || binding?.provider === 'bedrock';
+    await deps.proxy.ensure(Boolean(proxyMode));
+    try {
+      const [listing, picture] = await Promise.all([deps.vault.list(), deps.claude.picture(situation)]);
+      return {
+        listing,
+        picture,
+        proxyMode: Boolean(proxyMode),
+        proxy: deps.proxy.status(),
+        awsMode: binding?.provider === 'anthropic-aws' || binding?.provider === 'bedrock',
+      };
+    } catch (error) {
+      return {
+        listing: null,
+        picture: null,
+        proxyMode: Boolean(proxyMode),
+        proxy: deps.proxy.status(),
+        awsMode: false,
+        error: (error as Error).message,
+      };
+    }
+  }
+
+  async function run(action: TrayAction): Promise<void> {
+    const situation = await deps.situation();
+    const configure = async (request: { provider?: string; mode?: 'helper' | 'proxy' }) => {
+      const plan = await deps.claude.plan({ scope: 'user', situation, ...request });
+      await deps.claude.apply(plan);
+    };
+    try {
+      switch (action.kind) {
+        case 'use-key':
+          await deps.vault.use(action.provider, action.label);
+          break;
+        case 'add-key':
+        case 'open':
+          return deps.showWindow();
+        case 'configure-claude':
+          await configure({});
+          break;
+        case 'toggle-proxy':
+          await configure({ provider: 'anthropic', mode: state?.proxyMode ? 'helper' : 'proxy' });
+          break;
+        case 'toggle-aws': {
+          if (state?.awsMode) await configure({ provider: 'anthropic' });
+          else {
+            const aws = state?.listing?.providers.find(
+              (p) => (p.id === 'anthropic-aws' || p.id === 'bedrock') && p.keys.length > 0,
+            );
+            if (!aws) return deps.showWindow();
+            await configure({ provider: aws.id });
+          }
+          break;
+        }
+        case 'quit':
+          return deps.quit();
+      }
+    } catch {
+      // The window shows what went wrong, in full.
+      deps.showWindow();
+    }
+    await refresh();
+  }
+
+  function toElectron(items: TrayItem[]): MenuItemConstructorOptions[] {
+    return items.map((item) => ({
+      ...(item.label !== undefined ? { label: item.label } : {}),
+      type: item.type ?? 'normal',
+      ...(item.checked !== undefined ? { checked: item.checked } : {}),
+      ...(item.enabled !== undefined ? { enabled: item.enabled } : {}),
+      ...(item.action ? { click: () => void run(item.action as TrayAction) } : {}),
+      ...(item.submenu ? { submenu: toElectron(item.submenu) } : {}),
+    }));
+  }
+
+  async function refresh(): Promise<void> {
+    state = await readState();
+    tray.setImage(icons[trayIcon(state)] ?? nativeImage.createEmpty());
+    tray.setToolTip(headline(state));
+    // Always set: many Linux desktops never deliver tray clicks, only the menu.
+    tray.setContextMenu(Menu.buildFromTemplate(toElectron(trayMenu(state))));
+  }
+
+  tray.on('click', () => deps.showWindow());
+  return { refresh };
+}

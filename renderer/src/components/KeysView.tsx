@@ -1,0 +1,76 @@
+import { useState } from 'react';
+import type { ProviderView } from '../../../shared/vault-types';
+import { call } from '../ipc';
+import { useApp } from '../stores/app-store';
+import { AddKeyForm } from './AddKeyForm';
+import { KeyRow } from './KeyRow';
+
+export function KeysView() {
+  const listing = useApp((s) => s.listing);
+  const loading = useApp((s) => s.loading);
+  if (!listing) return <p aria-live="polite">{loading ? 'Loading keys…' : ''}</p>;
+  const withKeys = listing.providers.filter((p) => p.keys.length > 0);
+  return (
+    <section aria-labelledby="keys-title">
+      <h1 id="keys-title">Keys</h1>
+      <p className={listing.store.kind === 'file' ? 'store plaintext' : 'store'} data-testid="store">
+        Keys kept in the {listing.store.description}
+      </p>
+      {listing.storeError && (
+        <div role="alert" className="error">
+          <p>{listing.storeError.message}</p>
+          {listing.storeError.fix && <p>{listing.storeError.fix}</p>}
+        </div>
+      )}
+      {withKeys.length === 0 && (
+        <p className="empty">No keys yet. Add one below, or with `keytray keys add anthropic --label work`.</p>
+      )}
+      {withKeys.map((provider) => (
+        <ProviderCard key={provider.id} provider={provider} />
+      ))}
+      {listing.discrepancies.map((d) => (
+        <p key={`${d.kind}-${d.provider}-${d.label}`} className="warning">
+          {d.message} {d.fix}
+        </p>
+      ))}
+      <AddKeyForm />
+    </section>
+  );
+}
+
+function ProviderCard({ provider }: { provider: ProviderView }) {
+  const act = useApp((s) => s.act);
+  const [editing, setEditing] = useState(false);
+  const [baseUrl, setBaseUrl] = useState(provider.settings.baseUrl ?? '');
+  return (
+    <section className="card provider" aria-labelledby={`provider-${provider.id}`}>
+      <header className="row">
+        <h2 id={`provider-${provider.id}`}>{provider.label}</h2>
+        <span className="muted">{provider.baseUrl ?? 'needs a region'}</span>
+        <button type="button" className="link" onClick={() => setEditing(!editing)} aria-expanded={editing}>
+          Settings
+        </button>
+      </header>
+      {editing && (
+        <form
+          className="settings"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(() => call(window.keytray.setProvider({ provider: provider.id, settings: { baseUrl: baseUrl || null } })));
+          }}
+        >
+          <label>
+            Base URL (empty for the default)
+            <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
+          </label>
+          <button type="submit">Save</button>
+        </form>
+      )}
+      <ul>
+        {provider.keys.map((key) => (
+          <KeyRow key={key.label} keyView={key} />
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,35 @@
+/**
+ * The renderer's API: one named function per IPC channel, and a subscription
+ * for main's pushes. Kept apart from the schemas so the preload stays small.
+ */
+import type { ChannelInput, ChannelName, ChannelOutput, IpcResult } from './ipc';
+
+/** Main's pushes to the window: something changed, fetch again. */
+export type StateEvent = { kind: 'keys' | 'picture' | 'proxy' };
+
+/** What the preload puts on `window.keytray`: one function per channel, and one subscription. */
+export type KeyTrayApi = {
+  [F in keyof typeof API_CHANNELS]: (
+    ...input: ChannelInput<(typeof API_CHANNELS)[F]> extends undefined ? [] : [ChannelInput<(typeof API_CHANNELS)[F]>]
+  ) => Promise<IpcResult<ChannelOutput<(typeof API_CHANNELS)[F]>>>;
+} & { onStateChanged(listener: (event: StateEvent) => void): () => void };
+
+/** Which API function calls which channel. */
+export const API_CHANNELS = {
+  listKeys: 'keys:list',
+  addKey: 'keys:add',
+  useKey: 'keys:use',
+  removeKey: 'keys:remove',
+  renameKey: 'keys:rename',
+  revealKey: 'keys:reveal',
+  copyKey: 'keys:copy',
+  setProvider: 'provider:set',
+  planClaude: 'claude:plan',
+  applyClaude: 'claude:apply',
+  undoClaude: 'claude:undo',
+  authPicture: 'status:picture',
+  proxyStatus: 'proxy:status',
+  proxyLog: 'proxy:log',
+} as const satisfies Record<string, ChannelName>;
+
+export const STATE_CHANNEL = 'state:changed';
