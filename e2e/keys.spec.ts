@@ -174,7 +174,7 @@ test('bad input from the window is refused with a sentence and changes nothing',
       api.addKey?.({ provider: 'nope', label: 'a', secret: 'x' }),
       api.addKey?.({ provider: 'anthropic', label: 'a', secret: 'x', __proto__: { admin: true }, extra: 1 }),
       api.planClaude?.({ scope: 'local', cwd: '/tmp/../etc' }),
-      api.useKey?.('not an object'),
+      api.activateKey?.('not an object'),
     ]);
   });
   for (const result of hostile) expect(result).toMatchObject({ ok: false, error: { code: 'usage' } });

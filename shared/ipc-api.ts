@@ -18,7 +18,7 @@ export type KeyTrayApi = {
 export const API_CHANNELS = {
   listKeys: 'keys:list',
   addKey: 'keys:add',
-  useKey: 'keys:use',
+  activateKey: 'keys:use',
   removeKey: 'keys:remove',
   renameKey: 'keys:rename',
   revealKey: 'keys:reveal',

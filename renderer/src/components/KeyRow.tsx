@@ -60,7 +60,7 @@ export function KeyRow({ keyView }: { keyView: KeyView }) {
       {note && <span className="warning">{note}</span>}
       <span className="actions">
         {!keyView.active && (
-          <button type="button" onClick={() => void act(() => call(window.keytray.useKey(ref)))}>
+          <button type="button" onClick={() => void act(() => call(window.keytray.activateKey(ref)))}>
             Make active
           </button>
         )}
