@@ -102,6 +102,9 @@ async function start(): Promise<void> {
     notify('picture');
   });
   await tray.refresh();
+  // First run (no key yet), or asked to: open the window; otherwise KeyTray lives in the tray.
+  const listing = await vault.list().catch(() => null);
+  if (process.env.KEYTRAY_SHOW_WINDOW === '1' || !listing?.providers.some((p) => p.keys.length > 0)) showWindow();
   app.on('before-quit', () => {
     void proxy.stop();
   });

@@ -1,0 +1,52 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Handlers, invoke } from '../../electron/core/ipc-handlers';
+import { CHANNELS } from '../../shared/ipc';
+
+// Handlers that must never run: validation stops every bad input before them.
+const untouchable = new Proxy({} as Handlers, {
+  get: () => () => {
+    throw new Error('a handler ran on invalid input');
+  },
+});
+
+describe('the IPC wrapper', () => {
+  it('refuses unknown channels and invalid input with a usage error, never running a handler', async () => {
+    expect(await invoke(untouchable, 'keys:nope' as never, undefined)).toMatchObject({ ok: false, error: { code: 'usage' } });
+    expect(await invoke(untouchable, 'keys:add', { provider: 'anthropic', label: 'a/b', secret: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'usage', message: 'keys:add: label not an allowed label.' },
+    });
+    expect(await invoke(untouchable, 'keys:add', { provider: 'anthropic', label: 'a', secret: 's', extra: true })).toMatchObject({
+      ok: false,
+    });
+    expect(await invoke(untouchable, 'claude:plan', { scope: 'local', cwd: '/x/../etc' })).toMatchObject({ ok: false });
+    expect(await invoke(untouchable, 'claude:plan', { scope: 'local', cwd: 'relative/dir' })).toMatchObject({ ok: false });
+    expect(await invoke(untouchable, 'proxy:log', { last: 1e9 })).toMatchObject({ ok: false });
+  });
+
+  it('never echoes a secret in a validation error', async () => {
+    const secret = 'sk-ant-api03-this-is-the-secret-value-0000';
+    const result = await invoke(untouchable, 'keys:add', { provider: 'nope', label: 'ok', secret });
+    expect(JSON.stringify(result)).not.toContain(secret);
+    const long = await invoke(untouchable, 'keys:add', { provider: 'anthropic', label: 'ok', secret: secret.repeat(300) });
+    expect(JSON.stringify(long)).not.toContain(secret);
+  });
+
+  it('survives hostile payloads on every channel', async () => {
+    const hostile = fc.oneof(
+      fc.anything(),
+      fc.record({ provider: fc.string(), label: fc.string(), secret: fc.string(), __proto__: fc.constant({ polluted: true }) }),
+      fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'prototype', 'provider', 'scope', 'cwd'), fc.anything()),
+      fc.string({ maxLength: 100_000 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...CHANNELS), hostile, async (channel, input) => {
+        const result = await invoke(untouchable, channel, input);
+        if (!result.ok) expect(['usage', 'internal']).toContain(result.error.code);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

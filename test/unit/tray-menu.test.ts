@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { headline, type TrayState, trayIcon, trayMenu } from '../../electron/main/tray-menu';
+import type { AuthPicture } from '../../shared/auth-picture';
+import type { KeyListing } from '../../shared/vault-types';
+
+const picture = (over: Partial<AuthPicture> = {}): AuthPicture => ({
+  tool: 'claude-code',
+  cwd: '/home/me',
+  provider: 'firstParty',
+  headers: {
+    'x-api-key': { source: 'apiKeyHelper', origin: 'settings:user', masked: 'sk-ant-…7f3a', detail: 'keytray: anthropic/work' },
+    authorization: { source: 'apiKeyHelper', origin: 'settings:user', masked: 'sk-ant-…7f3a', detail: 'keytray: anthropic/work' },
+  },
+  winner: 'apiKeyHelper',
+  tiers: [],
+  warnings: [],
+  ...over,
+});
+
+const listing: KeyListing = {
+  store: { kind: 'keychain', description: 'Secret Service keyring (service "keytray")' },
+  providers: [
+    {
+      id: 'anthropic',
+      label: 'Anthropic',
+      active: 'work',
+      settings: {},
+      baseUrl: 'https://api.anthropic.com',
+      keys: [
+        { provider: 'anthropic', label: 'work', active: true, masked: 'sk-ant-…7f3a', createdAt: '', updatedAt: '', state: 'ok' },
+        {
+          provider: 'anthropic',
+          label: 'personal',
+          active: false,
+          masked: 'sk-ant-…91bc',
+          createdAt: '',
+          updatedAt: '',
+          state: 'missing',
+        },
+      ],
+    },
+  ],
+  discrepancies: [],
+};
+
+const state = (over: Partial<TrayState> = {}): TrayState => ({
+  picture: picture(),
+  listing,
+  proxyMode: false,
+  proxy: { running: false, port: 8723 },
+  awsMode: false,
+  ...over,
+});
+
+describe('tray', () => {
+  it('says which key Claude Code uses, and how', () => {
+    expect(headline(state())).toBe('Claude Code → anthropic/work via keychain helper');
+    const viaProxy = picture({
+      headers: {
+        'x-api-key': {
+          source: 'apiKeyHelper',
+          origin: 'settings:user',
+          masked: 'ktp_…abcd',
+          detail: 'keytray proxy token; the proxy sends anthropic/work',
+        },
+        authorization: null,
+      },
+    });
+    expect(headline(state({ picture: viaProxy }))).toBe('Claude Code → anthropic/work via the KeyTray proxy');
+  });
+
+  it('puts the serious warning in the headline and turns the icon', () => {
+    const shadowed = picture({
+      warnings: [
+        { code: 'shell-export-shadows-keychain', message: 'ANTHROPIC_API_KEY from ~/.zshrc:12 is sent instead', fix: '' },
+      ],
+    });
+    expect(headline(state({ picture: shadowed }))).toBe('⚠ ANTHROPIC_API_KEY from ~/.zshrc:12 is sent instead');
+    expect(trayIcon(state({ picture: shadowed }))).toBe('warning');
+    expect(trayIcon(state())).toBe('ok');
+    expect(trayIcon(state({ picture: picture({ winner: 'none', headers: { 'x-api-key': null, authorization: null } }) }))).toBe(
+      'error',
+    );
+    expect(trayIcon(state({ listing: { ...listing, storeError: { code: 'keychain-unavailable', message: 'locked' } } }))).toBe(
+      'error',
+    );
+    expect(trayIcon(state({ proxyMode: true, proxy: { running: false, port: 8723 } }))).toBe('warning');
+  });
+
+  it('lists keys as radio items that switch the active key, then the actions', () => {
+    const menu = trayMenu(state({ proxyMode: true, proxy: { running: true, port: 8723 } }));
+    expect(menu.map((i) => i.label ?? `(${i.type})`)).toEqual([
+      'Claude Code → anthropic/work via keychain helper',
+      '(separator)',
+      'Anthropic',
+      'work  sk-ant-…7f3a',
+      'personal  sk-ant-…91bc  (needs attention)',
+      '(separator)',
+      'Add key…',
+      'Configure Claude Code',
+      '(separator)',
+      'Proxy mode (port 8723)',
+      'AWS mode',
+      '(separator)',
+      'Open KeyTray',
+      'Quit',
+    ]);
+    expect(menu[3]).toMatchObject({
+      type: 'radio',
+      checked: true,
+      action: { kind: 'use-key', provider: 'anthropic', label: 'work' },
+    });
+    expect(menu[4]).toMatchObject({ type: 'radio', checked: false });
+    expect(menu[9]).toMatchObject({ type: 'checkbox', checked: true, action: { kind: 'toggle-proxy' } });
+    expect(menu[0]?.enabled).toBe(false);
+    expect(JSON.stringify(menu)).not.toMatch(/sk-ant-api/);
+  });
+});
