@@ -181,3 +181,36 @@ test('bad input from the window is refused with a sentence and changes nothing',
   expect(existsSync(t.metadataPath)).toBe(false);
   void bridge;
 });
+
+test('test a key against its upstream, and start at login', async ({ page }) => {
+  const t = makeTestEnv();
+  const bridge = await connectBridge(page, t);
+  const key = fakeAnthropicKey();
+  const { createServer } = await import('node:http');
+  const upstream = createServer((req, res) => {
+    const ok = req.headers['x-api-key'] === key;
+    res
+      .writeHead(ok ? 200 : 401, { 'content-type': 'application/json' })
+      .end(ok ? '{"data":[]}' : '{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}');
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  try {
+    const port = (upstream.address() as { port: number }).port;
+    await t.vault().add('anthropic', 'work', key);
+    await t.vault().add('anthropic', 'old', fakeAnthropicKey());
+    await t.vault().configureProvider('anthropic', { baseUrl: `http://127.0.0.1:${port}` });
+    await page.goto(server.url);
+    await page.getByTestId('key-anthropic-work').getByRole('button', { name: 'Test' }).click();
+    await expect(page.getByTestId('key-anthropic-work').getByTestId('test-result')).toHaveText('Anthropic accepted the key.');
+    await page.getByTestId('key-anthropic-old').getByRole('button', { name: 'Test' }).click();
+    await expect(page.getByTestId('key-anthropic-old').getByTestId('test-result')).toHaveText('invalid x-api-key');
+    await shot(page, '08-test-key');
+
+    await page.getByLabel('Start at login').click();
+    await expect(page.getByLabel('Start at login')).toBeChecked();
+    await expect.poll(() => bridge.launchAtLogin).toBe(true);
+    await expectNoSecret(page, bridge, [key]);
+  } finally {
+    upstream.close();
+  }
+});

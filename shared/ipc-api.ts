@@ -23,6 +23,7 @@ export const API_CHANNELS = {
   renameKey: 'keys:rename',
   revealKey: 'keys:reveal',
   copyKey: 'keys:copy',
+  testKey: 'keys:test',
   setProvider: 'provider:set',
   planClaude: 'claude:plan',
   applyClaude: 'claude:apply',
@@ -30,6 +31,7 @@ export const API_CHANNELS = {
   authPicture: 'status:picture',
   proxyStatus: 'proxy:status',
   proxyLog: 'proxy:log',
+  appSettings: 'app:settings',
 } as const satisfies Record<string, ChannelName>;
 
 export const STATE_CHANNEL = 'state:changed';

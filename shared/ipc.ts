@@ -49,6 +49,7 @@ export const INPUTS = {
   'keys:rename': z.strictObject({ provider, label, newLabel: label }),
   'keys:reveal': keyRef,
   'keys:copy': keyRef,
+  'keys:test': keyRef,
   'provider:set': z.strictObject({
     provider,
     settings: z.partialRecord(z.enum(SETTING_NAMES as [string, ...string[]]), z.string().max(2048).nullable()),
@@ -59,6 +60,7 @@ export const INPUTS = {
   'status:picture': z.strictObject({ cwd: directory.optional() }),
   'proxy:status': z.undefined(),
   'proxy:log': z.strictObject({ last: z.number().int().min(1).max(1000) }),
+  'app:settings': z.strictObject({ launchAtLogin: z.boolean().optional() }),
 } as const;
 
 export interface ClaudePlanView {
@@ -80,6 +82,7 @@ export interface Outputs {
   /** The one output with a secret: shown on an explicit request, for `visibleForMs`. */
   'keys:reveal': { secret: string; visibleForMs: number };
   'keys:copy': { clearsAfterMs: number };
+  'keys:test': { ok: boolean; status: number | null; message: string; latencyMs: number };
   'provider:set': ProviderView;
   'claude:plan': ClaudePlanView;
   'claude:apply': ClaudePlanView;
@@ -87,6 +90,8 @@ export interface Outputs {
   'status:picture': AuthPicture;
   'proxy:status': { running: boolean; port: number; error?: string };
   'proxy:log': { entries: ProxyLogEntry[] };
+  /** Reads the app's settings, changing those given. */
+  'app:settings': { launchAtLogin: boolean };
 }
 
 export type ChannelName = keyof typeof INPUTS;

@@ -51,6 +51,7 @@ export interface Bridge {
   /** What "copy" put on the clipboard, as main's clipboard would hold it. */
   clipboard: { text: string };
   proxy: ProxyController;
+  launchAtLogin: boolean;
 }
 
 export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
@@ -71,6 +72,7 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
     env: { PATH: '/usr/bin:/bin', HOME: t.root },
     clipboard,
     proxy,
+    launchAtLogin: false,
     handlers: createHandlers({
       vault,
       claude,
@@ -93,6 +95,13 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
         },
       },
       clipboardMs: 500,
+      // Electron's login items exist only in Electron; the browser tests keep the setting in memory.
+      loginItem: {
+        get: () => bridge.launchAtLogin,
+        set: (on) => {
+          bridge.launchAtLogin = on;
+        },
+      },
       changed: (kind) => {
         void page.evaluate(
           (k) => (window as unknown as { __keytrayPush?: (e: { kind: string }) => void }).__keytrayPush?.({ kind: k }),

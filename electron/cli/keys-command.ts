@@ -4,6 +4,7 @@
 import { exitCodeFor, KeyTrayError } from '../../shared/errors';
 import { PROVIDERS } from '../../shared/providers';
 import type { KeyListing, KeyView } from '../../shared/vault-types';
+import { testKey } from '../core/key-test';
 import type { Vault } from '../core/vault';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines, warn } from './output';
@@ -15,7 +16,8 @@ export const KEYS_USAGE = `keytray keys add <provider> [--label <name>] [--repla
        keytray keys use <provider> <label> [--json]
        keytray keys remove <provider> <label> [--json]
        keytray keys rename <provider> <label> <new-label> [--json]
-       keytray keys show <provider> [<label>] [--reveal] [--json]`;
+       keytray keys show <provider> [<label>] [--reveal] [--json]
+       keytray keys test <provider> [<label>] [--json]`;
 
 export async function keysCommand(vault: Vault, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -34,6 +36,8 @@ export async function keysCommand(vault: Vault, args: string[]): Promise<number>
       return rename(vault, rest);
     case 'show':
       return show(vault, rest);
+    case 'test':
+      return test(vault, rest);
     default:
       throw new KeyTrayError('usage', sub ? `Unknown command "keys ${sub}".` : 'Missing a keys command.', {
         fix: `Usage: ${KEYS_USAGE}`,
@@ -187,4 +191,16 @@ async function show(vault: Vault, args: string[]): Promise<number> {
   if (secret !== undefined) lines.push(`  secret:  ${secret}`);
   printLines(lines);
   return 0;
+}
+
+async function test(vault: Vault, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, JSON_OPTION, 'keytray keys test <provider> [<label>] [--json]', { min: 1, max: 2 });
+  const key = await vault.show(positionals[0] as string, positionals[1]);
+  const result = await testKey(vault, key.provider, key.label);
+  if (values.json) printJson({ key: { provider: key.provider, label: key.label }, ...result });
+  else
+    printLines([
+      `${key.provider}/${key.label}: ${result.ok ? 'ok' : 'failed'}${result.status ? ` (HTTP ${result.status})` : ''}, ${result.latencyMs} ms — ${result.message}`,
+    ]);
+  return result.ok ? 0 : 1;
 }

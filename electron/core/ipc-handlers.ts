@@ -14,6 +14,7 @@ import {
 } from '../../shared/ipc';
 import type { Situation } from './auth-inputs';
 import type { ClaudeConfigurator, ConfigurePlan } from './claude-configure';
+import { testKey } from './key-test';
 import { readProxyLog } from './proxy-log';
 import type { Vault } from './vault';
 
@@ -34,6 +35,8 @@ export interface HandlerDeps {
   proxyStatus(): { running: boolean; port: number; error?: string };
   proxyLogPath: string;
   clipboard: Clipboard;
+  /** Whether KeyTray starts when the user logs in (Electron's login item). */
+  loginItem: { get(): boolean; set(on: boolean): void };
   /** How long a revealed key may stay on screen, and a copied one in the clipboard. */
   revealMs?: number;
   clipboardMs?: number;
@@ -88,6 +91,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       }, clipboardMs).unref();
       return { clearsAfterMs: clipboardMs };
     },
+    'keys:test': (input) => testKey(vault, input.provider, input.label),
     'provider:set': async (input) => {
       const view = await vault.configureProvider(input.provider, input.settings);
       changed('keys');
@@ -114,6 +118,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'status:picture': async (input) => claude.picture(await deps.situation(input.cwd)),
     'proxy:status': async () => deps.proxyStatus(),
     'proxy:log': async (input) => ({ entries: await readProxyLog(deps.proxyLogPath, input.last) }),
+    'app:settings': async (input) => {
+      if (input.launchAtLogin !== undefined) deps.loginItem.set(input.launchAtLogin);
+      return { launchAtLogin: deps.loginItem.get() };
+    },
   };
 }
 

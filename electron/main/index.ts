@@ -91,6 +91,10 @@ async function start(): Promise<void> {
         readText: () => clipboard.readText(),
         clear: () => clipboard.clear(),
       },
+      loginItem: {
+        get: () => app.getLoginItemSettings().openAtLogin,
+        set: (on) => app.setLoginItemSettings({ openAtLogin: on }),
+      },
       changed: notify,
     }),
     (url) => isRendererUrl(source, url),

@@ -48,6 +48,9 @@ export function createWindow(source: WindowSource, preloadDir: string): BrowserW
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   window.once('ready-to-show', () => window.show());
+  // A tray app: a taskbar entry only while the window is shown.
+  window.on('show', () => window.setSkipTaskbar(false));
+  window.on('hide', () => window.setSkipTaskbar(true));
   if (source.devUrl) void window.loadURL(source.devUrl);
   else void window.loadFile(source.file);
   return window;

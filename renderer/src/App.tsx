@@ -1,8 +1,9 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { ClaudeView } from './components/ClaudeView';
 import { KeysView } from './components/KeysView';
 import { ProxyView } from './components/ProxyView';
 import { StatusView } from './components/StatusView';
+import { call } from './ipc';
 import { useApp, type View } from './stores/app-store';
 
 const VIEWS: { id: View; label: string }[] = [
@@ -32,6 +33,7 @@ export function App() {
             {v.label}
           </button>
         ))}
+        <StartAtLogin />
       </nav>
       <main>
         {error && (
@@ -46,5 +48,25 @@ export function App() {
         {view === 'proxy' && <ProxyView />}
       </main>
     </div>
+  );
+}
+
+function StartAtLogin() {
+  const [on, setOn] = useState<boolean | null>(null);
+  useEffect(() => {
+    void call(window.keytray.appSettings({})).then((s) => setOn(s.launchAtLogin));
+  }, []);
+  if (on === null) return null;
+  return (
+    <label className="login-item">
+      <input
+        type="checkbox"
+        checked={on}
+        onChange={(e) =>
+          void call(window.keytray.appSettings({ launchAtLogin: e.target.checked })).then((s) => setOn(s.launchAtLogin))
+        }
+      />
+      Start at login
+    </label>
   );
 }

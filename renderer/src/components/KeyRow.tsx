@@ -17,6 +17,7 @@ export function KeyRow({ keyView }: { keyView: KeyView }) {
   const [renaming, setRenaming] = useState(false);
   const [newLabel, setNewLabel] = useState(keyView.label);
   const [copied, setCopied] = useState(false);
+  const [test, setTest] = useState<{ ok: boolean; message: string } | null>(null);
   const ref = { provider: keyView.provider, label: keyView.label };
 
   useEffect(() => {
@@ -90,6 +91,15 @@ export function KeyRow({ keyView }: { keyView: KeyView }) {
             </button>
           </>
         )}
+        <button
+          type="button"
+          onClick={() => {
+            setTest({ ok: true, message: 'Testing…' });
+            void act(async () => setTest(await call(window.keytray.testKey(ref))), []).then((ok) => !ok && setTest(null));
+          }}
+        >
+          Test
+        </button>
         <button type="button" onClick={() => setRenaming(true)}>
           Rename
         </button>
@@ -104,6 +114,11 @@ export function KeyRow({ keyView }: { keyView: KeyView }) {
           Remove
         </button>
       </span>
+      {test && (
+        <p className={test.ok ? 'ok test-result' : 'warning test-result'} role="status" data-testid="test-result">
+          {test.message}
+        </p>
+      )}
     </li>
   );
 }
