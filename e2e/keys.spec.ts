@@ -206,6 +206,19 @@ test('test a key against its upstream, and start at login', async ({ page }) => 
     await expect(page.getByTestId('key-anthropic-old').getByTestId('test-result')).toHaveText('invalid x-api-key');
     await shot(page, '08-test-key');
 
+    // A request through the proxy shows as the key's last use.
+    await t.vault().setProxyPort(await freePort());
+    await bridge.proxy.ensure(true);
+    const token = await t.vault().proxyToken();
+    const { status } = await fetch(`http://127.0.0.1:${bridge.proxy.status().port}/anthropic/v1/models`, {
+      headers: { 'x-api-key': token },
+    });
+    expect(status).toBe(200);
+    await bridge.proxy.stop();
+    await page.reload();
+    await expect(page.getByTestId('key-anthropic-work')).toContainText('used ');
+    await expect(page.getByTestId('key-anthropic-old')).not.toContainText('used ');
+
     await page.getByLabel('Start at login').click();
     await expect(page.getByLabel('Start at login')).toBeChecked();
     await expect.poll(() => bridge.launchAtLogin).toBe(true);
@@ -214,3 +227,15 @@ test('test a key against its upstream, and start at login', async ({ page }) => 
     upstream.close();
   }
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    void import('node:net').then(({ createServer }) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+  });
+}

@@ -25,6 +25,8 @@ export interface KeyView {
   auth?: AwsAuth;
   /** With `sigv4-profile`: the AWS profile used. */
   profile?: string;
+  /** When the proxy last sent this key upstream (helper-mode use is not recorded: the helper writes nothing). */
+  lastUsedAt?: string;
 }
 
 export interface ProviderView {

@@ -12,6 +12,8 @@ import {
   type IpcResult,
   validationProblem,
 } from '../../shared/ipc';
+import type { ProxyLogEntry } from '../../shared/proxy-types';
+import type { KeyListing } from '../../shared/vault-types';
 import type { Situation } from './auth-inputs';
 import type { ClaudeConfigurator, ConfigurePlan } from './claude-configure';
 import { testKey } from './key-test';
@@ -65,7 +67,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     });
 
   return {
-    'keys:list': () => vault.list(),
+    'keys:list': async () => withLastUse(await vault.list(), await readProxyLog(deps.proxyLogPath, 2000)),
     'keys:add': async (input) =>
       keysChanged(
         await vault.add(input.provider, input.label, input.secret, {
@@ -122,6 +124,24 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (input.launchAtLogin !== undefined) deps.loginItem.set(input.launchAtLogin);
       return { launchAtLogin: deps.loginItem.get() };
     },
+  };
+}
+
+/** Each key's last use through the proxy, from its request log. */
+function withLastUse(listing: KeyListing, log: ProxyLogEntry[]): KeyListing {
+  const last = new Map<string, string>();
+  for (const entry of log)
+    if (entry.provider && entry.label && entry.status < 400) last.set(`${entry.provider}/${entry.label}`, entry.time);
+  if (last.size === 0) return listing;
+  return {
+    ...listing,
+    providers: listing.providers.map((p) => ({
+      ...p,
+      keys: p.keys.map((k) => {
+        const used = last.get(`${k.provider}/${k.label}`);
+        return used ? { ...k, lastUsedAt: used } : k;
+      }),
+    })),
   };
 }
 

@@ -106,6 +106,8 @@ async function start(): Promise<void> {
     notify('picture');
   });
   await tray.refresh();
+  // Another tool may change the keychain (secret-tool, Keychain Access) without touching a file: look again now and then.
+  setInterval(() => notify('keys'), 60_000).unref();
   // First run (no key yet), or asked to: open the window; otherwise KeyTray lives in the tray.
   const listing = await vault.list().catch(() => null);
   if (process.env.KEYTRAY_SHOW_WINDOW === '1' || !listing?.providers.some((p) => p.keys.length > 0)) showWindow();

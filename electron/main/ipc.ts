@@ -6,12 +6,12 @@
 import { type IpcMainInvokeEvent, ipcMain } from 'electron';
 import { CHANNELS } from '../../shared/ipc';
 import { type Handlers, invoke } from '../core/ipc-handlers';
+import { senderAllowed } from './ipc-sender';
 
 export function registerIpc(handlers: Handlers, isTrustedUrl: (url: string) => boolean): void {
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, (event: IpcMainInvokeEvent, input: unknown) => {
-      const frame = event.senderFrame;
-      if (!frame || frame.parent !== null || !isTrustedUrl(frame.url)) {
+      if (!senderAllowed(event.senderFrame, isTrustedUrl)) {
         return { ok: false, error: { code: 'usage', message: 'This page may not talk to KeyTray.' } };
       }
       return invoke(handlers, channel, input);

@@ -4,23 +4,9 @@
  */
 import { join } from 'node:path';
 import { BrowserWindow, shell } from 'electron';
+import { isRendererUrl, type WindowSource } from './window-url';
 
-export interface WindowSource {
-  /** The dev server URL in development, absent in a build. */
-  devUrl: string | undefined;
-  /** Built renderer's index.html. */
-  file: string;
-}
-
-export function rendererUrl(source: WindowSource): string {
-  return source.devUrl ?? `file://${source.file}`;
-}
-
-export function isRendererUrl(source: WindowSource, url: string): boolean {
-  const home = new URL(rendererUrl(source));
-  const target = new URL(url);
-  return target.protocol === home.protocol && target.host === home.host && target.pathname === home.pathname;
-}
+export { isRendererUrl, type WindowSource } from './window-url';
 
 export function createWindow(source: WindowSource, preloadDir: string): BrowserWindow {
   const window = new BrowserWindow({

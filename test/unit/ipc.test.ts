@@ -50,3 +50,21 @@ describe('the IPC wrapper', () => {
     );
   });
 });
+
+describe('the IPC sender check', () => {
+  it("lets only KeyTray's own top-level page call", async () => {
+    const { senderAllowed } = await import('../../electron/main/ipc-sender');
+    const { isRendererUrl } = await import('../../electron/main/window-url');
+    const source = { devUrl: undefined, file: '/opt/KeyTray/resources/app/out/renderer/index.html' };
+    const trusted = (url: string) => isRendererUrl(source, url);
+    expect(senderAllowed({ url: 'file:///opt/KeyTray/resources/app/out/renderer/index.html', parent: null }, trusted)).toBe(true);
+    expect(senderAllowed({ url: 'file:///opt/KeyTray/resources/app/out/renderer/index.html', parent: {} }, trusted)).toBe(false);
+    expect(senderAllowed({ url: 'file:///tmp/evil.html', parent: null }, trusted)).toBe(false);
+    expect(senderAllowed({ url: 'https://evil.example/', parent: null }, trusted)).toBe(false);
+    expect(senderAllowed({ url: 'not a url', parent: null }, trusted)).toBe(false);
+    expect(senderAllowed(null, trusted)).toBe(false);
+    const dev = { devUrl: 'http://localhost:5173/', file: '' };
+    expect(senderAllowed({ url: 'http://localhost:5173/', parent: null }, (u) => isRendererUrl(dev, u))).toBe(true);
+    expect(senderAllowed({ url: 'http://localhost:5174/', parent: null }, (u) => isRendererUrl(dev, u))).toBe(false);
+  });
+});

@@ -59,6 +59,11 @@ export function KeyRow({ keyView }: { keyView: KeyView }) {
         <span className="tag">{keyView.auth === 'sigv4-profile' ? `profile ${keyView.profile}` : 'SigV4 keys'}</span>
       )}
       {note && <span className="warning">{note}</span>}
+      {keyView.lastUsedAt && (
+        <span className="muted" title="through the KeyTray proxy">
+          used {new Date(keyView.lastUsedAt).toLocaleString()}
+        </span>
+      )}
       <span className="actions">
         {!keyView.active && (
           <button type="button" onClick={() => void act(() => call(window.keytray.activateKey(ref)))}>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { PROVIDERS } from '../../../shared/providers';
 import type { ProviderView } from '../../../shared/vault-types';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
@@ -42,6 +43,9 @@ function ProviderCard({ provider }: { provider: ProviderView }) {
   const act = useApp((s) => s.act);
   const [editing, setEditing] = useState(false);
   const [baseUrl, setBaseUrl] = useState(provider.settings.baseUrl ?? '');
+  const [region, setRegion] = useState(provider.settings.region ?? '');
+  const [workspace, setWorkspace] = useState(provider.settings.workspaceId ?? '');
+  const info = PROVIDERS[provider.id];
   return (
     <section className="card provider" aria-labelledby={`provider-${provider.id}`}>
       <header className="row">
@@ -56,13 +60,30 @@ function ProviderCard({ provider }: { provider: ProviderView }) {
           className="settings"
           onSubmit={(e) => {
             e.preventDefault();
-            void act(() => call(window.keytray.setProvider({ provider: provider.id, settings: { baseUrl: baseUrl || null } })));
+            const settings = {
+              baseUrl: baseUrl || null,
+              ...(info.regional ? { region: region || null } : {}),
+              ...(info.usesWorkspace ? { workspaceId: workspace || null } : {}),
+            };
+            void act(() => call(window.keytray.setProvider({ provider: provider.id, settings })));
           }}
         >
           <label>
             Base URL (empty for the default)
             <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
           </label>
+          {info.regional && (
+            <label>
+              AWS region
+              <input value={region} placeholder="us-east-1" onChange={(e) => setRegion(e.target.value)} />
+            </label>
+          )}
+          {info.usesWorkspace && (
+            <label>
+              Workspace ID
+              <input value={workspace} onChange={(e) => setWorkspace(e.target.value)} />
+            </label>
+          )}
           <button type="submit">Save</button>
         </form>
       )}
