@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { freePort } from '../test/support/ports';
 import { fakeAnthropicKey, makeTestEnv, secretToolClear, secretToolLookup } from '../test/support/test-env';
 import { type Bridge, connectBridge, serveRenderer } from './support/harness';
 
@@ -227,15 +228,3 @@ test('test a key against its upstream, and start at login', async ({ page }) => 
     upstream.close();
   }
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    void import('node:net').then(({ createServer }) => {
-      const probe = createServer();
-      probe.listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number };
-        probe.close(() => resolve(port));
-      });
-    });
-  });
-}

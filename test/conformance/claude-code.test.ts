@@ -13,7 +13,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import { maskSecret } from '../../shared/mask';
 import { baseClaudeEnv, runClaude } from '../support/claude';
 import { BIN, runCli } from '../support/cli';
 import { type FakeAnthropic, type RecordedRequest, startFakeAnthropic } from '../support/fake-anthropic';
+import { freePort } from '../support/ports';
 
 interface Attribution {
   source: CredentialSource;
@@ -615,16 +615,6 @@ async function askClaude(env: Record<string, string>, cwd: string) {
   const reply = await runClaude(['-p', 'hi'], { env, cwd });
   const sent = upstream.requests.slice(before).filter((r) => upstream.inferenceRequests().includes(r));
   return { reply, sent };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createNetServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('end to end in AWS mode with the real Claude Code', () => {

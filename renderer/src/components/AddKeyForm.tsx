@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../../shared/providers';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
+import { AwsFields } from './AwsFields';
 
 /** Adds a key. The secret goes straight to main in one call and the field is emptied. */
 export function AddKeyForm() {
@@ -67,16 +68,13 @@ export function AddKeyForm() {
                 <option value="sigv4-profile">AWS profile (SigV4)</option>
               </select>
             </label>
-            <label>
-              Region
-              <input value={region} placeholder="us-east-1" onChange={(e) => setRegion(e.target.value)} />
-            </label>
-            {info.usesWorkspace && (
-              <label>
-                Workspace ID
-                <input value={workspace} onChange={(e) => setWorkspace(e.target.value)} />
-              </label>
-            )}
+            <AwsFields
+              provider={provider}
+              region={region}
+              onRegion={setRegion}
+              workspace={workspace}
+              onWorkspace={setWorkspace}
+            />
           </>
         )}
         {auth === 'sigv4-profile' && info.regional ? (

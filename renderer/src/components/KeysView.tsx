@@ -4,6 +4,7 @@ import type { ProviderView } from '../../../shared/vault-types';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
 import { AddKeyForm } from './AddKeyForm';
+import { AwsFields } from './AwsFields';
 import { KeyRow } from './KeyRow';
 
 export function KeysView() {
@@ -72,18 +73,13 @@ function ProviderCard({ provider }: { provider: ProviderView }) {
             Base URL (empty for the default)
             <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
           </label>
-          {info.regional && (
-            <label>
-              AWS region
-              <input value={region} placeholder="us-east-1" onChange={(e) => setRegion(e.target.value)} />
-            </label>
-          )}
-          {info.usesWorkspace && (
-            <label>
-              Workspace ID
-              <input value={workspace} onChange={(e) => setWorkspace(e.target.value)} />
-            </label>
-          )}
+          <AwsFields
+            provider={provider.id}
+            region={region}
+            onRegion={setRegion}
+            workspace={workspace}
+            onWorkspace={setWorkspace}
+          />
           <button type="submit">Save</button>
         </form>
       )}
