@@ -1,0 +1,39 @@
+/**
+ * The electron-builder configuration, checked against electron-builder's own
+ * JSON schema (the one it validates with at build time), and against what the
+ * product needs from a package. Nothing here needs the Electron binary.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import Ajv from 'ajv';
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const config = load(readFileSync('build/electron-builder.yml', 'utf8')) as Record<string, unknown> & {
+  mac: Record<string, unknown>;
+  linux: Record<string, unknown>;
+  deb: { depends: string[] };
+  asarUnpack: string[];
+};
+
+describe('build/electron-builder.yml', () => {
+  it("passes electron-builder's own schema", () => {
+    const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const valid = ajv.validate(schema, config);
+    expect(ajv.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    // The check bites: an option electron-builder does not know is refused.
+    expect(ajv.validate(schema, { ...config, notAnOption: true })).toBe(false);
+  });
+
+  it('packages what the app needs', () => {
+    expect(config.appId).toBe('dev.keytray.app');
+    expect(config.asarUnpack.some((p) => p.includes('@napi-rs/keyring'))).toBe(true);
+    expect(config.mac.extendInfo).toMatchObject({ LSUIElement: true });
+    expect(config.mac.hardenedRuntime).toBe(true);
+    expect(config.deb.depends).toContain('libsecret-1-0');
+    for (const icon of ['ok', 'warning', 'error']) expect(existsSync(`build/tray/${icon}.png`)).toBe(true);
+  });
+});
