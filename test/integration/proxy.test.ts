@@ -297,6 +297,24 @@ describe('limits and failures', () => {
     expect(reply.text === '' || /^HTTP\/1.1 408/.test(reply.text)).toBe(true);
   });
 
+  it.each([
+    ['two different Content-Length headers', 'Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!'],
+    [
+      'Transfer-Encoding with Content-Length',
+      'Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /x HTTP/1.1\r\n\r\n',
+    ],
+    ['an obfuscated Transfer-Encoding', 'Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n'],
+    ['a space before the colon', 'Content-Length : 5\r\n\r\nhello'],
+  ])('refuses request smuggling shapes: %s', async (_name, rest) => {
+    const { token, upstream, proxy } = await setup(ok);
+    const reply = await rawExchange(
+      proxy.port,
+      `POST /anthropic/v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nx-api-key: ${token}\r\n${rest}`,
+    );
+    expect(reply.text).toMatch(/^HTTP\/1.1 400/);
+    expect(upstream.seen).toHaveLength(0);
+  });
+
   it('answers 502 when the upstream refuses connections', async () => {
     const { token, proxy, log } = await setup(ok, {}, 'http://127.0.0.1:9');
     const reply = await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}' });
