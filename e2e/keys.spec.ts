@@ -220,6 +220,10 @@ test('test a key against its upstream, and start at login', async ({ page }) => 
     await expect(page.getByTestId('key-anthropic-work')).toContainText('used ');
     await expect(page.getByTestId('key-anthropic-old')).not.toContainText('used ');
 
+    await page.getByRole('button', { name: 'Install command-line tool' }).click();
+    await expect(page.getByTestId('cli-installed')).toHaveText(`Installed ${join(t.root, '.local', 'bin', 'keytray')}`);
+    expect(existsSync(join(t.root, '.local', 'bin', 'keytray'))).toBe(true);
+
     await page.getByLabel('Start at login').click();
     await expect(page.getByLabel('Start at login')).toBeChecked();
     await expect.poll(() => bridge.launchAtLogin).toBe(true);

@@ -32,6 +32,7 @@ export const API_CHANNELS = {
   proxyStatus: 'proxy:status',
   proxyLog: 'proxy:log',
   appSettings: 'app:settings',
+  installCli: 'app:install-cli',
 } as const satisfies Record<string, ChannelName>;
 
 export const STATE_CHANNEL = 'state:changed';

@@ -61,6 +61,7 @@ export const INPUTS = {
   'proxy:status': z.undefined(),
   'proxy:log': z.strictObject({ last: z.number().int().min(1).max(1000) }),
   'app:settings': z.strictObject({ launchAtLogin: z.boolean().optional() }),
+  'app:install-cli': z.undefined(),
 } as const;
 
 export interface ClaudePlanView {
@@ -92,6 +93,8 @@ export interface Outputs {
   'proxy:log': { entries: ProxyLogEntry[] };
   /** Reads the app's settings, changing those given. */
   'app:settings': { launchAtLogin: boolean };
+  /** Where the `keytray` command was installed. */
+  'app:install-cli': { path: string };
 }
 
 export type ChannelName = keyof typeof INPUTS;

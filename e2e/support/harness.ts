@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { ClaudeConfigurator } from '../../electron/core/claude-configure';
+import { installCliWrapper } from '../../electron/core/helper-script';
 import { createHandlers, type Handlers, invoke } from '../../electron/core/ipc-handlers';
 import { ProxyController } from '../../electron/core/proxy-controller';
 import { SettingsWriter } from '../../electron/core/settings-writer';
@@ -95,6 +96,8 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
         },
       },
       clipboardMs: 500,
+      installCli: () =>
+        installCliWrapper(join(t.root, '.local', 'bin'), { runtime: process.execPath, cli: resolve('bin/keytray.cjs') }),
       // Electron's login items exist only in Electron; the browser tests keep the setting in memory.
       loginItem: {
         get: () => bridge.launchAtLogin,

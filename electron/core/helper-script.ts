@@ -7,6 +7,7 @@
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KeyTrayError } from '../../shared/errors';
 import { HELPER_SCRIPT_NAME, quoteForShell } from '../../shared/helper-command';
 import { writeFileAtomic } from './atomic-file';
 
@@ -28,29 +29,71 @@ export function helperScriptPath(dataDir: string, platform: string = process.pla
 }
 
 export function helperScriptText(launcher: Launcher, pins: HelperPins, platform: NodeJS.Platform = process.platform): string {
-  const env: Record<string, string> = {
-    KEYTRAY_CONFIG_DIR: pins.configDir,
-    KEYTRAY_KEYCHAIN_SERVICE: pins.keychainService,
-    ...launcher.env,
-  };
+  return launcherScript(
+    launcher,
+    { KEYTRAY_CONFIG_DIR: pins.configDir, KEYTRAY_KEYCHAIN_SERVICE: pins.keychainService },
+    ['key'],
+    'Claude Code runs this to read a key from the keychain.',
+    platform,
+  );
+}
+
+/** The `keytray` command a user puts on their PATH: the app's own runtime running its CLI. */
+export function cliWrapperText(launcher: Launcher, platform: NodeJS.Platform = process.platform): string {
+  return launcherScript(launcher, {}, [], 'the keytray command, run by the KeyTray app.', platform);
+}
+
+/** A script that runs the CLI with `fixedArgs` then the caller's arguments, in the launcher's environment. */
+function launcherScript(
+  launcher: Launcher,
+  pins: Record<string, string>,
+  fixedArgs: string[],
+  purpose: string,
+  platform: NodeJS.Platform,
+): string {
+  const env: Record<string, string> = { ...pins, ...launcher.env };
+  const command = [quoteForShell(launcher.runtime, platform), quoteForShell(launcher.cli, platform), ...fixedArgs].join(' ');
   if (platform === 'win32') {
     return [
       '@echo off',
-      'rem Written by KeyTray: Claude Code runs this to read a key from the keychain. KeyTray rewrites it.',
+      `rem Written by KeyTray: ${purpose} KeyTray rewrites it.`,
+      ...(Object.keys(env).length ? ['setlocal'] : []),
       ...Object.entries(env).map(([name, value]) => `set "${name}=${value}"`),
-      `${quoteForShell(launcher.runtime, platform)} ${quoteForShell(launcher.cli, platform)} key %*`,
+      `${command} %*`,
       '',
     ].join('\r\n');
   }
   return [
     '#!/bin/sh',
-    '# Written by KeyTray: Claude Code runs this to read a key from the keychain.',
+    `# Written by KeyTray: ${purpose}`,
     '# KeyTray rewrites it when it moves; edits here are lost.',
     ...Object.entries(env).map(([name, value]) => `${name}=${quoteForShell(value, platform)}`),
-    `export ${Object.keys(env).join(' ')}`,
-    `exec ${quoteForShell(launcher.runtime, platform)} ${quoteForShell(launcher.cli, platform)} key "$@"`,
+    ...(Object.keys(env).length ? [`export ${Object.keys(env).join(' ')}`] : []),
+    `exec ${command} "$@"`,
     '',
   ].join('\n');
+}
+
+/**
+ * Installs the `keytray` command: `~/.local/bin/keytray` (macOS, Linux) or
+ * `%LOCALAPPDATA%\\KeyTray\\bin\\keytray.cmd` (Windows). Refuses to replace a
+ * file there that KeyTray did not write.
+ */
+export async function installCliWrapper(
+  binDir: string,
+  launcher: Launcher,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string> {
+  const path = join(binDir, platform === 'win32' ? 'keytray.cmd' : 'keytray');
+  const current = await readFile(path, 'utf8').catch(() => null);
+  if (current !== null && !current.includes('Written by KeyTray')) {
+    throw new KeyTrayError('exists', `${path} exists and was not written by KeyTray; it was left alone.`, {
+      fix: 'Remove or rename it, then install the command again.',
+    });
+  }
+  await mkdir(binDir, { recursive: true, mode: 0o755 });
+  await writeFileAtomic(path, cliWrapperText(launcher, platform), 0o755);
+  return path;
 }
 
 /** Writes the script when missing or different. Returns its path. */

@@ -39,6 +39,8 @@ export interface HandlerDeps {
   clipboard: Clipboard;
   /** Whether KeyTray starts when the user logs in (Electron's login item). */
   loginItem: { get(): boolean; set(on: boolean): void };
+  /** Puts the `keytray` command on the user's PATH; returns where. */
+  installCli(): Promise<string>;
   /** How long a revealed key may stay on screen, and a copied one in the clipboard. */
   revealMs?: number;
   clipboardMs?: number;
@@ -124,6 +126,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (input.launchAtLogin !== undefined) deps.loginItem.set(input.launchAtLogin);
       return { launchAtLogin: deps.loginItem.get() };
     },
+    'app:install-cli': async () => ({ path: await deps.installCli() }),
   };
 }
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow, clipboard, session } from 'electron';
 import type { Situation } from '../core/auth-inputs';
 import { ClaudeConfigurator } from '../core/claude-configure';
+import { installCliWrapper } from '../core/helper-script';
 import { createHandlers } from '../core/ipc-handlers';
 import { keychainService } from '../core/keychain-store';
 import { loginShellEnvironment } from '../core/login-shell';
@@ -49,6 +50,12 @@ async function start(): Promise<void> {
   const home = homedir();
   const vault = new Vault();
   const data = dataDir();
+  // The app's own runtime runs its CLI (ELECTRON_RUN_AS_NODE; the runAsNode fuse stays on).
+  const launcher = {
+    runtime: process.execPath,
+    cli: join(app.getAppPath(), 'bin', 'keytray.cjs'),
+    env: { ELECTRON_RUN_AS_NODE: '1' },
+  };
   const claude = new ClaudeConfigurator({
     vault,
     writer: new SettingsWriter(data),
@@ -95,6 +102,11 @@ async function start(): Promise<void> {
         get: () => app.getLoginItemSettings().openAtLogin,
         set: (on) => app.setLoginItemSettings({ openAtLogin: on }),
       },
+      installCli: () =>
+        installCliWrapper(
+          process.platform === 'win32' ? join(process.env.LOCALAPPDATA ?? home, 'KeyTray', 'bin') : join(home, '.local', 'bin'),
+          launcher,
+        ),
       changed: notify,
     }),
     (url) => isRendererUrl(source, url),

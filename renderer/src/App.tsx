@@ -34,6 +34,7 @@ export function App() {
           </button>
         ))}
         <StartAtLogin />
+        <InstallCli />
       </nav>
       <main>
         {error && (
@@ -68,5 +69,22 @@ function StartAtLogin() {
       />
       Start at login
     </label>
+  );
+}
+
+function InstallCli() {
+  const act = useApp((s) => s.act);
+  const [path, setPath] = useState<string | null>(null);
+  return (
+    <div className="install-cli">
+      <button type="button" onClick={() => void act(async () => setPath((await call(window.keytray.installCli())).path), [])}>
+        Install command-line tool
+      </button>
+      {path && (
+        <p className="muted" role="status" data-testid="cli-installed">
+          Installed {path}
+        </p>
+      )}
+    </div>
   );
 }
