@@ -46,9 +46,13 @@ export function makeTestEnv(): TestEnv {
   };
 }
 
-/** A key shaped like a real one, random every time. */
+/**
+ * A key shaped like a real one, random every time, carrying a canary
+ * (KTCANARY) that scripts/secret-scan.mjs looks for in every log and report
+ * the test run leaves: finding one there is a leak.
+ */
 export function fakeAnthropicKey(): string {
-  return `sk-ant-api03-${randomBytes(70).toString('base64url').slice(0, 93)}AA`;
+  return `sk-ant-api03-KTCANARY${randomBytes(70).toString('base64url').slice(0, 85)}AA`;
 }
 
 /** What the Secret Service holds, read by secret-tool: an outside witness. */
