@@ -1,5 +1,7 @@
-// Draws the three tray icons (ok, warning, error) as 32×32 PNGs: a key-tray
-// disc in the state's colour. Run once; the PNGs are committed under build/tray.
+// Draws KeyTray's icons: the three tray states (ok, warning, error) as 32×32
+// discs in the state's colour, the macOS tray template (black, alpha only, 16
+// and 32 px), and the 512×512 app icon electron-builder turns into .icns and
+// .ico. Run once; the PNGs are committed under build/.
 import { writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 
@@ -24,30 +26,41 @@ function chunk(type, data) {
   return out;
 }
 
-for (const [name, [r, g, b]] of Object.entries(COLOURS)) {
+/** A disc with a key's bow (a ring) and bar cut out, in one colour. */
+function keyDisc(size, [r, g, b]) {
   const rows = [];
-  for (let y = 0; y < SIZE; y++) {
-    const row = Buffer.alloc(1 + SIZE * 4);
-    for (let x = 0; x < SIZE; x++) {
-      const dx = x - 15.5;
-      const dy = y - 15.5;
+  const c = (size - 1) / 2;
+  const u = size / 32;
+  for (let y = 0; y < size; y++) {
+    const row = Buffer.alloc(1 + size * 4);
+    for (let x = 0; x < size; x++) {
+      const dx = x - c;
+      const dy = y - c;
       const d = Math.sqrt(dx * dx + dy * dy);
-      // A disc with a key-shaped notch: the bow (ring) and a bar.
-      const ring = d < 14 && !(d < 6 && d > 3) && !(Math.abs(dy) < 1.6 && dx > 5 && dx < 12);
-      const alpha = ring ? 255 : 0;
-      row.set([r, g, b, alpha], 1 + x * 4);
+      const inside = d < 14 * u && !(d < 6 * u && d > 3 * u) && !(Math.abs(dy) < 1.6 * u && dx > 5 * u && dx < 12 * u);
+      row.set([r, g, b, inside ? 255 : 0], 1 + x * 4);
     }
     rows.push(row);
   }
+  return png(size, rows);
+}
+
+function png(size, rows) {
   const header = Buffer.alloc(13);
-  header.writeUInt32BE(SIZE, 0);
-  header.writeUInt32BE(SIZE, 4);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
   header.set([8, 6, 0, 0, 0], 8);
-  const png = Buffer.concat([
+  return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
     chunk('IDAT', deflateSync(Buffer.concat(rows))),
     chunk('IEND', Buffer.alloc(0)),
   ]);
-  writeFileSync(new URL(`../build/tray/${name}.png`, import.meta.url), png);
 }
+
+const out = (name, data) => writeFileSync(new URL(`../build/${name}`, import.meta.url), data);
+for (const [name, colour] of Object.entries(COLOURS)) out(`tray/${name}.png`, keyDisc(SIZE, colour));
+// macOS draws template images itself, in the menu bar's colour: black and alpha only.
+out('tray/trayTemplate.png', keyDisc(16, [0, 0, 0]));
+out('tray/trayTemplate@2x.png', keyDisc(32, [0, 0, 0]));
+out('icon.png', keyDisc(512, [47, 111, 222]));

@@ -21,13 +21,15 @@ export interface TrayDeps {
 }
 
 export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
+  const dir = join(app.getAppPath(), 'build', 'tray');
   const icons = Object.fromEntries(
-    (['ok', 'warning', 'error'] as const).map((name) => [
-      name,
-      nativeImage.createFromPath(join(app.getAppPath(), 'build', 'tray', `${name}.png`)),
-    ]),
+    (['ok', 'warning', 'error'] as const).map((name) => [name, nativeImage.createFromPath(join(dir, `${name}.png`))]),
   );
-  const tray = new Tray(icons.ok ?? nativeImage.createEmpty());
+  // macOS menu bars take a monochrome template image; the state goes in the title beside it.
+  const mac = process.platform === 'darwin';
+  const template = nativeImage.createFromPath(join(dir, 'trayTemplate.png'));
+  template.setTemplateImage(true);
+  const tray = new Tray(mac ? template : (icons.ok ?? nativeImage.createEmpty()));
   let state: TrayState | null = null;
 
   async function readState(): Promise<TrayState> {
@@ -111,7 +113,9 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
 
   async function refresh(): Promise<void> {
     state = await readState();
-    tray.setImage(icons[trayIcon(state)] ?? nativeImage.createEmpty());
+    const icon = trayIcon(state);
+    if (mac) tray.setTitle(icon === 'ok' ? '' : icon === 'warning' ? '⚠' : '✕');
+    else tray.setImage(icons[icon] ?? nativeImage.createEmpty());
     tray.setToolTip(headline(state));
     // Always set: many Linux desktops never deliver tray clicks, only the menu.
     tray.setContextMenu(Menu.buildFromTemplate(toElectron(trayMenu(state))));

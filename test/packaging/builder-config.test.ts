@@ -34,6 +34,12 @@ describe('build/electron-builder.yml', () => {
     expect(config.mac.extendInfo).toMatchObject({ LSUIElement: true });
     expect(config.mac.hardenedRuntime).toBe(true);
     expect(config.deb.depends).toContain('libsecret-1-0');
-    for (const icon of ['ok', 'warning', 'error']) expect(existsSync(`build/tray/${icon}.png`)).toBe(true);
+    for (const icon of ['ok', 'warning', 'error', 'trayTemplate', 'trayTemplate@2x'])
+      expect(existsSync(`build/tray/${icon}.png`)).toBe(true);
+    // electron-builder makes .icns and .ico from build/icon.png, which must be at least 512×512.
+    const icon = readFileSync('build/icon.png');
+    expect(icon.subarray(1, 4).toString()).toBe('PNG');
+    expect(icon.readUInt32BE(16)).toBeGreaterThanOrEqual(512);
+    expect(icon.readUInt32BE(20)).toBeGreaterThanOrEqual(512);
   });
 });
