@@ -3,7 +3,7 @@
  * who gets in, what is stripped and injected, streaming without buffering,
  * and every way a request can go wrong.
  */
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -260,6 +260,55 @@ describe('streaming', () => {
       req.end('{}');
     });
     expect(outcome).toBe('broken');
+  });
+});
+
+describe('load', () => {
+  it('holds a few hundred concurrent streams, every event delivered, no failure', async () => {
+    const STREAMS = 300;
+    const { token, proxy, log } = await setup((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let n = 0;
+      const tick = () => {
+        res.write(`data: ${n}\n\n`);
+        if (++n === 10) return res.end();
+        setTimeout(tick, 10);
+      };
+      setTimeout(tick, 50);
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: STREAMS });
+    const bodies = await Promise.all(
+      Array.from(
+        { length: STREAMS },
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const req = request(
+              {
+                host: '127.0.0.1',
+                port: proxy.port,
+                path: '/anthropic/v1/messages',
+                method: 'POST',
+                agent,
+                headers: { 'x-api-key': token },
+              },
+              (res) => {
+                let body = '';
+                res.setEncoding('utf8').on('data', (d: string) => {
+                  body += d;
+                });
+                res.on('end', () => resolve(body));
+              },
+            );
+            req.on('error', reject);
+            req.end('{}');
+          }),
+      ),
+    );
+    agent.destroy();
+    expect(bodies.every((b) => b.split('data: ').length === 11)).toBe(true);
+    await waitFor(() => log.length === STREAMS);
+    expect(log.every((e) => e.status === 200)).toBe(true);
+    console.log(`proxy load: ${STREAMS} concurrent streams held, ${STREAMS * 10} events delivered`);
   });
 });
 
