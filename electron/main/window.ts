@@ -4,7 +4,10 @@
  */
 import { join } from 'node:path';
 import { BrowserWindow, shell } from 'electron';
+import { PROVIDERS } from '../../shared/providers';
 import { isRendererUrl, type WindowSource } from './window-url';
+
+const KEY_PAGES = new Set(Object.values(PROVIDERS).map((p) => p.keyUrl));
 
 export { isRendererUrl, type WindowSource } from './window-url';
 
@@ -22,11 +25,14 @@ export function createWindow(source: WindowSource, preloadDir: string): BrowserW
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      // Middle-click would open links in new windows, around the window-open handler.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const contents = window.webContents;
   contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    // Only the catalog's "get a key" pages open, in the user's browser; nothing opens inside KeyTray.
+    if (KEY_PAGES.has(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event, url) => {
