@@ -33,11 +33,19 @@ export type ParsedSettings = { ok: true; value: JsonObject } | { ok: false; prob
 export function parseSettingsText(text: string): ParsedSettings {
   if (text.trim() === '') return { ok: true, value: {} };
   const errors: ParseError[] = [];
-  const value = parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  // jsonc-parser finds the position of a problem; JSON.parse reads the value, faithfully:
+  // jsonc-parser's value drops keys named "__proto__", which Claude Code would see.
+  parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];
   if (first) {
     const { line, column } = position(text, first.offset);
     return { ok: false, problem: describeError(printParseErrorCode(first.error)), line, column };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, problem: 'something JSON does not allow', line: 1, column: 1 };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, problem: 'the top level must be an object ({ … })', line: 1, column: 1 };

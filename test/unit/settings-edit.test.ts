@@ -128,6 +128,9 @@ describe('parseSettingsText', () => {
     expect(parseSettingsText('// c\n{}')).toMatchObject({ ok: false, problem: 'comments are not allowed in JSON' });
     expect(parseSettingsText('[]')).toMatchObject({ ok: false, problem: 'the top level must be an object ({ … })' });
     expect(parseSettingsText('  \n')).toEqual({ ok: true, value: {} });
+    // A key named __proto__ is read as the key it is, as JSON.parse (and so Claude Code) reads it.
+    const proto = parseSettingsText('{"env": {"__proto__": {"A": "1"}}}');
+    expect(proto.ok && Object.keys(proto.value.env as object)).toEqual(['__proto__']);
   });
 });
 
