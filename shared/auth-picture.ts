@@ -7,7 +7,7 @@
  * the conformance suite (test/conformance) holds them to it. They describe a
  * non-interactive run (`claude -p`) in `cwd`: every settings scope applies.
  */
-import type { SettingsScope } from './claude-scopes';
+import { SETTINGS_SCOPES, type SettingsScope } from './claude-scopes';
 import { maskSecret } from './mask';
 import type { ProviderId } from './providers';
 
@@ -125,9 +125,9 @@ export interface AuthInputs {
 }
 
 /** Lowest priority first: each later layer overrides the earlier ones. */
-const ENV_LAYER_ORDER: SettingsScope[] = ['user', 'project', 'local', 'managed'];
+const ENV_LAYER_ORDER: SettingsScope[] = [...SETTINGS_SCOPES].reverse();
 /** Highest priority first, for apiKeyHelper. */
-const HELPER_ORDER: SettingsScope[] = ['managed', 'local', 'project', 'user'];
+const HELPER_ORDER: readonly SettingsScope[] = SETTINGS_SCOPES;
 
 /** The order Claude Code checks its provider switches in. */
 const PROVIDER_SWITCHES: [string, ApiProvider][] = [

@@ -131,6 +131,11 @@ export function isProviderId(value: string): value is ProviderId {
   return (PROVIDER_IDS as readonly string[]).includes(value);
 }
 
+/** The header that carries a key to this provider, in its scheme. */
+export function keyHeaders(provider: ProviderId, secret: string): Record<string, string> {
+  return PROVIDERS[provider].authScheme === 'x-api-key' ? { 'x-api-key': secret } : { authorization: `Bearer ${secret}` };
+}
+
 /**
  * A sentence explaining why the key does not look like one of this provider's
  * keys, or null when it does. Never contains the key.

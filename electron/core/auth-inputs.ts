@@ -114,9 +114,8 @@ export async function describeHelper(command: string, vault: Vault, baseUrls: st
 
 /** The variable as Claude Code sees it: the highest settings env block that sets it, else the environment. */
 function effectiveVariable(name: string, situation: Situation, layers: SettingsLayer[]): string | undefined {
-  const order = ['managed', 'local', 'project', 'user'];
   const layer = [...layers]
-    .sort((a, b) => order.indexOf(a.scope) - order.indexOf(b.scope))
+    .sort((a, b) => SETTINGS_SCOPES.indexOf(a.scope) - SETTINGS_SCOPES.indexOf(b.scope))
     .find((l) => l.env[name] !== undefined);
   const value = layer ? layer.env[name] : situation.env[name];
   return value === '' ? undefined : value;

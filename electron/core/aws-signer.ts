@@ -6,7 +6,11 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsAccessKeys } from '../../shared/aws-auth';
+import { type AwsAccessKeys, isAccessKeys, parseAccessKeys } from '../../shared/aws-auth';
+import { KeyTrayError } from '../../shared/errors';
+import type { KeyRecord } from '../../shared/metadata';
+import type { ProviderId } from '../../shared/providers';
+import type { Vault } from './vault';
 
 export type AwsCredentials = () => Promise<AwsAccessKeys>;
 
@@ -25,6 +29,16 @@ export function profileCredentials(profile: string): AwsCredentials {
       ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
     };
   };
+}
+
+/** What a SigV4 key signs with: its access keys from the store, or its AWS profile through the SDK's chain. */
+export async function keyCredentials(vault: Vault, provider: ProviderId, record: KeyRecord): Promise<AwsCredentials> {
+  if (record.auth === 'sigv4-profile') return profileCredentials(record.profile as string);
+  const keys = parseAccessKeys((await vault.secret(provider, record.label)).secret);
+  if (!isAccessKeys(keys)) {
+    throw new KeyTrayError('inconsistent', `The stored AWS keys for ${provider}/${record.label} are not in the expected form.`);
+  }
+  return staticCredentials(keys);
 }
 
 export interface SignInput {

@@ -11,7 +11,7 @@ import {
   type HelperInfo,
   type SettingsLayer,
 } from '../../shared/auth-picture';
-import { settingsPath, type WritableScope } from '../../shared/claude-scopes';
+import { SETTINGS_SCOPES, type SettingsScope, settingsPath, type WritableScope } from '../../shared/claude-scopes';
 import { KeyTrayError } from '../../shared/errors';
 import { helperCommand, parseHelperCommand } from '../../shared/helper-command';
 import { maskSecret } from '../../shared/mask';
@@ -58,8 +58,8 @@ export interface ConfiguratorDeps {
 
 /** Variables that take the helper's place in a header when set. */
 const SHADOWING = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'] as const;
-/** Priority of each scope's env block (higher wins). */
-const ENV_RANK: Record<string, number> = { user: 1, project: 2, local: 3, managed: 4 };
+/** Priority of a scope's env block: higher wins (SETTINGS_SCOPES lists the highest first). */
+const envRank = (scope: SettingsScope) => SETTINGS_SCOPES.length - SETTINGS_SCOPES.indexOf(scope);
 
 export class ClaudeConfigurator {
   constructor(private readonly deps: ConfiguratorDeps) {}
@@ -267,7 +267,7 @@ function shadowingVariables(inputs: AuthInputs, scope: WritableScope): string[] 
   return SHADOWING.filter((name) => {
     if (inputs.env[name]) return true;
     if (inputs.shellExports.some((e) => e.name === name)) return true;
-    return inputs.settings.some((l) => l.env[name] && (ENV_RANK[l.scope] ?? 0) <= (ENV_RANK[scope] ?? 0));
+    return inputs.settings.some((l) => l.env[name] && envRank(l.scope) <= envRank(scope));
   });
 }
 

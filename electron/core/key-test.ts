@@ -3,12 +3,11 @@
  * (listing models, or inference profiles on Bedrock), to tell a working key
  * from a revoked or mistyped one before Claude Code finds out.
  */
-import { isAccessKeys, parseAccessKeys } from '../../shared/aws-auth';
 import { KeyTrayError } from '../../shared/errors';
 import { maskSecret } from '../../shared/mask';
 import { effectiveBaseUrl } from '../../shared/provider-settings';
-import { PROVIDERS, type ProviderId } from '../../shared/providers';
-import { type AwsCredentials, profileCredentials, signAws, staticCredentials } from './aws-signer';
+import { keyHeaders, PROVIDERS, type ProviderId } from '../../shared/providers';
+import { keyCredentials, signAws } from './aws-signer';
 import type { Vault } from './vault';
 
 export interface KeyTestResult {
@@ -43,14 +42,7 @@ export async function testKey(vault: Vault, provider: ProviderId, label: string,
   // Some upstreams quote the key they refused; it must not come back out.
   let scrub = (message: string) => message;
   if (record.auth === 'sigv4-keys' || record.auth === 'sigv4-profile') {
-    let credentials: AwsCredentials;
-    if (record.auth === 'sigv4-profile') credentials = profileCredentials(record.profile as string);
-    else {
-      const keys = parseAccessKeys((await vault.secret(provider, label)).secret);
-      if (!isAccessKeys(keys))
-        throw new KeyTrayError('inconsistent', `The stored AWS keys for ${provider}/${label} are not in the expected form.`);
-      credentials = staticCredentials(keys);
-    }
+    const credentials = await keyCredentials(vault, provider, record);
     Object.assign(
       headers,
       await signAws(info.sigv4Service ?? '', state.settings.region ?? '', credentials, {
@@ -63,8 +55,7 @@ export async function testKey(vault: Vault, provider: ProviderId, label: string,
   } else {
     const { secret } = await vault.secret(provider, label);
     scrub = (message) => message.replaceAll(secret, maskSecret(secret));
-    if (info.authScheme === 'x-api-key') headers['x-api-key'] = secret;
-    else headers.authorization = `Bearer ${secret}`;
+    Object.assign(headers, keyHeaders(provider, secret));
   }
 
   const started = performance.now();

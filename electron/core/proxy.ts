@@ -9,12 +9,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { isAccessKeys, parseAccessKeys } from '../../shared/aws-auth';
 import { KeyTrayError } from '../../shared/errors';
 import { effectiveBaseUrl } from '../../shared/provider-settings';
-import { isProviderId, PROVIDERS, type ProviderId } from '../../shared/providers';
+import { isProviderId, keyHeaders, PROVIDERS, type ProviderId } from '../../shared/providers';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
-import { type AwsCredentials, profileCredentials, type SignInput, signAws, staticCredentials } from './aws-signer';
+import { keyCredentials, type SignInput, signAws } from './aws-signer';
 import type { Vault } from './vault';
 
 export interface ProxyLimits {
@@ -322,21 +321,11 @@ class UpstreamCache {
     if (record.auth === 'sigv4-keys' || record.auth === 'sigv4-profile') {
       const region = state.settings.region;
       if (!region) throw new KeyTrayError('usage', `${info.label} needs a region to sign requests.`);
-      let credentials: AwsCredentials;
-      if (record.auth === 'sigv4-profile') credentials = profileCredentials(record.profile as string);
-      else {
-        const keys = parseAccessKeys((await this.vault.secret(provider, record.label)).secret);
-        if (!isAccessKeys(keys))
-          throw new KeyTrayError(
-            'inconsistent',
-            `The stored AWS keys for ${provider}/${record.label} are not in the expected form.`,
-          );
-        credentials = staticCredentials(keys);
-      }
+      const credentials = await keyCredentials(this.vault, provider, record);
       upstream.sign = (input) => signAws(info.sigv4Service ?? '', region, credentials, input);
     } else {
       const { secret } = await this.vault.secret(provider, record.label);
-      Object.assign(headers, info.authScheme === 'x-api-key' ? { 'x-api-key': secret } : { authorization: `Bearer ${secret}` });
+      Object.assign(headers, keyHeaders(provider, secret));
     }
     for (const key of this.cache.keys()) if (key.startsWith(`${provider}/`)) this.cache.delete(key);
     this.cache.set(cacheKey, upstream);

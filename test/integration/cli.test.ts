@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
-import { fakeAnthropicKey, makeTestEnv, secretToolClear, secretToolLookup } from '../support/test-env';
+import { fakeAnthropicKey, makeTestEnv, secretToolClear, secretToolLookup, statOrNull } from '../support/test-env';
 
 describe('keytray keys', () => {
   it('adds from a pipe, lists masked, and the helper prints the active key alone', async () => {
@@ -113,7 +113,7 @@ describe('bad input gets a clear error, an exit status, and changes nothing', ()
     expect(result.code).toBe(code);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
-    expect(statSafe(t.metadataPath)).toBeNull();
+    expect(statOrNull(t.metadataPath)).toBeNull();
   });
 
   it('refuses to overwrite a label without --replace', async () => {
@@ -197,11 +197,3 @@ describe('keytray provider', () => {
     expect(after.providers.find((p: { id: string }) => p.id === 'anthropic').baseUrl).toBe('https://api.anthropic.com');
   });
 });
-
-function statSafe(path: string) {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
-}

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
-import { fakeAnthropicKey, makeTestEnv, type TestEnv } from '../support/test-env';
+import { fakeAnthropicKey, makeTestEnv, statOrNull, type TestEnv } from '../support/test-env';
 
 const exec = promisify(execFile);
 
@@ -174,7 +174,7 @@ describe('configure claude-code', () => {
     expect(scope.code).toBe(2);
     const tool = await runCli(['configure', 'cursor'], { env: t.env });
     expect(tool.code).toBe(2);
-    expect(statSafe(userSettings(t))).toBeNull();
+    expect(statOrNull(userSettings(t))).toBeNull();
   });
 });
 
@@ -233,11 +233,3 @@ describe('keytray exec', () => {
     expect(missing.stderr).toContain('Cannot run "no-such-command-here"');
   });
 });
-
-function statSafe(path: string) {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
-}
