@@ -4,16 +4,33 @@
  * every client credential, injects the real key for the provider named by
  * the path prefix (`/anthropic/v1/messages` → the anthropic upstream), and
  * streams the answer back as it arrives.
+ *
+ * It works on sockets, not on Node's `http` module: request heads are parsed
+ * and rewritten (strictly, see http1.ts), and the upstream's response body is
+ * passed on byte for byte, its framing followed but never re-encoded. That
+ * keeps the added latency at nginx's level (bench/proxy); the `http` module's
+ * per-message machinery cost three to four times as much.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { hash, timingSafeEqual } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import { KeyTrayError } from '../../shared/errors';
 import { effectiveBaseUrl } from '../../shared/provider-settings';
 import { isProviderId, keyHeaders, PROVIDERS, type ProviderId } from '../../shared/providers';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
 import { keyCredentials, type SignInput, signAws } from './aws-signer';
+import {
+  ChunkedDecoder,
+  type HeaderField,
+  HttpError,
+  headEnd,
+  parseRequestHead,
+  parseResponseHead,
+  type RequestHead,
+  type ResponseHead,
+  responseHasNoBody,
+} from './http1';
+import { type UpstreamConnection, UpstreamPool } from './upstream-pool';
 import type { Vault } from './vault';
 
 export interface ProxyLimits {
@@ -25,7 +42,7 @@ export interface ProxyLimits {
   headersTimeoutMs: number;
   /** Time the upstream has to answer with its response head. */
   upstreamTimeoutMs: number;
-  /** Time without a byte either way, once a response is streaming. */
+  /** Time without a byte either way, once a request body or a response is under way. */
   idleTimeoutMs: number;
   maxConnections: number;
 }
@@ -52,213 +69,79 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-/** Request headers that carry a client credential or only concern one hop. */
+/** Request headers that carry a client credential or that the proxy sets itself. */
 const STRIPPED = new Set([
   'x-api-key',
   'authorization',
   'proxy-authorization',
   'cookie',
   'host',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
   'transfer-encoding',
-  'te',
   'trailer',
-  'upgrade',
   'content-length',
+  'expect',
 ]);
-const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'trailer', 'upgrade', 'proxy-connection']);
+
+/** The headers a SigV4 signature covers besides host: stable ones a client sets on purpose. */
+const SIGNED_HEADERS = ['content-type', 'anthropic-version', 'anthropic-beta', 'anthropic-workspace-id', 'accept'];
+
+/** How long a client's idle keep-alive connection is kept, as advertised in Keep-Alive. */
+const KEEP_ALIVE_S = 5;
+/** Largest upstream response head. */
+const MAX_RESPONSE_HEAD = 64 * 1024;
+/** How long a refused client may go on sending before its connection is dropped. */
+const LINGER_MS = 2000;
+const EMPTY: Buffer = Buffer.alloc(0);
 
 interface Upstream {
   provider: ProviderId;
   label: string;
   url: URL;
+  /** The URL without a trailing slash: the client's path is appended to it. */
+  base: string;
   /** Injected into every request (the key, the workspace). */
   headers: Record<string, string>;
   /** SigV4: signs a buffered request, returning the headers to add. */
   sign?: (input: SignInput) => Promise<Record<string, string>>;
 }
 
-/** The headers a SigV4 signature covers besides host: stable ones a client sets on purpose. */
-const SIGNED_HEADERS = ['content-type', 'anthropic-version', 'anthropic-beta', 'anthropic-workspace-id', 'accept'];
+interface Context {
+  limits: ProxyLimits;
+  port: () => number;
+  token: Buffer;
+  upstreams: UpstreamCache;
+  pool: UpstreamPool;
+  onLog?: (entry: ProxyLogEntry) => void;
+}
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const token = await options.vault.proxyToken();
-  const tokenDigest = digest(token);
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
-  const upstreams = new UpstreamCache(options.vault);
+  const pool = new UpstreamPool();
+  const clients = new Set<ClientConnection>();
   let port = 0;
-
-  const server = http.createServer(
-    {
-      maxHeaderSize: limits.maxHeaderBytes,
-      // Node checks header deadlines on this beat; its default (30 s) would let a slowloris linger.
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 3))),
-      // Uploads have no overall deadline (a long prompt on a slow link); idle sockets time out below.
-      requestTimeout: 0,
-    },
-    (req, res) => {
-      void handle(req, res);
-    },
-  );
-  server.headersTimeout = limits.headersTimeoutMs;
-  server.maxConnections = limits.maxConnections;
-  server.on('connection', (socket: Socket) => socket.setNoDelay(true));
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = errorBody(
-      status === 431 ? 'request headers are too large' : status === 408 ? 'request headers took too long' : 'malformed request',
-    );
-    socket.end(
-      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+  const context: Context = {
+    limits,
+    port: () => port,
+    token: digest(await options.vault.proxyToken()),
+    upstreams: new UpstreamCache(options.vault),
+    pool,
+    onLog: options.onLog,
+  };
+  // Half-open, so a refused client's remaining bytes can be read and dropped before the close.
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    const client = new ClientConnection(socket, context);
+    clients.add(client);
+    socket.on('close', () => clients.delete(client));
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = performance.now();
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const entry: ProxyLogEntry = {
-      time: new Date().toISOString(),
-      method: req.method ?? '',
-      path,
-      status: 0,
-      latencyMs: 0,
-      provider: null,
-      label: null,
-    };
-    const finish = (status: number, error?: string) => {
-      if (entry.status !== 0) return;
-      entry.status = status;
-      entry.latencyMs = Math.round((performance.now() - started) * 10) / 10;
-      if (error) entry.error = error;
-      options.onLog?.(entry);
-    };
-    const refuse = (status: number, type: string, message: string) => {
-      if (!res.headersSent) {
-        res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
-        res.end(errorBody(message, type));
-      } else res.destroy();
-      req.resume();
-      finish(status, message);
-    };
-
-    if (!isLoopbackHost(req.headers.host, port))
-      return refuse(403, 'permission_error', 'the proxy only answers requests addressed to 127.0.0.1 or localhost on its port');
-    const origin = req.headers.origin;
-    if (origin !== undefined && !isLoopbackOrigin(origin, port))
-      return refuse(403, 'permission_error', 'the proxy does not answer web pages');
-    if (!presentsToken(req, tokenDigest)) return refuse(401, 'authentication_error', 'missing or wrong KeyTray proxy token');
-
-    const [, prefix = '', ...rest] = path.split('/');
-    if (!isProviderId(prefix))
-      return refuse(
-        404,
-        'not_found_error',
-        `no route: the path must start with a provider (/${Object.keys(PROVIDERS).join(', /')})`,
-      );
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limits.maxBodyBytes) return refuse(413, 'request_too_large', `request body over ${limits.maxBodyBytes} bytes`);
-
-    let upstream: Upstream;
-    try {
-      upstream = await upstreams.get(prefix);
-    } catch (error) {
-      return refuse(502, 'api_error', error instanceof KeyTrayError ? error.message : 'KeyTray could not read the key');
-    }
-    entry.provider = upstream.provider;
-    entry.label = upstream.label;
-
-    const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-    const target = new URL(upstream.url.href.replace(/\/$/, '') + (rest.length ? `/${rest.join('/')}` : '') + query);
-    const headers: OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers))
-      if (!STRIPPED.has(name) && value !== undefined) headers[name] = value;
-    Object.assign(headers, upstream.headers);
-    headers.host = target.host;
-
-    // The request is read whole (within the body limit) and sent in one write: a model request is
-    // complete before any answer can start, a signature covers the body, and one write is faster.
-    const body = await readBody(req, limits.maxBodyBytes);
-    if (body === null) return refuse(413, 'request_too_large', `request body over ${limits.maxBodyBytes} bytes`);
-    delete headers['transfer-encoding'];
-    headers['content-length'] = String(body.length);
-    if (upstream.sign) {
-      const toSign: Record<string, string> = {};
-      for (const name of SIGNED_HEADERS) {
-        const value = headers[name];
-        if (typeof value === 'string') toSign[name] = value;
-      }
-      try {
-        Object.assign(headers, await upstream.sign({ method: req.method ?? 'GET', url: target, headers: toSign, body }));
-      } catch {
-        return refuse(
-          502,
-          'api_error',
-          `KeyTray could not sign the request for ${upstream.provider}/${upstream.label} (are the AWS credentials valid?)`,
-        );
-      }
-    }
-
-    const client = target.protocol === 'https:' ? https : http;
-    const outgoing = client.request(target, {
-      method: req.method,
-      headers,
-      agent: target.protocol === 'https:' ? agents.https : agents.http,
-    });
-    // Small writes (a header, one event) go out at once, in both directions.
-    outgoing.on('socket', (socket: Socket) => socket.setNoDelay(true));
-    let answered = false;
-    const headTimer = setTimeout(() => {
-      if (answered) return;
-      outgoing.destroy();
-      refuse(504, 'timeout_error', `the upstream did not answer within ${limits.upstreamTimeoutMs / 1000} s`);
-    }, limits.upstreamTimeoutMs);
-
-    outgoing.on('response', (incoming) => {
-      answered = true;
-      clearTimeout(headTimer);
-      const responseHeaders: OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(incoming.headers)) {
-        if (!HOP_BY_HOP_RESPONSE.has(name) && value !== undefined) responseHeaders[name] = value;
-      }
-      res.writeHead(incoming.statusCode ?? 502, responseHeaders);
-      // A stream's headers go out now; a plain answer's go with its body, in one write.
-      if (String(incoming.headers['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
-      incoming.on('data', (chunk: Buffer) => {
-        // Backpressure: stop reading the upstream while the client is slow.
-        if (!res.write(chunk)) incoming.pause();
-      });
-      res.on('drain', () => incoming.resume());
-      incoming.on('end', () => {
-        res.end();
-        finish(incoming.statusCode ?? 502);
-      });
-      incoming.on('error', () => {
-        // The upstream broke off mid-stream: the client must see a broken response, not a complete one.
-        res.destroy();
-        finish(incoming.statusCode ?? 502, 'the upstream broke off the response');
-      });
-    });
-    outgoing.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(headTimer);
-      if (answered || res.writableEnded) return;
-      answered = true;
-      refuse(502, 'api_error', `the upstream ${target.host} is unreachable (${error.code ?? 'error'})`);
-    });
-    outgoing.setTimeout(limits.idleTimeoutMs, () => outgoing.destroy(Object.assign(new Error('idle'), { code: 'ETIMEDOUT' })));
-
-    // The client went away: stop the upstream work too.
-    res.on('close', () => {
-      if (res.writableFinished) return;
-      outgoing.destroy();
-      finish(499, 'the client went away');
-    });
-
-    outgoing.end(body);
-  }
+  server.maxConnections = limits.maxConnections;
+  // Deadlines are checked on one beat rather than by a timer per request: a timer set and cleared
+  // several times a request cost more than the rest of the proxy's own work.
+  const beat = Math.max(25, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.upstreamTimeoutMs) / 4)));
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    for (const client of clients) client.check(now);
+  }, beat);
+  sweep.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -277,12 +160,442 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     port,
     close: () =>
       new Promise((resolve) => {
-        agents.http.destroy();
-        agents.https.destroy();
-        server.closeAllConnections();
+        clearInterval(sweep);
+        pool.destroy();
+        for (const client of clients) client.socket.destroy();
         server.close(() => resolve());
       }),
   };
+}
+
+/** The request being served on a connection. */
+interface Current {
+  head: RequestHead;
+  entry: ProxyLogEntry;
+  started: number;
+  /** Wall-clock time of arrival, for the log. */
+  startedAt: number;
+  provider: ProviderId;
+  /** The path after the provider prefix, query included. */
+  rest: string;
+  chunks: Buffer[];
+  size: number;
+  /** Bytes of a Content-Length body still to come. */
+  left: number;
+  decoder: ChunkedDecoder | null;
+  upstream: UpstreamConnection | null;
+}
+
+/**
+ * One client connection: reads request heads and bodies, answers refusals
+ * itself, and runs one exchange with an upstream at a time (pipelined
+ * requests wait their turn).
+ */
+class ClientConnection {
+  private pending = EMPTY;
+  private phase: 'head' | 'body' | 'busy' | 'closing' = 'head';
+  /** What to do when the clock passes `deadline`, if anything. */
+  private onDeadline: (() => void) | null = null;
+  private deadline = 0;
+  private headStarted = false;
+  private current: Current | null = null;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly context: Context,
+  ) {
+    socket.on('data', (data: Buffer) => this.onData(data));
+    socket.on('end', () => this.gone());
+    socket.on('close', () => this.gone());
+    socket.on('error', () => undefined);
+    socket.on('drain', () => this.current?.upstream?.socket.resume());
+    this.arm(context.limits.headersTimeoutMs, () => this.refuseHead(408, 'request headers took too long'));
+  }
+
+  private arm(ms: number, onDeadline: () => void): void {
+    this.deadline = performance.now() + ms;
+    this.onDeadline = onDeadline;
+  }
+
+  private disarm(): void {
+    this.onDeadline = null;
+  }
+
+  /** Called on the proxy's beat. */
+  check(now: number): void {
+    const onDeadline = this.onDeadline;
+    if (!onDeadline || now < this.deadline) return;
+    this.onDeadline = null;
+    onDeadline();
+  }
+
+  private onData(data: Buffer): void {
+    if (this.phase === 'closing') return;
+    this.pending = this.pending.length ? Buffer.concat([this.pending, data]) : data;
+    this.advance();
+  }
+
+  /** Parses as far as the bytes received allow. */
+  private advance(): void {
+    const { limits } = this.context;
+    for (;;) {
+      if (this.phase === 'head') {
+        if (this.pending.length === 0) return;
+        if (!this.headStarted) {
+          this.headStarted = true;
+          this.arm(limits.headersTimeoutMs, () => this.refuseHead(408, 'request headers took too long'));
+        }
+        const end = headEnd(this.pending);
+        if ((end < 0 && this.pending.length > limits.maxHeaderBytes) || end + 4 > limits.maxHeaderBytes) {
+          this.refuseHead(431, 'request headers are too large');
+          return;
+        }
+        if (end < 0) return;
+        const text = this.pending.toString('latin1', 0, end);
+        this.pending = this.pending.subarray(end + 4);
+        this.headStarted = false;
+        this.disarm();
+        let head: RequestHead;
+        try {
+          head = parseRequestHead(text);
+        } catch (error) {
+          if (!(error instanceof HttpError)) throw error;
+          this.refuseHead(error.status, error.message);
+          return;
+        }
+        if (!this.begin(head)) return;
+      } else if (this.phase === 'body') {
+        if (!this.readBody()) return;
+      } else {
+        // A pipelined request waits for the current answer; stop reading if a client pushes on.
+        if (this.phase === 'busy' && this.pending.length > limits.maxHeaderBytes) this.socket.pause();
+        return;
+      }
+    }
+  }
+
+  /** Checks a request's head; true when its body is to be read. */
+  private begin(head: RequestHead): boolean {
+    const { limits } = this.context;
+    const port = this.context.port();
+    const [path = '/'] = head.target.split('?', 1);
+    const entry: ProxyLogEntry = {
+      time: '',
+      method: head.method,
+      path,
+      status: 0,
+      latencyMs: 0,
+      provider: null,
+      label: null,
+    };
+    const slash = head.target.indexOf('/', 1);
+    const question = head.target.indexOf('?');
+    const cut = [slash, question].filter((i) => i > 0).reduce((a, b) => Math.min(a, b), head.target.length);
+    const prefix = head.target.slice(1, cut);
+    this.current = {
+      head,
+      entry,
+      started: performance.now(),
+      startedAt: Date.now(),
+      provider: prefix as ProviderId,
+      rest: head.target.slice(cut),
+      chunks: [],
+      size: 0,
+      left: head.body.kind === 'length' ? head.body.length : 0,
+      decoder: head.body.kind === 'chunked' ? new ChunkedDecoder(400) : null,
+      upstream: null,
+    };
+
+    if (!isLoopbackHost(field(head.headers, 'host'), port))
+      return this.refuse(
+        403,
+        'permission_error',
+        'the proxy only answers requests addressed to 127.0.0.1 or localhost on its port',
+      );
+    const origin = field(head.headers, 'origin');
+    if (origin !== undefined && !isLoopbackOrigin(origin, port))
+      return this.refuse(403, 'permission_error', 'the proxy does not answer web pages');
+    if (!presentsToken(head.headers, this.context.token))
+      return this.refuse(401, 'authentication_error', 'missing or wrong KeyTray proxy token');
+    if (!isProviderId(prefix))
+      return this.refuse(
+        404,
+        'not_found_error',
+        `no route: the path must start with a provider (/${Object.keys(PROVIDERS).join(', /')})`,
+      );
+    if (head.body.kind === 'length' && head.body.length > limits.maxBodyBytes)
+      return this.refuse(413, 'request_too_large', `request body over ${limits.maxBodyBytes} bytes`);
+    if (head.expectContinue) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    this.phase = 'body';
+    this.arm(limits.idleTimeoutMs, () => this.socket.destroy());
+    return true;
+  }
+
+  /** Takes body bytes from what has arrived; true once the body is complete and sent on its way. */
+  private readBody(): boolean {
+    const current = this.current as Current;
+    const { maxBodyBytes, idleTimeoutMs } = this.context.limits;
+    if (current.decoder) {
+      let used: number;
+      try {
+        used = current.decoder.push(this.pending, (chunk) => {
+          current.size += chunk.length;
+          if (current.size <= maxBodyBytes) current.chunks.push(chunk);
+        });
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        return this.refuse(400, 'invalid_request_error', error.message);
+      }
+      this.pending = this.pending.subarray(used);
+      if (current.size > maxBodyBytes) return this.refuse(413, 'request_too_large', `request body over ${maxBodyBytes} bytes`);
+      if (!current.decoder.done) return this.rearm(idleTimeoutMs);
+    } else {
+      const take = Math.min(current.left, this.pending.length);
+      if (take > 0) {
+        current.chunks.push(this.pending.subarray(0, take));
+        current.left -= take;
+        this.pending = this.pending.subarray(take);
+      }
+      if (current.left > 0) return this.rearm(idleTimeoutMs);
+    }
+    this.disarm();
+    this.phase = 'busy';
+    void this.dispatch(current);
+    return true;
+  }
+
+  private rearm(ms: number): false {
+    this.arm(ms, () => this.socket.destroy());
+    return false;
+  }
+
+  /** Sends a complete request upstream with the real credential, and the answer back. */
+  private async dispatch(current: Current): Promise<void> {
+    const { head, entry } = current;
+    let upstream: Upstream;
+    try {
+      // Known and fresh: no await, so the request goes out in the same turn it completed.
+      upstream = this.context.upstreams.fresh(current.provider) ?? (await this.context.upstreams.get(current.provider));
+    } catch (error) {
+      this.refuse(502, 'api_error', error instanceof KeyTrayError ? error.message : 'KeyTray could not read the key');
+      return;
+    }
+    entry.provider = upstream.provider;
+    entry.label = upstream.label;
+    const target = new URL(upstream.base + current.rest);
+    const body = current.chunks.length === 1 ? (current.chunks[0] as Buffer) : Buffer.concat(current.chunks);
+    const forwarded = head.headers.filter(([name]) => !STRIPPED.has(name) && !head.hopByHop.has(name));
+    const added: Record<string, string> = { ...upstream.headers };
+    if (upstream.sign) {
+      const toSign: Record<string, string> = { ...upstream.headers };
+      for (const name of SIGNED_HEADERS) toSign[name] ??= field(forwarded, name) as string;
+      for (const name of Object.keys(toSign)) if (toSign[name] === undefined) delete toSign[name];
+      try {
+        Object.assign(added, await upstream.sign({ method: head.method, url: target, headers: toSign, body }));
+      } catch {
+        this.refuse(
+          502,
+          'api_error',
+          `KeyTray could not sign the request for ${upstream.provider}/${upstream.label} (are the AWS credentials valid?)`,
+        );
+        return;
+      }
+    }
+    if (this.phase !== 'busy') return; // the client went away meanwhile
+    let text = `${head.method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n`;
+    for (const [name, value] of forwarded) if (!(name in added)) text += `${name}: ${value}\r\n`;
+    for (const [name, value] of Object.entries(added)) text += `${name}: ${value}\r\n`;
+    text += `content-length: ${body.length}\r\n\r\n`;
+    const connection = this.context.pool.acquire(target);
+    current.upstream = connection;
+    this.exchange(current, connection, target);
+    // One write: a model request is complete before any answer can start, and one write is faster.
+    connection.socket.write(body.length ? Buffer.concat([Buffer.from(text, 'latin1'), body]) : text);
+  }
+
+  /** Reads the upstream's answer and passes it on as it arrives. */
+  private exchange(current: Current, connection: UpstreamConnection, target: URL): void {
+    const { limits, pool } = this.context;
+    const socket = this.socket;
+    const upstreamSocket = connection.socket;
+    let response: ResponseHead | null = null;
+    let headBytes = EMPTY;
+    let decoder: ChunkedDecoder | null = null;
+    let left = 0;
+    let untilClose = false;
+    let closeClient = current.head.close;
+    let reusable = true;
+
+    this.arm(limits.upstreamTimeoutMs, () => {
+      pool.discard(connection);
+      this.refuse(504, 'timeout_error', `the upstream did not answer within ${limits.upstreamTimeoutMs / 1000} s`);
+    });
+    const quiet = () => broken('the upstream went quiet');
+
+    const done = () => {
+      this.disarm();
+      if (upstreamSocket.isPaused()) upstreamSocket.resume();
+      current.upstream = null;
+    };
+    const broken = (message: string) => {
+      done();
+      pool.discard(connection);
+      this.finish(response?.status ?? 502, message);
+      socket.destroy();
+    };
+    const complete = () => {
+      done();
+      if (reusable && !response?.close && !untilClose) pool.release(connection);
+      else pool.discard(connection);
+      this.finish((response as ResponseHead).status);
+      this.next(closeClient);
+    };
+    /** Passes body bytes on, after `prefix` (the response head) when given; notices the end. */
+    const relay = (bytes: Buffer, prefix: Buffer | null) => {
+      let used = bytes.length;
+      if (decoder) used = decoder.push(bytes);
+      else if (!untilClose) {
+        used = Math.min(left, bytes.length);
+        left -= used;
+      }
+      // Bytes past the end of the answer: this connection's framing can't be trusted again.
+      if (used < bytes.length) reusable = false;
+      const body = used < bytes.length ? bytes.subarray(0, used) : bytes;
+      const out = prefix ? (body.length ? Buffer.concat([prefix, body]) : prefix) : body;
+      // Backpressure: stop reading the upstream while the client is slow (resumed on 'drain').
+      if (out.length && !socket.write(out)) upstreamSocket.pause();
+      this.deadline = performance.now() + limits.idleTimeoutMs;
+      if (decoder ? decoder.done : !untilClose && left === 0) complete();
+    };
+    const onHead = (data: Buffer) => {
+      headBytes = headBytes.length ? Buffer.concat([headBytes, data]) : data;
+      const end = headEnd(headBytes);
+      if (end < 0) {
+        if (headBytes.length > MAX_RESPONSE_HEAD) throw new HttpError(502, 'the upstream sent a response head that is too large');
+        return;
+      }
+      const parsed = parseResponseHead(headBytes.toString('latin1', 0, end));
+      const rest = headBytes.subarray(end + 4);
+      headBytes = EMPTY;
+      if (parsed.status < 200) {
+        if (parsed.status === 101) throw new HttpError(502, 'the upstream tried to switch protocols');
+        // Early hints go on to the client; 100 Continue was the proxy's own business.
+        if (parsed.status !== 100) socket.write(responseHead(parsed, false));
+        if (rest.length) onHead(rest);
+        return;
+      }
+      response = parsed;
+      this.arm(limits.idleTimeoutMs, quiet);
+      if (responseHasNoBody(current.head.method, parsed.status)) left = 0;
+      else if (parsed.chunked) decoder = new ChunkedDecoder(502);
+      else if (parsed.length !== null) left = parsed.length;
+      else untilClose = true;
+      closeClient ||= untilClose;
+      relay(rest, Buffer.from(responseHead(parsed, closeClient), 'latin1'));
+    };
+
+    connection.attach({
+      data: (chunk) => {
+        try {
+          if (response) relay(chunk, null);
+          else onHead(chunk);
+        } catch (error) {
+          if (!(error instanceof HttpError)) throw error;
+          if (response) return broken(error.message);
+          done();
+          pool.discard(connection);
+          this.refuse(502, 'api_error', error.message);
+        }
+      },
+      closed: (error) => {
+        if (response && untilClose && !error) return complete();
+        if (response) return broken('the upstream broke off the response');
+        done();
+        const reason = error?.code ?? 'ECONNRESET';
+        this.refuse(502, 'api_error', `the upstream ${target.host} is unreachable (${reason})`);
+      },
+    });
+  }
+
+  /** After a complete exchange: the next request, or the end of the connection. */
+  private next(close: boolean): void {
+    this.current = null;
+    if (close) {
+      this.linger();
+      return;
+    }
+    this.phase = 'head';
+    if (this.socket.isPaused()) this.socket.resume();
+    this.arm(KEEP_ALIVE_S * 1000, () => this.socket.end());
+    this.advance();
+  }
+
+  private finish(status: number, error?: string): void {
+    const current = this.current;
+    if (current?.entry.status !== 0) return;
+    current.entry.status = status;
+    current.entry.time = new Date(current.startedAt).toISOString();
+    current.entry.latencyMs = Math.round((performance.now() - current.started) * 10) / 10;
+    if (error) current.entry.error = error;
+    this.context.onLog?.(current.entry);
+  }
+
+  /** Answers a request itself (an error in the Anthropic format) and closes the connection. */
+  private refuse(status: number, type: string, message: string): false {
+    if (this.phase === 'closing') return false;
+    this.finish(status, message);
+    this.reply(status, errorBody(message, type));
+    return false;
+  }
+
+  /** Answers a head that could not be read; there is no request to log. */
+  private refuseHead(status: number, message: string): void {
+    if (this.phase === 'closing') return;
+    this.reply(status, errorBody(message));
+  }
+
+  private reply(status: number, body: string): void {
+    if (this.current?.upstream) this.context.pool.discard(this.current.upstream);
+    this.socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    this.linger();
+  }
+
+  /** Closes after what was written, reading and dropping what the client still sends for a moment. */
+  private linger(): void {
+    this.phase = 'closing';
+    this.pending = EMPTY;
+    this.socket.resume();
+    this.socket.end();
+    this.arm(LINGER_MS, () => this.socket.destroy());
+  }
+
+  /** The client closed its side or the connection dropped. */
+  private gone(): void {
+    if (this.current?.upstream) {
+      this.context.pool.discard(this.current.upstream);
+      this.finish(499, 'the client went away');
+    }
+    this.current = null;
+    this.phase = 'closing';
+    this.disarm();
+    this.socket.destroy();
+  }
+}
+
+/** The response head passed to the client: the upstream's, without its connection-level headers. */
+function responseHead(response: ResponseHead, close: boolean): string {
+  let text = `HTTP/1.1 ${response.status} ${response.reason || STATUS_CODES[response.status] || ''}\r\n`;
+  for (const [name, value] of response.headers) if (!response.hopByHop.has(name)) text += `${name}: ${value}\r\n`;
+  text += close ? 'connection: close\r\n\r\n' : `keep-alive: timeout=${KEEP_ALIVE_S}\r\n\r\n`;
+  return text;
+}
+
+/** The value of a header, the first if it repeats. */
+function field(headers: readonly HeaderField[], name: string): string | undefined {
+  for (const [n, v] of headers) if (n === name) return v;
+  return undefined;
 }
 
 /**
@@ -296,9 +609,15 @@ class UpstreamCache {
   private readonly checked = new Map<ProviderId, { at: number; upstream: Upstream }>();
   constructor(private readonly vault: Vault) {}
 
-  async get(provider: ProviderId): Promise<Upstream> {
+  /** The upstream if it was checked within the last second. */
+  fresh(provider: ProviderId): Upstream | undefined {
     const recent = this.checked.get(provider);
-    if (recent && performance.now() - recent.at < UpstreamCache.FRESH_MS) return recent.upstream;
+    return recent && performance.now() - recent.at < UpstreamCache.FRESH_MS ? recent.upstream : undefined;
+  }
+
+  async get(provider: ProviderId): Promise<Upstream> {
+    const recent = this.fresh(provider);
+    if (recent) return recent;
     const upstream = await this.resolve(provider);
     this.checked.set(provider, { at: performance.now(), upstream });
     return upstream;
@@ -317,7 +636,8 @@ class UpstreamCache {
     const info = PROVIDERS[provider];
     const headers: Record<string, string> = {};
     if (info.usesWorkspace && state.settings.workspaceId) headers['anthropic-workspace-id'] = state.settings.workspaceId;
-    const upstream: Upstream = { provider, label: record.label, url: new URL(base), headers };
+    const url = new URL(base);
+    const upstream: Upstream = { provider, label: record.label, url, base: url.href.replace(/\/$/, ''), headers };
     if (record.auth === 'sigv4-keys' || record.auth === 'sigv4-profile') {
       const region = state.settings.region;
       if (!region) throw new KeyTrayError('usage', `${info.label} needs a region to sign requests.`);
@@ -333,34 +653,18 @@ class UpstreamCache {
   }
 }
 
-/** The whole body, or null past the limit. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      if (!over) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function presentsToken(req: IncomingMessage, expected: Buffer): boolean {
+function presentsToken(headers: readonly HeaderField[], expected: Buffer): boolean {
   const candidates: string[] = [];
-  const apiKey = req.headers['x-api-key'];
-  if (typeof apiKey === 'string') candidates.push(apiKey);
-  const auth = req.headers.authorization;
-  if (typeof auth === 'string' && /^Bearer /i.test(auth)) candidates.push(auth.slice(7).trim());
+  for (const [name, value] of headers) {
+    if (name === 'x-api-key') candidates.push(value);
+    else if (name === 'authorization' && /^Bearer /i.test(value)) candidates.push(value.slice(7).trim());
+  }
   // Digests have equal length, so the comparison takes the same time whatever was sent.
   return candidates.some((c) => timingSafeEqual(digest(c), expected));
 }
 
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+  return hash('sha256', value, 'buffer');
 }
 
 function isLoopbackHost(host: string | undefined, port: number): boolean {
