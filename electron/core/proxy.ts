@@ -99,6 +99,8 @@ interface Upstream {
   url: URL;
   /** The URL without a trailing slash: the client's path is appended to it. */
   base: string;
+  /** Target URLs by client path. */
+  targets: Map<string, URL>;
   /** Injected into every request (the key, the workspace). */
   headers: Record<string, string>;
   /** SigV4: signs a buffered request, returning the headers to add. */
@@ -278,7 +280,8 @@ class ClientConnection {
   private begin(head: RequestHead): boolean {
     const { limits } = this.context;
     const port = this.context.port();
-    const [path = '/'] = head.target.split('?', 1);
+    const question = head.target.indexOf('?');
+    const path = question < 0 ? head.target : head.target.slice(0, question);
     const entry: ProxyLogEntry = {
       time: '',
       method: head.method,
@@ -288,9 +291,9 @@ class ClientConnection {
       provider: null,
       label: null,
     };
-    const slash = head.target.indexOf('/', 1);
-    const question = head.target.indexOf('?');
-    const cut = [slash, question].filter((i) => i > 0).reduce((a, b) => Math.min(a, b), head.target.length);
+    // The provider is the first path segment: up to the next '/' or the query.
+    const slash = path.indexOf('/', 1);
+    const cut = slash < 0 ? path.length : slash;
     const prefix = head.target.slice(1, cut);
     this.current = {
       head,
@@ -370,28 +373,31 @@ class ClientConnection {
   }
 
   /** Sends a complete request upstream with the real credential, and the answer back. */
-  private async dispatch(current: Current): Promise<void> {
-    const { head, entry } = current;
+  private dispatch(current: Current): void {
+    // Known and fresh, and nothing to sign: the request goes out in the same turn it completed.
+    const upstream = this.context.upstreams.fresh(current.provider);
+    if (upstream && !upstream.sign) this.send(current, upstream, upstream.headers);
+    else void this.dispatchLater(current, upstream);
+  }
+
+  private async dispatchLater(current: Current, known: Upstream | undefined): Promise<void> {
     let upstream: Upstream;
     try {
-      // Known and fresh: no await, so the request goes out in the same turn it completed.
-      upstream = this.context.upstreams.fresh(current.provider) ?? (await this.context.upstreams.get(current.provider));
+      upstream = known ?? (await this.context.upstreams.get(current.provider));
     } catch (error) {
       this.refuse(502, 'api_error', error instanceof KeyTrayError ? error.message : 'KeyTray could not read the key');
       return;
     }
-    entry.provider = upstream.provider;
-    entry.label = upstream.label;
-    const target = new URL(upstream.base + current.rest);
-    const body = current.chunks.length === 1 ? (current.chunks[0] as Buffer) : Buffer.concat(current.chunks);
-    const forwarded = head.headers.filter(([name]) => !STRIPPED.has(name) && !head.hopByHop.has(name));
-    const added: Record<string, string> = { ...upstream.headers };
+    let added = upstream.headers;
     if (upstream.sign) {
+      const { head } = current;
       const toSign: Record<string, string> = { ...upstream.headers };
-      for (const name of SIGNED_HEADERS) toSign[name] ??= field(forwarded, name) as string;
-      for (const name of Object.keys(toSign)) if (toSign[name] === undefined) delete toSign[name];
+      for (const [name, value] of head.headers)
+        if (SIGNED_HEADERS.includes(name) && passesOn(head, name) && toSign[name] === undefined) toSign[name] = value;
+      const body = requestBody(current);
       try {
-        Object.assign(added, await upstream.sign({ method: head.method, url: target, headers: toSign, body }));
+        const url = targetUrl(upstream, current.rest);
+        added = { ...added, ...(await upstream.sign({ method: head.method, url, headers: toSign, body })) };
       } catch {
         this.refuse(
           502,
@@ -402,15 +408,25 @@ class ClientConnection {
       }
     }
     if (this.phase !== 'busy') return; // the client went away meanwhile
+    this.send(current, upstream, added);
+  }
+
+  /** Writes the request to the upstream, with `added` (the credential) in place of the client's. */
+  private send(current: Current, upstream: Upstream, added: Record<string, string>): void {
+    const { head, entry } = current;
+    entry.provider = upstream.provider;
+    entry.label = upstream.label;
+    const target = targetUrl(upstream, current.rest);
+    const body = requestBody(current);
     let text = `${head.method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n`;
-    for (const [name, value] of forwarded) if (!(name in added)) text += `${name}: ${value}\r\n`;
-    for (const [name, value] of Object.entries(added)) text += `${name}: ${value}\r\n`;
+    for (const [name, value] of head.headers) if (passesOn(head, name) && !(name in added)) text += `${name}: ${value}\r\n`;
+    for (const name in added) text += `${name}: ${added[name]}\r\n`;
     text += `content-length: ${body.length}\r\n\r\n`;
     const connection = this.context.pool.acquire(target);
     current.upstream = connection;
     this.exchange(current, connection, target);
     // One write: a model request is complete before any answer can start, and one write is faster.
-    connection.socket.write(body.length ? Buffer.concat([Buffer.from(text, 'latin1'), body]) : text);
+    connection.socket.write(withHead(text, body));
   }
 
   /** Reads the upstream's answer and passes it on as it arrives. */
@@ -450,8 +466,8 @@ class ClientConnection {
       this.finish((response as ResponseHead).status);
       this.next(closeClient);
     };
-    /** Passes body bytes on, after `prefix` (the response head) when given; notices the end. */
-    const relay = (bytes: Buffer, prefix: Buffer | null) => {
+    /** Passes body bytes on, after `prefix` (the response head, latin1) when given; notices the end. */
+    const relay = (bytes: Buffer, prefix: string | null) => {
       let used = bytes.length;
       if (decoder) used = decoder.push(bytes);
       else if (!untilClose) {
@@ -461,7 +477,7 @@ class ClientConnection {
       // Bytes past the end of the answer: this connection's framing can't be trusted again.
       if (used < bytes.length) reusable = false;
       const body = used < bytes.length ? bytes.subarray(0, used) : bytes;
-      const out = prefix ? (body.length ? Buffer.concat([prefix, body]) : prefix) : body;
+      const out = prefix === null ? body : withHead(prefix, body);
       // Backpressure: stop reading the upstream while the client is slow (resumed on 'drain').
       if (out.length && !socket.write(out)) upstreamSocket.pause();
       this.deadline = performance.now() + limits.idleTimeoutMs;
@@ -491,7 +507,7 @@ class ClientConnection {
       else if (parsed.length !== null) left = parsed.length;
       else untilClose = true;
       closeClient ||= untilClose;
-      relay(rest, Buffer.from(responseHead(parsed, closeClient), 'latin1'));
+      relay(rest, responseHead(parsed, closeClient));
     };
 
     connection.attach({
@@ -592,6 +608,33 @@ function responseHead(response: ResponseHead, close: boolean): string {
   return text;
 }
 
+function passesOn(head: RequestHead, name: string): boolean {
+  return !STRIPPED.has(name) && !head.hopByHop.has(name);
+}
+
+function requestBody(current: Current): Buffer {
+  return current.chunks.length === 1 ? (current.chunks[0] as Buffer) : Buffer.concat(current.chunks);
+}
+
+/** A head (latin1 text) and a body in one buffer, for one write. */
+function withHead(head: string, body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(head.length + body.length);
+  out.write(head, 0, 'latin1');
+  body.copy(out, head.length);
+  return out;
+}
+
+/** The upstream URL for a client path, parsed once per distinct path (Claude Code sends the same few). */
+function targetUrl(upstream: Upstream, rest: string): URL {
+  let url = upstream.targets.get(rest);
+  if (!url) {
+    if (upstream.targets.size >= 256) upstream.targets.clear();
+    url = new URL(upstream.base + rest);
+    upstream.targets.set(rest, url);
+  }
+  return url;
+}
+
 /** The value of a header, the first if it repeats. */
 function field(headers: readonly HeaderField[], name: string): string | undefined {
   for (const [n, v] of headers) if (n === name) return v;
@@ -637,7 +680,14 @@ class UpstreamCache {
     const headers: Record<string, string> = {};
     if (info.usesWorkspace && state.settings.workspaceId) headers['anthropic-workspace-id'] = state.settings.workspaceId;
     const url = new URL(base);
-    const upstream: Upstream = { provider, label: record.label, url, base: url.href.replace(/\/$/, ''), headers };
+    const upstream: Upstream = {
+      provider,
+      label: record.label,
+      url,
+      base: url.href.replace(/\/$/, ''),
+      targets: new Map(),
+      headers,
+    };
     if (record.auth === 'sigv4-keys' || record.auth === 'sigv4-profile') {
       const region = state.settings.region;
       if (!region) throw new KeyTrayError('usage', `${info.label} needs a region to sign requests.`);
