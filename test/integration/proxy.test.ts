@@ -5,7 +5,7 @@
  */
 import { Agent, createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ProxyLimits, type RunningProxy, startProxy } from '../../electron/core/proxy';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
@@ -15,7 +15,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void
 
 interface Upstream {
   url: string;
-  seen: { headers: IncomingMessage['headers']; url: string; body: string }[];
+  seen: { headers: IncomingMessage['headers']; url: string; body: string; remotePort: number | undefined }[];
+  server: Server;
   closedEarly: Promise<void>;
   close(): Promise<void>;
 }
@@ -34,7 +35,7 @@ async function fakeUpstream(handler: Handler): Promise<Upstream> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString();
-      seen.push({ headers: req.headers, url: req.url ?? '', body });
+      seen.push({ headers: req.headers, url: req.url ?? '', body, remotePort: req.socket.remotePort });
       handler(req, res, body);
     });
   });
@@ -42,6 +43,7 @@ async function fakeUpstream(handler: Handler): Promise<Upstream> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
+    server,
     closedEarly,
     close: () =>
       new Promise((r) => {
@@ -388,6 +390,200 @@ describe('limits and failures', () => {
     expect(reply.status).toBe(429);
     expect(reply.headers['retry-after']).toBe('7');
     expect(JSON.parse(reply.body).error.type).toBe('rate_limit_error');
+  });
+});
+
+describe('connections and framing', () => {
+  /** An upstream on a bare socket that answers every request head with `answer` (raw bytes). */
+  /** With `last`, it writes that and closes instead (an answer whose end is the close). */
+  async function rawUpstream(
+    answer: (request: string) => string | null,
+    last?: string,
+  ): Promise<{ url: string; requests: string[] }> {
+    const requests: string[] = [];
+    const sockets = new Set<Socket>();
+    const server = createNetServer((socket) => {
+      sockets.add(socket);
+      let buffered = '';
+      socket.on('data', (d) => {
+        buffered += d.toString('latin1');
+        for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+          const length = Number(/content-length: (\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+          if (buffered.length < end + 4 + length) return;
+          const request = buffered.slice(0, end + 4 + length);
+          buffered = buffered.slice(end + 4 + length);
+          requests.push(request);
+          const reply = answer(request);
+          if (reply === null) socket.end(last ?? '', 'latin1');
+          else socket.write(reply, 'latin1');
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    running.push({
+      close: () =>
+        new Promise<void>((r) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => r());
+        }),
+    });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+  }
+
+  /** Sends `text` on one connection and reads until `done` says the replies are complete. */
+  function converse(port: number, text: string, done: (received: string) => boolean): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      let received = '';
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`no complete answer; received: ${received}`));
+      }, 3000);
+      socket.on('data', (d) => {
+        received += d.toString('latin1');
+        if (done(received)) {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve(received);
+        }
+      });
+      socket.on('error', reject);
+      socket.write(text);
+    });
+  }
+
+  const post = (port: number, token: string, extra = '', body = '{}') =>
+    `POST /anthropic/v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nx-api-key: ${token}\r\ncontent-length: ${body.length}\r\n${extra}\r\n${body}`;
+
+  it('keeps one upstream connection for requests one after another', async () => {
+    const { token, upstream, proxy } = await setup(ok);
+    for (let i = 0; i < 5; i++) {
+      const reply = await send(proxy.port, { headers: { 'x-api-key': token }, body: `{"n":${i}}` });
+      expect(reply.status).toBe(200);
+    }
+    expect(upstream.seen).toHaveLength(5);
+    expect(new Set(upstream.seen.map((s) => s.remotePort)).size).toBe(1);
+  });
+
+  it('opens a new upstream connection when the upstream closed an idle one', async () => {
+    const { token, upstream, proxy } = await setup(ok);
+    expect((await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}' })).status).toBe(200);
+    upstream.server.closeIdleConnections();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}' })).status).toBe(200);
+    expect(new Set(upstream.seen.map((s) => s.remotePort)).size).toBe(2);
+  });
+
+  it('answers pipelined requests in order', async () => {
+    const { token, proxy, upstream } = await setup((_req, res, body) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // The first answer is slow: the second must still come after it.
+      setTimeout(() => res.end(`{"echo":${body}}`), body.includes('1') ? 100 : 0);
+    });
+    const text = post(proxy.port, token, '', '{"n":1}') + post(proxy.port, token, '', '{"n":2}');
+    const received = await converse(proxy.port, text, (r) => r.includes('{"n":2}'));
+    expect(received.indexOf('{"echo":{"n":1}}')).toBeGreaterThan(0);
+    expect(received.indexOf('{"echo":{"n":1}}')).toBeLessThan(received.indexOf('{"echo":{"n":2}}'));
+    expect(upstream.seen.map((s) => s.body)).toEqual(['{"n":1}', '{"n":2}']);
+  });
+
+  it('answers Expect: 100-continue itself and does not pass the expectation on', async () => {
+    const { token, proxy, upstream } = await setup(ok);
+    const head = `POST /anthropic/v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nx-api-key: ${token}\r\ncontent-length: 2\r\nexpect: 100-continue\r\n\r\n`;
+    const received = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: proxy.port });
+      let text = '';
+      socket.on('data', (d) => {
+        text += d.toString();
+        // The body goes only once the proxy has said to continue.
+        if (text === 'HTTP/1.1 100 Continue\r\n\r\n') socket.write('{}');
+        if (text.includes('{"ok":true}')) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on('error', reject);
+      socket.write(head);
+    });
+    expect(received).toMatch(/^HTTP\/1.1 100 Continue\r\n\r\nHTTP\/1.1 200 OK\r\n/);
+    expect(upstream.seen[0]?.headers.expect).toBeUndefined();
+  });
+
+  it('refuses HTTP/1.0 with 505', async () => {
+    const { proxy } = await setup(ok);
+    const reply = await rawExchange(proxy.port, `GET /anthropic/v1/models HTTP/1.0\r\nHost: 127.0.0.1:${proxy.port}\r\n\r\n`);
+    expect(reply.text).toMatch(/^HTTP\/1.1 505/);
+  });
+
+  it('forwards a chunked request body whole, with its length', async () => {
+    const { token, proxy, upstream } = await setup(ok);
+    const wire = `POST /anthropic/v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nx-api-key: ${token}\r\ntransfer-encoding: chunked\r\n\r\n3;ext=1\r\n{"a\r\n4\r\n":1}\r\n0\r\nx-trailer: t\r\n\r\n`;
+    await converse(proxy.port, wire, (r) => r.includes('{"ok":true}'));
+    expect(upstream.seen[0]?.body).toBe('{"a":1}');
+    expect(upstream.seen[0]?.headers['content-length']).toBe('7');
+    expect(upstream.seen[0]?.headers['transfer-encoding']).toBeUndefined();
+  });
+
+  it('drops the headers the client names in Connection', async () => {
+    const { token, proxy, upstream } = await setup(ok);
+    await converse(proxy.port, post(proxy.port, token, 'connection: x-hop\r\nx-hop: 1\r\nx-kept: 2\r\n'), (r) =>
+      r.includes('{"ok":true}'),
+    );
+    expect(upstream.seen[0]?.headers['x-hop']).toBeUndefined();
+    expect(upstream.seen[0]?.headers['x-kept']).toBe('2');
+  });
+
+  it('passes a chunked answer on byte for byte, trailers included, and the connection stays usable', async () => {
+    const answer =
+      'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nkeep-alive: timeout=77\r\n\r\n' +
+      'f;x=y\r\ndata: {"n":1}\n\n\r\n0\r\nx-checksum: abc\r\n\r\n';
+    const raw = await rawUpstream(() => answer);
+    const { token, proxy } = await setup(ok, {}, raw.url);
+    const two = post(proxy.port, token) + post(proxy.port, token);
+    const received = await converse(proxy.port, two, (r) => r.split('x-checksum: abc\r\n\r\n').length === 3);
+    const body = 'f;x=y\r\ndata: {"n":1}\n\n\r\n0\r\nx-checksum: abc\r\n\r\n';
+    expect(received.split(body)).toHaveLength(3);
+    // The upstream's own connection header is not the client's.
+    expect(received).not.toContain('timeout=77');
+    expect(raw.requests).toHaveLength(2);
+  });
+
+  it('passes an answer that ends at the close, then closes the client too', async () => {
+    const raw = await rawUpstream(() => null, 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end');
+    const { token, proxy, log } = await setup(ok, {}, raw.url);
+    // The upstream never says where the body ends; it closes after writing it.
+    const reply = await new Promise<{ text: string }>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: proxy.port });
+      let text = '';
+      socket.on('data', (d) => {
+        text += d.toString();
+      });
+      socket.on('close', () => resolve({ text }));
+      socket.write(post(proxy.port, token));
+    });
+    expect(reply.text).toMatch(/^HTTP\/1.1 200 OK\r\n[\s\S]*connection: close\r\n/);
+    expect(reply.text.endsWith('\r\n\r\nuntil the end')).toBe(true);
+    expect(log[0]).toMatchObject({ status: 200 });
+  });
+
+  it('does not wait for a body after a HEAD request', async () => {
+    const { token, proxy } = await setup((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.end();
+    });
+    const wire = `HEAD /anthropic/v1/models HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nx-api-key: ${token}\r\n\r\nGET /anthropic/v1/models HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nx-api-key: ${token}\r\n\r\n`;
+    const received = await converse(proxy.port, wire, (r) => r.split('HTTP/1.1 200').length === 3);
+    expect(received.split('HTTP/1.1 200')).toHaveLength(3);
+  });
+
+  it('answers 502 when the upstream sends a malformed answer', async () => {
+    const raw = await rawUpstream(() => 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nabc');
+    const { token, proxy, log } = await setup(ok, {}, raw.url);
+    const reply = await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}' });
+    expect(reply.status).toBe(502);
+    expect(JSON.parse(reply.body).error.message).toMatch(/malformed response \(conflicting Content-Length\)/);
+    expect(log[0]).toMatchObject({ status: 502 });
   });
 });
 
