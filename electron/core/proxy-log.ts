@@ -9,8 +9,6 @@ import { dirname, join } from 'node:path';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
 
 const ROTATE_AT = 5 * 1024 * 1024;
-/** Lines are gathered and written together at most this often: a write per request would cost each request a trip to the thread pool. */
-const FLUSH_EVERY_MS = 100;
 
 export function proxyLogPath(dataDir: string): string {
   return join(dataDir, 'proxy-log.jsonl');
@@ -19,34 +17,21 @@ export function proxyLogPath(dataDir: string): string {
 export class ProxyLog {
   private stream: WriteStream | null = null;
   private written = 0;
-  private lines: string[] = [];
-  private timer: NodeJS.Timeout | null = null;
   constructor(private readonly path: string) {}
 
   /** Appends in order through one open stream; a failure to log never fails a request. */
   append(entry: ProxyLogEntry): void {
-    this.lines.push(`${JSON.stringify(entry)}\n`);
-    this.timer ??= setTimeout(() => this.write(), FLUSH_EVERY_MS);
+    const line = `${JSON.stringify(entry)}\n`;
+    if (!this.stream) this.open();
+    if (this.written > ROTATE_AT) this.rotate();
+    this.written += line.length;
+    this.stream?.write(line);
   }
 
-  /** Writes what is pending and closes the file. */
   flush(): Promise<void> {
-    this.write();
     const stream = this.stream;
     this.stream = null;
     return new Promise((resolve) => (stream ? stream.end(resolve) : resolve()));
-  }
-
-  private write(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.lines.length === 0) return;
-    const text = this.lines.join('');
-    this.lines = [];
-    if (!this.stream) this.open();
-    if (this.written > ROTATE_AT) this.rotate();
-    this.written += text.length;
-    this.stream?.write(text);
   }
 
   private open(): void {
