@@ -3,9 +3,11 @@
  * handler table Electron's main registers, with the private keyring and a
  * temp HOME. Screenshots of each screen land in test-results/.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { CANARY_SEEN, screenshotText } from '../scripts/secret-scan.mjs';
 import { freePort } from '../test/support/ports';
 import { fakeAnthropicKey, makeTestEnv, secretToolClear, secretToolLookup } from '../test/support/test-env';
 import { type Bridge, connectBridge, serveRenderer } from './support/harness';
@@ -231,4 +233,23 @@ test('test a key against its upstream, and start at login', async ({ page }) => 
   } finally {
     upstream.close();
   }
+});
+
+test('the secret scan reads a key shown on screen, and not a masked one (its positive control)', async ({ page }) => {
+  const t = makeTestEnv();
+  await connectBridge(page, t);
+  const key = fakeAnthropicKey();
+  await page.goto(server.url);
+  await addKeyInUi(page, 'shown', key);
+  // Outside test-results: these pictures are the control, not part of the run's output.
+  const dir = mkdtempSync(join(tmpdir(), 'kt-ocr-'));
+  const row = page.getByTestId('key-anthropic-shown');
+  await row.screenshot({ path: join(dir, 'masked.png') });
+  await row.getByRole('button', { name: 'Reveal' }).click();
+  await expect(row.getByTestId('masked')).toHaveText(key);
+  await row.screenshot({ path: join(dir, 'revealed.png') });
+  await row.getByRole('button', { name: 'Hide' }).click();
+  expect(screenshotText(join(dir, 'revealed.png'))).toMatch(CANARY_SEEN);
+  expect(screenshotText(join(dir, 'masked.png'))).not.toMatch(CANARY_SEEN);
+  rmSync(dir, { recursive: true });
 });

@@ -2,10 +2,11 @@
 # Installs the Debian packages the tests use, when they are missing:
 # a D-Bus session bus and gnome-keyring (the real Secret Service), secret-tool
 # (an outside witness of what is stored), Chromium (the renderer tests),
-# botocore (an independent SigV4 implementation that checks KeyTray's signatures).
+# botocore (an independent SigV4 implementation that checks KeyTray's signatures),
+# tesseract (reads the screenshots' text for the secret scan).
 set -euo pipefail
 
-packages=(dbus gnome-keyring libsecret-tools chromium python3 python3-botocore)
+packages=(dbus gnome-keyring libsecret-tools chromium python3 python3-botocore tesseract-ocr tesseract-ocr-eng)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,29 +1,80 @@
-// Scans what the test run left behind — its logs, its reports, screenshots'
-// neighbours — for the canary the test keys carry (see fakeAnthropicKey in
-// test/support/test-env.ts). A test key in any of them is a leak.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+// Scans everything the test run left behind for the canary the test keys
+// carry (see fakeAnthropicKey in test/support/test-env.ts): its logs and
+// reports, every IPC payload sent to the renderer (test-results/ipc-payloads.jsonl),
+// every file the tests' HOMEs hold (settings, helper scripts, metadata, proxy
+// logs, Claude Code's own files), and the text of every screenshot, read by
+// tesseract. A test key in any of them is a leak, but for two places that
+// hold keys by design, listed in KEYCHAINS.
+// Usage: node scripts/secret-scan.mjs <dir>...
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const CANARY = /KTCANARY[A-Za-z0-9_-]{8,}/g;
-const BINARY = new Set(['.png', '.jpg', '.webm', '.zip']);
+/** OCR reads letters, not always the random tail: the canary word alone is enough. */
+export const CANARY_SEEN = /KT\s?CANARY/i;
 
-const roots = process.argv.slice(2);
-let files = 0;
-let bytes = 0;
-const leaks = [];
-function scan(path) {
-  const stat = statSync(path);
-  if (stat.isDirectory()) {
-    for (const entry of readdirSync(path)) scan(join(path, entry));
+/** Where keys live by design: the keychain's own files, and the plaintext store a user opts into. */
+const KEYCHAINS = [
+  { pattern: `${sep}.local${sep}share${sep}keyrings${sep}`, why: "gnome-keyring's files (the keychain)" },
+  { pattern: `${sep}keytray${sep}secrets.json`, why: 'the labelled plaintext store (`keytray store use file`)' },
+];
+const SKIPPED = new Set(['.webm', '.zip', '.jpg']);
+
+/** The text tesseract reads in a screenshot. */
+export function screenshotText(path) {
+  return execFileSync('tesseract', [path, '-', '--psm', '3'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
+function walk(path, files) {
+  let entries;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch {
+    files.push(path);
     return;
   }
-  if (BINARY.has(extname(path))) return;
-  const text = readFileSync(path, 'utf8');
-  files += 1;
-  bytes += text.length;
-  for (const match of text.matchAll(CANARY)) leaks.push(`${path}: ${match[0].slice(0, 14)}…`);
+  for (const entry of entries) {
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) walk(full, files);
+    else if (entry.isFile()) files.push(full);
+  }
 }
-for (const root of roots) scan(root);
-console.log(`secret scan: ${files} files, ${bytes} bytes of logs and reports, ${leaks.length} test keys found`);
-for (const leak of leaks.slice(0, 20)) console.log(`  leak: ${leak}`);
-process.exit(leaks.length === 0 ? 0 : 1);
+
+export function scan(roots) {
+  const files = [];
+  for (const root of roots) walk(root, files);
+  const counts = { text: 0, homes: 0, screenshots: 0, bytes: 0, byDesign: 0 };
+  const leaks = [];
+  for (const path of files) {
+    if (SKIPPED.has(extname(path))) continue;
+    if (KEYCHAINS.some((k) => path.includes(k.pattern))) {
+      counts.byDesign += 1;
+      continue;
+    }
+    if (extname(path) === '.png') {
+      counts.screenshots += 1;
+      const text = screenshotText(path);
+      if (CANARY_SEEN.test(text)) leaks.push(`${path}: a key is readable in the picture`);
+      continue;
+    }
+    const text = readFileSync(path, 'latin1');
+    if (path.includes(`${sep}home${sep}`)) counts.homes += 1;
+    else counts.text += 1;
+    counts.bytes += text.length;
+    for (const match of text.matchAll(CANARY)) leaks.push(`${path}: ${match[0].slice(0, 14)}…`);
+  }
+  return { counts, leaks };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { counts, leaks } = scan(process.argv.slice(2));
+  console.log(
+    `secret scan: ${counts.text} logs, reports and IPC payload files, ${counts.homes} files written under the test homes, ` +
+      `${counts.screenshots} screenshots read by OCR (${counts.bytes} bytes of text); ${leaks.length} test keys found` +
+      ` (${counts.byDesign} keychain files skipped: ${KEYCHAINS.map((k) => k.why).join(', ')})`,
+  );
+  for (const leak of leaks.slice(0, 30)) console.log(`  leak: ${leak}`);
+  process.exit(leaks.length === 0 ? 0 : 1);
+}

@@ -10,8 +10,16 @@ for tool in dbus-run-session gnome-keyring-daemon; do
   command -v "$tool" >/dev/null || { echo "with-keyring: $tool is missing; run scripts/test.sh once (it installs dbus and gnome-keyring)." >&2; exit 1; }
 done
 
-test_home=$(mktemp -d "${TMPDIR:-/tmp}/keytray-home.XXXXXX")
-trap 'rm -rf "$test_home"' EXIT
+# KEYTRAY_TEST_HOME keeps the HOME after the run (scripts/test.sh scans what the tests wrote there).
+if [ -n "${KEYTRAY_TEST_HOME:-}" ]; then
+  rm -rf "$KEYTRAY_TEST_HOME" && mkdir -p "$KEYTRAY_TEST_HOME"
+  test_home=$(cd "$KEYTRAY_TEST_HOME" && pwd -P)
+  # A session started inside this one (a test that stops its own keyring) gets a throw-away HOME.
+  unset KEYTRAY_TEST_HOME
+else
+  test_home=$(mktemp -d "${TMPDIR:-/tmp}/keytray-home.XXXXXX")
+  trap 'rm -rf "$test_home"' EXIT
+fi
 
 export HOME="$test_home" XDG_CONFIG_HOME="$test_home/.config" XDG_DATA_HOME="$test_home/.local/share" \
   XDG_RUNTIME_DIR="$test_home/run" KEYTRAY_PRIVATE_KEYRING=1

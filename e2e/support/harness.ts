@@ -4,6 +4,7 @@
  * every call crosses `exposeBinding` into the same handler table Electron's
  * main registers, backed by a vault on the private keyring.
  */
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -115,7 +116,13 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
   };
   await page.exposeBinding('__keytrayInvoke', async (_source, channel: ChannelName, input: unknown) => {
     const result = await invoke(bridge.handlers, channel, input);
-    bridge.payloads.push(JSON.stringify(result));
+    const payload = JSON.stringify(result);
+    bridge.payloads.push(payload);
+    // Kept for the secret scan at the end of the run; a reveal is the one deliberate exception.
+    if (channel !== 'keys:reveal') {
+      mkdirSync('test-results', { recursive: true });
+      appendFileSync(join('test-results', 'ipc-payloads.jsonl'), `${JSON.stringify({ channel, payload })}\n`);
+    }
     return result;
   });
   await page.addInitScript((apiChannels: Record<string, string>) => {
