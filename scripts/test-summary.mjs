@@ -1,8 +1,18 @@
-// Prints one closing line for the whole suite from the Vitest and Playwright
-// JSON reports: "tests: N passed, N failed, N skipped".
+// Prints the suite's figures (the lines the reliability and fuzz tests log:
+// cases tried, faults injected, streams held) and one closing line from the
+// Vitest and Playwright JSON reports: "tests: N passed, N failed, N skipped".
 import { readFileSync } from 'node:fs';
 
-const [vitestPath, playwrightPath] = process.argv.slice(2);
+const [vitestPath, playwrightPath, logPath] = process.argv.slice(2);
+const FIGURES = /^(cli fuzz|ipc fuzz|http1 fuzz|chunked fuzz|settings writer|keychain faults|proxy load): .*/;
+if (logPath) {
+  const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+  const lines = readFileSync(logPath, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(ansi, '').trim())
+    .filter((l) => FIGURES.test(l));
+  for (const line of new Set(lines)) console.log(line);
+}
 let passed = 0;
 let failed = 0;
 let skipped = 0;

@@ -24,5 +24,5 @@ KEYTRAY_TEST_HOME=test-results/home/e2e PLAYWRIGHT_JSON_OUTPUT_NAME=test-results
   bash scripts/with-keyring.sh npx playwright test --reporter=list,json 2>&1 | tee test-results/playwright.log; [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 # No test key in any log, report, IPC payload, screenshot or file outside the keychain.
 node scripts/secret-scan.mjs test-results || status=1
-node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json || status=1
+node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json test-results/vitest.log || status=1
 exit $status

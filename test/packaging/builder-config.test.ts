@@ -33,6 +33,12 @@ describe('build/electron-builder.yml', () => {
     expect(config.asarUnpack.some((p) => p.includes('@napi-rs/keyring'))).toBe(true);
     expect(config.mac.extendInfo).toMatchObject({ LSUIElement: true });
     expect(config.mac.hardenedRuntime).toBe(true);
+    // Hardened runtime with its entitlements: V8's JIT and nothing more.
+    expect(config.mac.entitlements).toBe('build/entitlements.mac.plist');
+    expect(config.mac.entitlementsInherit).toBe('build/entitlements.mac.plist');
+    const entitlements = readFileSync('build/entitlements.mac.plist', 'utf8');
+    const keys = [...entitlements.matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1]);
+    expect(keys).toEqual(['com.apple.security.cs.allow-jit']);
     expect(config.deb.depends).toContain('libsecret-1-0');
     for (const icon of ['ok', 'warning', 'error', 'trayTemplate', 'trayTemplate@2x'])
       expect(existsSync(`build/tray/${icon}.png`)).toBe(true);

@@ -44,5 +44,6 @@ describe('the Secret Service stops mid-session', () => {
     expect(stdout).toMatch(/^key=back$/m);
     expect(stdout).toMatch(/keytray key: The (Secret Service keyring is not usable|keychain cannot be reached)/);
     expect(stdout).not.toContain(key);
+    console.log('keychain faults: Secret Service stopped mid-session (exit 4, metadata intact), restarted (key back)');
   });
 });
