@@ -13,28 +13,49 @@ export interface HelperBinding {
 
 export const HELPER_SCRIPT_NAME = 'claude-key-helper';
 
-/** The argument that makes the helper print the proxy token instead of a key (proxy mode). */
+/** The argument that makes the helper print a proxy token instead of a key (proxy mode). */
 export const PROXY_TOKEN_ARG = '--proxy-token';
 
-/** What a helper command prints: a key (by binding), or the proxy token (null). */
-export type HelperTarget = HelperBinding | null;
+/**
+ * What a helper command prints: a key (the provider's active one, or a named
+ * one), or a proxy token: the install's own (the proxy sends each provider's
+ * active key), or one derived for a named key (the proxy sends that key).
+ */
+export type HelperTarget = ({ kind: 'key' } & HelperBinding) | { kind: 'proxy-token'; binding?: Required<HelperBinding> };
 
 /** `/bin/sh` reads the command on macOS and Linux, `cmd` on Windows. */
 export function helperCommand(scriptPath: string, target: HelperTarget, platform: Platform): string {
-  const args = target === null ? PROXY_TOKEN_ARG : target.label ? `${target.provider} ${target.label}` : target.provider;
-  return `${quoteForShell(scriptPath, platform)} ${args}`;
+  const binding = target.kind === 'key' ? target : target.binding;
+  const args = [
+    ...(target.kind === 'proxy-token' ? [PROXY_TOKEN_ARG] : []),
+    ...(binding ? [binding.provider, ...(binding.label ? [binding.label] : [])] : []),
+  ];
+  return `${quoteForShell(scriptPath, platform)} ${args.join(' ')}`;
 }
+
+const LABEL = /^[A-Za-z0-9._-]+$/;
 
 /** What a command asks KeyTray's helper for, and the script it runs; null when it is not KeyTray's helper. */
 export function parseHelperCommand(command: string): { script: string; target: HelperTarget } | null {
-  const match = /^(?:'([^']*)'|"([^"]*)")\s+([a-z-]+)(?:\s+([A-Za-z0-9._-]+))?\s*$/.exec(command.trim());
+  // The script as quoteForShell wrote it: sh words ('…' joined by \') or a cmd word ("…" with "" for ").
+  const match = /^(?:((?:'[^']*'|\\')+)|"((?:[^"]|"")*)")((?:\s+\S+){1,3})\s*$/.exec(command.trim());
   if (!match) return null;
-  const script = match[1] ?? match[2] ?? '';
+  const script =
+    match[1] !== undefined
+      ? match[1].replace(/'([^']*)'|\\'/g, (_, quoted: string | undefined) => quoted ?? "'")
+      : (match[2] ?? '').replace(/""/g, '"');
   if (!script.replace(/\.cmd$/, '').endsWith(HELPER_SCRIPT_NAME)) return null;
-  const first = match[3] ?? '';
-  if (first === PROXY_TOKEN_ARG && !match[4]) return { script, target: null };
-  if (!isProviderId(first)) return null;
-  return { script, target: match[4] ? { provider: first, label: match[4] } : { provider: first } };
+  const args = (match[3] ?? '').trim().split(/\s+/);
+  const proxy = args[0] === PROXY_TOKEN_ARG;
+  const [provider, label, ...extra] = proxy ? args.slice(1) : args;
+  if (extra.length > 0 || (label !== undefined && !LABEL.test(label))) return null;
+  if (proxy) {
+    if (provider === undefined) return { script, target: { kind: 'proxy-token' } };
+    if (!isProviderId(provider) || label === undefined) return null;
+    return { script, target: { kind: 'proxy-token', binding: { provider, label } } };
+  }
+  if (provider === undefined || !isProviderId(provider)) return null;
+  return { script, target: { kind: 'key', provider, ...(label ? { label } : {}) } };
 }
 
 export function quoteForShell(value: string, platform: Platform): string {

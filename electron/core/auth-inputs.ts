@@ -20,6 +20,7 @@ import { parseHelperCommand } from '../../shared/helper-command';
 import { maskSecret } from '../../shared/mask';
 import { isProviderId, type ProviderId } from '../../shared/providers';
 import { settingsLayer } from '../../shared/settings-layer';
+import { bindingToken } from './proxy-token';
 import { readSettingsFile } from './settings-writer';
 import { findShellExports } from './shell-exports';
 import type { Vault } from './vault';
@@ -85,24 +86,30 @@ export async function describeHelper(command: string, vault: Vault, baseUrls: st
   const parsed = parseHelperCommand(command);
   if (!parsed) return { masked: null };
   const { script, target } = parsed;
-  // In proxy mode the helper prints the proxy token; the base URL says which provider's key the proxy sends.
-  const route = target === null ? (baseUrls.map(proxyRoute).find((r) => r !== null) ?? null) : null;
-  const binding = target ?? (route ? { provider: route.provider } : { provider: 'anthropic' as const });
-  const keytray = { provider: binding.provider, label: binding.label ?? '(active)' };
+  // In proxy mode the helper prints a proxy token; the base URL says which provider's key the proxy sends,
+  // and a binding's token names the key.
+  const route = target.kind === 'proxy-token' ? (baseUrls.map(proxyRoute).find((r) => r !== null) ?? null) : null;
+  const binding =
+    target.kind === 'key'
+      ? target
+      : (target.binding ?? (route ? { provider: route.provider } : { provider: 'anthropic' as const }));
+  const label = 'label' in binding ? binding.label : undefined;
+  const keytray = { provider: binding.provider, label: label ?? '(active)' };
   if (!(await exists(script))) {
     return { masked: null, keytray, problem: `its script ${script} is missing; run \`keytray configure claude-code\` again` };
   }
   try {
-    const key = await vault.show(binding.provider, binding.label);
+    const key = await vault.show(binding.provider, label);
     const found = { provider: binding.provider, label: key.label };
     const problem = key.state === 'missing' ? `the keychain has no secret for ${binding.provider}/${key.label}` : undefined;
-    if (target !== null) return { masked: key.masked, keytray: found, ...(problem ? { problem } : {}) };
+    if (target.kind === 'key') return { masked: key.masked, keytray: found, ...(problem ? { problem } : {}) };
     const token = await vault.existingProxyToken();
+    const held = token && target.binding ? bindingToken(token, target.binding) : token;
     const proxy = route
       ? { url: route.url, running: await listening(route.port) }
       : { url: '(no base URL points at the proxy)', running: false };
     return {
-      masked: token ? maskSecret(token) : null,
+      masked: held ? maskSecret(held) : null,
       keytray: found,
       proxy,
       ...(token ? {} : { problem: 'KeyTray has no proxy token yet; run `keytray configure claude-code --mode proxy` again' }),

@@ -13,7 +13,7 @@ import {
 } from '../../shared/auth-picture';
 import { SETTINGS_SCOPES, type SettingsScope, settingsPath, type WritableScope } from '../../shared/claude-scopes';
 import { KeyTrayError } from '../../shared/errors';
-import { helperCommand, parseHelperCommand } from '../../shared/helper-command';
+import { type HelperTarget, helperCommand, parseHelperCommand } from '../../shared/helper-command';
 import { maskSecret } from '../../shared/mask';
 import type { ClaudeBinding } from '../../shared/metadata';
 import { isProviderId, PROVIDERS, type ProviderId } from '../../shared/providers';
@@ -23,6 +23,7 @@ import { settingsLayer } from '../../shared/settings-layer';
 import { findAwsCredentials, gatherAuthInputs, listening, readLayers, type Situation } from './auth-inputs';
 import { ensureHelperScript, type HelperPins, helperScriptPath, type Launcher } from './helper-script';
 import { updateMetadata } from './metadata-file';
+import { bindingToken } from './proxy-token';
 import { planSettingsChange, type SettingsPlan, type SettingsWriter } from './settings-writer';
 import type { Vault } from './vault';
 
@@ -90,21 +91,15 @@ export class ClaudeConfigurator {
         ? 'native'
         : 'proxy'
       : (request.mode ?? remembered?.mode ?? 'helper');
-    if (mode === 'proxy' && label && !info.regional) {
-      throw new KeyTrayError('usage', 'In proxy mode the proxy sends the active key, so a named key cannot be chosen.', {
-        fix: `Make it the active key (\`keytray keys use ${provider} ${label}\`), or use helper mode for this binding.`,
-      });
-    }
-    if (mode === 'proxy' && label && key.label !== (meta.providers[provider]?.active ?? '')) {
-      throw new KeyTrayError(
-        'usage',
-        `The proxy sends the active ${info.label} key; make ${label} active first (\`keytray keys use ${provider} ${label}\`).`,
-      );
-    }
     const binding: ClaudeBinding = { provider, ...(label ? { label } : {}), ...(mode === 'proxy' ? { mode } : {}) };
     const platform = request.situation.platform;
     const script = helperScriptPath(this.deps.dataDir, platform);
-    const command = helperCommand(script, mode === 'proxy' ? null : { provider, ...(label ? { label } : {}) }, platform);
+    // Proxy mode with a named key: the helper prints that key's own proxy token, and the proxy sends that key.
+    const target: HelperTarget =
+      mode === 'proxy'
+        ? { kind: 'proxy-token', ...(label ? { binding: { provider, label: key.label } } : {}) }
+        : { kind: 'key', provider, ...(label ? { label } : {}) };
+    const command = helperCommand(script, target, platform);
 
     const inputs = await gatherAuthInputs(request.situation, this.deps.vault);
     const before = computeAuthPicture(inputs);
@@ -124,8 +119,9 @@ export class ClaudeConfigurator {
     let helper: HelperInfo = { masked: key.masked, keytray: { provider, label: key.label } };
     if (mode === 'proxy') {
       const token = await this.deps.vault.existingProxyToken();
+      const held = token && label ? bindingToken(token, { provider, label: key.label }) : token;
       helper = {
-        masked: token ? maskSecret(token) : null,
+        masked: held ? maskSecret(held) : null,
         keytray: helper.keytray,
         proxy: { url: proxyBaseUrl(port, provider), running: await listening(port) },
       };

@@ -11,7 +11,6 @@
  * keeps the added latency at nginx's level (bench/proxy); the `http` module's
  * per-message machinery cost three to four times as much.
  */
-import { hash, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { KeyTrayError } from '../../shared/errors';
@@ -30,6 +29,7 @@ import {
   type ResponseHead,
   responseHasNoBody,
 } from './http1';
+import { ProxyTokens } from './proxy-token';
 import { type UpstreamConnection, UpstreamPool } from './upstream-pool';
 import type { Vault } from './vault';
 
@@ -110,7 +110,7 @@ interface Upstream {
 interface Context {
   limits: ProxyLimits;
   port: () => number;
-  token: Buffer;
+  tokens: ProxyTokens;
   upstreams: UpstreamCache;
   pool: UpstreamPool;
   onLog?: (entry: ProxyLogEntry) => void;
@@ -124,12 +124,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const context: Context = {
     limits,
     port: () => port,
-    token: digest(await options.vault.proxyToken()),
+    tokens: new ProxyTokens(options.vault, await options.vault.proxyToken()),
     upstreams: new UpstreamCache(options.vault),
     pool,
     onLog: options.onLog,
   };
   // Half-open, so a refused client's remaining bytes can be read and dropped before the close.
+  await context.tokens.refresh();
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     const client = new ClientConnection(socket, context);
     clients.add(client);
@@ -178,6 +179,8 @@ interface Current {
   /** Wall-clock time of arrival, for the log. */
   startedAt: number;
   provider: ProviderId;
+  /** A named key (a binding's token); absent for the provider's active key. */
+  label?: string;
   /** The path after the provider prefix, query included. */
   rest: string;
   chunks: Buffer[];
@@ -195,7 +198,7 @@ interface Current {
  */
 class ClientConnection {
   private pending = EMPTY;
-  private phase: 'head' | 'body' | 'busy' | 'closing' = 'head';
+  private phase: 'head' | 'auth' | 'body' | 'busy' | 'closing' = 'head';
   /** What to do when the clock passes `deadline`, if anything. */
   private onDeadline: (() => void) | null = null;
   private deadline = 0;
@@ -277,7 +280,7 @@ class ClientConnection {
   }
 
   /** Checks a request's head; true when its body is to be read. */
-  private begin(head: RequestHead): boolean {
+  private begin(head: RequestHead, rechecked = false): boolean {
     const { limits } = this.context;
     const port = this.context.port();
     const question = head.target.indexOf('?');
@@ -318,20 +321,45 @@ class ClientConnection {
     const origin = field(head.headers, 'origin');
     if (origin !== undefined && !isLoopbackOrigin(origin, port))
       return this.refuse(403, 'permission_error', 'the proxy does not answer web pages');
-    if (!presentsToken(head.headers, this.context.token))
+    const holder = this.context.tokens.match(tokenCandidates(head.headers));
+    if (!holder) {
+      // Perhaps the token of a key added since the tokens were worked out: look again once, then refuse.
+      if (!rechecked) return this.recheck(head);
       return this.refuse(401, 'authentication_error', 'missing or wrong KeyTray proxy token');
+    }
     if (!isProviderId(prefix))
       return this.refuse(
         404,
         'not_found_error',
         `no route: the path must start with a provider (/${Object.keys(PROVIDERS).join(', /')})`,
       );
+    if (holder.kind === 'binding') {
+      if (holder.provider !== prefix)
+        return this.refuse(401, 'authentication_error', `this proxy token is for ${holder.provider} keys, not /${prefix}`);
+      this.current.label = holder.label;
+    }
     if (head.body.kind === 'length' && head.body.length > limits.maxBodyBytes)
       return this.refuse(413, 'request_too_large', `request body over ${limits.maxBodyBytes} bytes`);
     if (head.expectContinue) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
     this.phase = 'body';
     this.arm(limits.idleTimeoutMs, () => this.socket.destroy());
     return true;
+  }
+
+  /** Waits for the proxy tokens to be worked out again, then checks the head once more. */
+  private recheck(head: RequestHead): false {
+    this.phase = 'auth';
+    this.socket.pause();
+    void this.context.tokens
+      .refresh()
+      .catch(() => undefined)
+      .then(() => {
+        if (this.phase !== 'auth') return;
+        this.phase = 'head';
+        this.socket.resume();
+        if (this.begin(head, true)) this.advance();
+      });
+    return false;
   }
 
   /** Takes body bytes from what has arrived; true once the body is complete and sent on its way. */
@@ -375,7 +403,7 @@ class ClientConnection {
   /** Sends a complete request upstream with the real credential, and the answer back. */
   private dispatch(current: Current): void {
     // Known and fresh, and nothing to sign: the request goes out in the same turn it completed.
-    const upstream = this.context.upstreams.fresh(current.provider);
+    const upstream = this.context.upstreams.fresh(current.provider, current.label);
     if (upstream && !upstream.sign) this.send(current, upstream, upstream.headers);
     else void this.dispatchLater(current, upstream);
   }
@@ -383,7 +411,7 @@ class ClientConnection {
   private async dispatchLater(current: Current, known: Upstream | undefined): Promise<void> {
     let upstream: Upstream;
     try {
-      upstream = known ?? (await this.context.upstreams.get(current.provider));
+      upstream = known ?? (await this.context.upstreams.get(current.provider, current.label));
     } catch (error) {
       this.refuse(502, 'api_error', error instanceof KeyTrayError ? error.message : 'KeyTray could not read the key');
       return;
@@ -643,34 +671,41 @@ function field(headers: readonly HeaderField[], name: string): string | undefine
 
 /**
  * Upstreams (with their keys) read from the vault at most once a second per
- * provider, so a request costs no file or keychain access, and a key
+ * provider and key, so a request costs no file or keychain access, and a key
  * switched in the app or CLI is used within a second.
  */
 class UpstreamCache {
   private static readonly FRESH_MS = 1000;
   private readonly cache = new Map<string, Upstream>();
-  private readonly checked = new Map<ProviderId, { at: number; upstream: Upstream }>();
+  private readonly checked = new Map<string, { at: number; upstream: Upstream }>();
   constructor(private readonly vault: Vault) {}
 
-  /** The upstream if it was checked within the last second. */
-  fresh(provider: ProviderId): Upstream | undefined {
-    const recent = this.checked.get(provider);
+  /** The upstream for a provider's named key (else its active key), if it was checked within the last second. */
+  fresh(provider: ProviderId, label?: string): Upstream | undefined {
+    const recent = this.checked.get(`${provider}/${label ?? ''}`);
     return recent && performance.now() - recent.at < UpstreamCache.FRESH_MS ? recent.upstream : undefined;
   }
 
-  async get(provider: ProviderId): Promise<Upstream> {
-    const recent = this.fresh(provider);
+  async get(provider: ProviderId, label?: string): Promise<Upstream> {
+    const recent = this.fresh(provider, label);
     if (recent) return recent;
-    const upstream = await this.resolve(provider);
-    this.checked.set(provider, { at: performance.now(), upstream });
+    const upstream = await this.resolve(provider, label);
+    this.checked.set(`${provider}/${label ?? ''}`, { at: performance.now(), upstream });
     return upstream;
   }
 
-  private async resolve(provider: ProviderId): Promise<Upstream> {
+  private async resolve(provider: ProviderId, label: string | undefined): Promise<Upstream> {
     const meta = await this.vault.readMetadata();
     const state = meta.providers[provider];
-    const record = state?.keys.find((k) => k.label === state.active);
-    if (!state || !record) throw new KeyTrayError('not-found', `KeyTray has no ${PROVIDERS[provider].label} key to send.`);
+    const wanted = label ?? state?.active;
+    const record = state?.keys.find((k) => k.label === wanted);
+    if (!state || !record)
+      throw new KeyTrayError(
+        'not-found',
+        label
+          ? `KeyTray has no ${PROVIDERS[provider].label} key named ${label}.`
+          : `KeyTray has no ${PROVIDERS[provider].label} key to send.`,
+      );
     const base = effectiveBaseUrl(provider, state.settings);
     if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} needs a region before the proxy can reach it.`);
     const cacheKey = `${provider}/${record.label}/${record.fingerprint}/${record.profile ?? ''}/${base}/${state.settings.workspaceId ?? ''}`;
@@ -697,24 +732,20 @@ class UpstreamCache {
       const { secret } = await this.vault.secret(provider, record.label);
       Object.assign(headers, keyHeaders(provider, secret));
     }
-    for (const key of this.cache.keys()) if (key.startsWith(`${provider}/`)) this.cache.delete(key);
+    for (const key of this.cache.keys()) if (key.startsWith(`${provider}/${record.label}/`)) this.cache.delete(key);
     this.cache.set(cacheKey, upstream);
     return upstream;
   }
 }
 
-function presentsToken(headers: readonly HeaderField[], expected: Buffer): boolean {
+/** The tokens a request presents: in x-api-key (Anthropic's scheme) or as a Bearer token. */
+function tokenCandidates(headers: readonly HeaderField[]): string[] {
   const candidates: string[] = [];
   for (const [name, value] of headers) {
     if (name === 'x-api-key') candidates.push(value);
     else if (name === 'authorization' && /^Bearer /i.test(value)) candidates.push(value.slice(7).trim());
   }
-  // Digests have equal length, so the comparison takes the same time whatever was sent.
-  return candidates.some((c) => timingSafeEqual(digest(c), expected));
-}
-
-function digest(value: string): Buffer {
-  return hash('sha256', value, 'buffer');
+  return candidates;
 }
 
 function isLoopbackHost(host: string | undefined, port: number): boolean {

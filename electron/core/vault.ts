@@ -59,6 +59,13 @@ export class Vault {
     return readMetadata(this.options.metadataPath);
   }
 
+  /** Changes whenever the metadata file is rewritten (each write replaces it); empty when there is none. */
+  async metadataStamp(): Promise<string> {
+    const { stat } = process.getBuiltinModule('node:fs/promises');
+    const info = await stat(this.options.metadataPath).catch(() => null);
+    return info ? `${info.ino}:${info.mtimeMs}:${info.size}` : '';
+  }
+
   store(kind: StoreKind): SecretStore {
     let store = this.stores.get(kind);
     if (!store) {

@@ -603,6 +603,37 @@ describe('end to end in proxy mode: Claude Code only ever holds the proxy token'
       expect(entries.at(-1)).toMatchObject({ method: 'POST', status: 200, provider: 'anthropic', label: 'work' });
       expect(log.stdout).not.toContain(key);
       expect(log.stdout).not.toContain(helperOutput);
+
+      // A project bound to a named key that is not the active one, added while the proxy runs:
+      // its helper prints that key's own token, and the proxy sends that key for it alone.
+      const personal = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
+      expect((await runCli(['keys', 'add', 'anthropic', '--label', 'personal'], { env, input: personal })).code).toBe(0);
+      const project = join(root, 'project');
+      mkdirSync(project);
+      const bound = await runCli(
+        ['configure', 'claude-code', '--mode', 'proxy', '--label', 'personal', '--scope', 'local', '--cwd', project, '--json'],
+        { env },
+      );
+      expect(bound.code, bound.stderr).toBe(0);
+      const boundHelper = JSON.parse(bound.stdout).apiKeyHelper;
+      expect(boundHelper).toMatch(/--proxy-token anthropic personal$/);
+      const boundToken = (await promisify(execFile)('/bin/sh', ['-c', boundHelper], { env })).stdout;
+      expect(boundToken).toMatch(/^ktp_/);
+      expect(boundToken).not.toBe(helperOutput);
+      const inProject = await askClaude(env, project);
+      expect(inProject.reply.stdout.trim()).toBe('pong');
+      expect(inProject.sent.length).toBeGreaterThan(0);
+      for (const request of inProject.sent) expect(request.headers['x-api-key']).toBe(personal);
+      const inHome = await askClaude(env, home);
+      expect(inHome.sent.length).toBeGreaterThan(0);
+      for (const request of inHome.sent) expect(request.headers['x-api-key']).toBe(key);
+      const local = readFileSync(join(project, '.claude', 'settings.local.json'), 'utf8');
+      for (const place of [local, bound.stdout, boundToken, inProject.reply.stdout, inProject.reply.stderr]) {
+        expect(place).not.toContain(personal);
+        expect(place).not.toContain(key);
+      }
+      const entries2 = JSON.parse((await runCli(['proxy', 'log', '--json'], { env })).stdout).entries;
+      expect(entries2.some((e: { label: string }) => e.label === 'personal')).toBe(true);
     } finally {
       proxy.kill('SIGTERM');
     }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ProxyLimits, type RunningProxy, startProxy } from '../../electron/core/proxy';
+import { bindingToken } from '../../electron/core/proxy-token';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
 import { fakeAnthropicKey, makeTestEnv } from '../support/test-env';
 
@@ -170,6 +171,33 @@ describe('who gets through', () => {
     expect(JSON.parse(reply.body)).toMatchObject({ type: 'error', error: { type } });
     expect(reply.body).not.toContain(key);
     expect(upstream.seen).toHaveLength(0);
+  });
+
+  it("sends a named key for that key's own token, and only on its provider's route", async () => {
+    const { vault, key, token, upstream, proxy, log } = await setup(ok);
+    // Added after the proxy started: the proxy works out the new key's token when it first sees it.
+    const personal = fakeAnthropicKey();
+    await vault.add('anthropic', 'personal', personal);
+    const personalToken = bindingToken(token, { provider: 'anthropic', label: 'personal' });
+    expect(personalToken).not.toBe(token);
+    expect((await send(proxy.port, { headers: { 'x-api-key': personalToken }, body: '{}' })).status).toBe(200);
+    expect((await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}' })).status).toBe(200);
+    expect(upstream.seen.map((s) => s.headers['x-api-key'])).toEqual([personal, key]);
+    expect(log.map((e) => e.label)).toEqual(['personal', 'work']);
+    // Another provider's route does not take it.
+    const elsewhere = await send(proxy.port, { path: '/openai/v1/models', headers: { 'x-api-key': personalToken } });
+    expect(elsewhere.status).toBe(401);
+    expect(JSON.parse(elsewhere.body).error.message).toMatch(/for anthropic keys, not \/openai/);
+    // A token for a key that is gone gets a sentence saying so; a made-up one gets nothing.
+    await vault.remove('anthropic', 'personal');
+    // Keys are re-read at most once a second (a request costs no keychain access).
+    await new Promise((r) => setTimeout(r, 1100));
+    const gone = await send(proxy.port, { headers: { 'x-api-key': personalToken }, body: '{}' });
+    expect(gone.status).toBe(502);
+    expect(JSON.parse(gone.body).error.message).toMatch(/no Anthropic key named personal/);
+    const madeUp = bindingToken('ktp_not-the-install-token', { provider: 'anthropic', label: 'work' });
+    expect((await send(proxy.port, { headers: { 'x-api-key': madeUp }, body: '{}' })).status).toBe(401);
+    expect(upstream.seen).toHaveLength(2);
   });
 
   it('refuses a request addressed to another host (DNS rebinding)', async () => {

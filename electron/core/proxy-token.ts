@@ -1,0 +1,76 @@
+/**
+ * Proxy tokens: what Claude Code holds instead of a key. The install's token
+ * (256 random bits, in the keychain) makes the proxy send each provider's
+ * active key. A token derived from it for a named key (HMAC-SHA256 over the
+ * provider and label) makes the proxy send that key, so a project bound to a
+ * key keeps its own key in proxy mode. A derived token reveals nothing of the
+ * install's token or of any key; it is recomputed when needed, never stored.
+ */
+import type { HelperBinding } from '../../shared/helper-command';
+import { PROVIDER_IDS } from '../../shared/providers';
+import type { Vault } from './vault';
+
+export function bindingToken(installToken: string, binding: Required<HelperBinding>): string {
+  // Loaded here, not at the top: the key helper Claude Code runs at every start only loads what it uses.
+  const { createHmac } = process.getBuiltinModule('node:crypto');
+  const mac = createHmac('sha256', installToken).update(`keytray binding ${binding.provider}/${binding.label}`);
+  return `ktp_${mac.digest('base64url')}`;
+}
+
+/** Who presented a token: the install (active keys) or a binding (one named key). */
+export type TokenHolder = { kind: 'install' } | ({ kind: 'binding' } & Required<HelperBinding>);
+
+/** Recognises the tokens the proxy accepts, comparing digests so no comparison depends on how much of a guess is right. */
+export class ProxyTokens {
+  private readonly install: Buffer;
+  private bindings = new Map<string, Required<HelperBinding>>();
+  /** The metadata file the bindings were worked out from (Vault.metadataStamp). */
+  private stamp: string | null = null;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(
+    private readonly vault: Vault,
+    private readonly installToken: string,
+  ) {
+    this.install = digest(installToken);
+  }
+
+  /** Who holds one of `candidates`, by what is known now; null for none. */
+  match(candidates: readonly string[]): TokenHolder | null {
+    for (const candidate of candidates) {
+      const presented = digest(candidate);
+      if (crypto().timingSafeEqual(presented, this.install)) return { kind: 'install' };
+      const binding = this.bindings.get(presented.toString('hex'));
+      if (binding) return { kind: 'binding', ...binding };
+    }
+    return null;
+  }
+
+  /** Works out the token of every named key again if keys were added, renamed or removed since (one stat otherwise). */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const stamp = await this.vault.metadataStamp();
+        if (stamp === this.stamp) return;
+        const meta = await this.vault.readMetadata();
+        const next = new Map<string, Required<HelperBinding>>();
+        for (const provider of PROVIDER_IDS)
+          for (const { label } of meta.providers[provider]?.keys ?? [])
+            next.set(digest(bindingToken(this.installToken, { provider, label })).toString('hex'), { provider, label });
+        this.bindings = next;
+        this.stamp = stamp;
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+}
+
+function crypto(): typeof import('node:crypto') {
+  return process.getBuiltinModule('node:crypto');
+}
+
+function digest(value: string): Buffer {
+  return crypto().hash('sha256', value, 'buffer');
+}
