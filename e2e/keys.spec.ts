@@ -93,7 +93,9 @@ test('configure Claude Code with a preview, check the file, undo; then proxy mod
   const t = makeTestEnv();
   const bridge = await connectBridge(page, t);
   const key = fakeAnthropicKey();
+  const personal = fakeAnthropicKey();
   await t.vault().add('anthropic', 'work', key);
+  await t.vault().add('anthropic', 'personal', personal);
   const settings = join(t.root, '.claude', 'settings.json');
   await page.goto(server.url);
   await page.getByRole('button', { name: 'Claude Code' }).click();
@@ -121,7 +123,21 @@ test('configure Claude Code with a preview, check the file, undo; then proxy mod
   expect(written.env.ANTHROPIC_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/anthropic$/);
   expect(written.apiKeyHelper).toMatch(/--proxy-token$/);
   await shot(page, '04-claude-proxy');
-  await expectNoSecret(page, bridge, [key]);
+
+  // One project bound to the other key, still in proxy mode: its own proxy token names that key.
+  const project = join(t.root, 'project');
+  mkdirSync(project);
+  await page.getByLabel('Key for Claude Code').selectOption('personal');
+  await page.getByLabel('This project only').check();
+  await page.getByLabel('Project directory').fill(project);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByTestId('diff')).toContainText('--proxy-token anthropic personal');
+  await page.getByRole('button', { name: 'Configure Claude Code' }).click();
+  await expect(page.getByTestId('claude-result')).toContainText('Updated');
+  const local = readFileSync(join(project, '.claude', 'settings.local.json'), 'utf8');
+  expect(JSON.parse(local).apiKeyHelper).toMatch(/--proxy-token anthropic personal$/);
+  expect(local).not.toContain(personal);
+  await expectNoSecret(page, bridge, [key, personal]);
 });
 
 test('the auth picture changes when the environment the app reads exports a key, and offers the fix', async ({ page }) => {

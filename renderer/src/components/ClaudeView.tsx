@@ -3,7 +3,8 @@ import { AuthLadder } from './AuthLadder';
 
 /** Configure Claude Code: choose how and where, see the diff, confirm, undo. */
 export function ClaudeView() {
-  const { claude, setClaude, plan, result, previewClaude, applyClaude, undoClaude } = useApp();
+  const { claude, setClaude, plan, result, previewClaude, applyClaude, undoClaude, listing } = useApp();
+  const keys = listing?.providers.find((p) => p.id === claude.provider)?.keys ?? [];
   return (
     <section aria-labelledby="claude-title">
       <h1 id="claude-title">Claude Code</h1>
@@ -16,10 +17,24 @@ export function ClaudeView() {
       >
         <label>
           Provider
-          <select value={claude.provider} onChange={(e) => setClaude({ provider: e.target.value as typeof claude.provider })}>
+          <select
+            value={claude.provider}
+            onChange={(e) => setClaude({ provider: e.target.value as typeof claude.provider, label: '' })}
+          >
             <option value="anthropic">Anthropic API</option>
             <option value="anthropic-aws">Claude Platform on AWS (AWS mode)</option>
             <option value="bedrock">Amazon Bedrock (AWS mode)</option>
+          </select>
+        </label>
+        <label>
+          Key
+          <select aria-label="Key for Claude Code" value={claude.label} onChange={(e) => setClaude({ label: e.target.value })}>
+            <option value="">The active key</option>
+            {keys.map((k) => (
+              <option key={k.label} value={k.label}>
+                {k.label}
+              </option>
+            ))}
           </select>
         </label>
         {claude.provider === 'anthropic' && (
@@ -52,7 +67,7 @@ export function ClaudeView() {
             <input value={claude.cwd} placeholder="/path/to/project" onChange={(e) => setClaude({ cwd: e.target.value })} />
           </label>
         )}
-        <label>
+        <label className="check">
           <input
             type="checkbox"
             checked={claude.neutralizeEnv}

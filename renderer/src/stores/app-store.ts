@@ -17,6 +17,8 @@ export interface ClaudeForm {
   cwd: string;
   mode: 'helper' | 'proxy';
   provider: 'anthropic' | 'anthropic-aws' | 'bedrock';
+  /** A named key; empty for the provider's active key. */
+  label: string;
   neutralizeEnv: boolean;
 }
 
@@ -49,6 +51,7 @@ const target = (c: ClaudeForm) => ({
   scope: c.scope,
   ...(c.scope !== 'user' && c.cwd ? { cwd: c.cwd } : {}),
   provider: c.provider,
+  ...(c.label ? { label: c.label } : {}),
   ...(c.provider === 'anthropic' ? { mode: c.mode } : {}),
   neutralizeEnv: c.neutralizeEnv,
 });
@@ -60,7 +63,7 @@ export const useApp = create<AppState>((set, get) => ({
   pictureCwd: '',
   plan: null,
   result: null,
-  claude: { scope: 'user', cwd: '', mode: 'helper', provider: 'anthropic', neutralizeEnv: false },
+  claude: { scope: 'user', cwd: '', mode: 'helper', provider: 'anthropic', label: '', neutralizeEnv: false },
   proxy: null,
   log: [],
   loading: false,
