@@ -6,8 +6,8 @@ import { KeyTrayError } from '../../shared/errors';
 import { PROVIDER_IDS } from '../../shared/providers';
 import { type ProxyLogEntry, proxyBaseUrl } from '../../shared/proxy-types';
 import { dataDir } from '../core/paths';
-import { startProxy } from '../core/proxy';
-import { ProxyLog, proxyLogPath, readProxyLog } from '../core/proxy-log';
+import { ProxyController } from '../core/proxy-controller';
+import { proxyLogPath, readProxyLog } from '../core/proxy-log';
 import type { Vault } from '../core/vault';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines } from './output';
@@ -27,27 +27,25 @@ export async function proxyCommand(vault: Vault, args: string[]): Promise<number
     },
   );
   if (values.port !== undefined) await vault.setProxyPort(Number(values.port));
-  const port = await vault.proxyPort();
-  const log = new ProxyLog(proxyLogPath(dataDir()));
-  const proxy = await startProxy({
+  // --quiet: the log file only (`keytray proxy log`), no line per request on the terminal.
+  const proxy = new ProxyController(
     vault,
-    port,
-    onLog: (entry) => {
-      log.append(entry);
-      // --quiet: the log file only (`keytray proxy log`), no line per request on the terminal.
-      if (!values.quiet) process.stdout.write(`${logLine(entry)}\n`);
-    },
-  });
+    proxyLogPath(dataDir()),
+    values.quiet ? undefined : (entry) => process.stdout.write(`${logLine(entry)}\n`),
+  );
+  await proxy.ensure(true);
+  const failure = proxy.lastFailure();
+  if (failure) throw failure;
+  const { port } = proxy.status();
   const meta = await vault.readMetadata();
   const routes = PROVIDER_IDS.filter((id) => meta.providers[id]?.active).map(
-    (id) => `  ${proxyBaseUrl(proxy.port, id)} → ${id}/${meta.providers[id]?.active}`,
+    (id) => `  ${proxyBaseUrl(port, id)} → ${id}/${meta.providers[id]?.active}`,
   );
-  printLines([`KeyTray proxy listening on http://127.0.0.1:${proxy.port} (Ctrl-C stops it)`, ...routes]);
+  printLines([`KeyTray proxy listening on http://127.0.0.1:${port} (Ctrl-C stops it)`, ...routes]);
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
   });
-  await proxy.close();
-  await log.flush();
+  await proxy.stop();
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /**
- * The proxy as the app runs it: started when proxy mode is on, stopped when
- * it goes off, with its state and last error for the tray and the window.
+ * The proxy as the app and `keytray proxy` run it: started when wanted,
+ * stopped when not, every request appended to the log, with its state and
+ * last error for the tray, the window and the terminal.
  */
 import { KeyTrayError } from '../../shared/errors';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
@@ -11,7 +12,7 @@ import type { Vault } from './vault';
 export class ProxyController {
   private running: RunningProxy | null = null;
   private port = 0;
-  private error: string | undefined;
+  private failure: KeyTrayError | undefined;
   private readonly log: ProxyLog;
 
   constructor(
@@ -23,7 +24,12 @@ export class ProxyController {
   }
 
   status(): { running: boolean; port: number; error?: string } {
-    return { running: this.running !== null, port: this.port, ...(this.error ? { error: this.error } : {}) };
+    return { running: this.running !== null, port: this.port, ...(this.failure ? { error: this.failure.message } : {}) };
+  }
+
+  /** Why the last start failed, with what to do about it. */
+  lastFailure(): KeyTrayError | undefined {
+    return this.failure;
   }
 
   /** Starts it when wanted and not running, stops it when running and not wanted. */
@@ -39,9 +45,10 @@ export class ProxyController {
             this.onRequest?.(entry);
           },
         });
-        this.error = undefined;
+        this.failure = undefined;
       } catch (error) {
-        this.error = error instanceof KeyTrayError ? error.message : 'The proxy could not start.';
+        this.failure =
+          error instanceof KeyTrayError ? error : new KeyTrayError('internal', 'The proxy could not start.', { cause: error });
       }
     } else if (!wanted && this.running) {
       await this.running.close();

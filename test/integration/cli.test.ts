@@ -3,6 +3,7 @@
  * Secret Service, checked from outside with secret-tool.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
 import { fakeAnthropicKey, makeTestEnv, secretToolClear, secretToolLookup, statOrNull } from '../support/test-env';
@@ -195,5 +196,23 @@ describe('keytray provider', () => {
     await runCli(['provider', 'unset', 'anthropic', 'base-url'], { env: t.env });
     const after = JSON.parse((await runCli(['provider', 'list', '--json'], { env: t.env })).stdout);
     expect(after.providers.find((p: { id: string }) => p.id === 'anthropic').baseUrl).toBe('https://api.anthropic.com');
+  });
+});
+
+describe('keytray proxy', () => {
+  it('says the port is taken, and what to do, when another program holds it', async () => {
+    const t = makeTestEnv();
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const result = await runCli(['proxy', '--port', String(port)], { env: t.env });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use.`);
+      expect(result.stderr).toContain('choose another port with `keytray proxy --port <n>`');
+      expect(result.stdout).toBe('');
+    } finally {
+      holder.close();
+    }
   });
 });
