@@ -2,7 +2,7 @@
  * What the local proxy reports: one log entry per request. Never a secret,
  * never a body.
  */
-import type { ProviderId } from './providers';
+import { isProviderId, type ProviderId } from './providers';
 
 export interface ProxyLogEntry {
   time: string;
@@ -20,4 +20,11 @@ export interface ProxyLogEntry {
 /** The path prefix that routes to each provider: `http://127.0.0.1:<port>/<provider>/…`. */
 export function proxyBaseUrl(port: number, provider: ProviderId): string {
   return `http://127.0.0.1:${port}/${provider}`;
+}
+
+/** The route a base URL names on a KeyTray proxy (the form proxyBaseUrl writes, or with localhost), else null. */
+export function proxyRouteOf(baseUrl: string): { port: number; provider: ProviderId } | null {
+  const match = /^http:\/\/(?:127\.0\.0\.1|localhost):(\d+)\/([a-z-]+)\/?$/.exec(baseUrl);
+  const provider = match?.[2] ?? '';
+  return match && isProviderId(provider) ? { port: Number(match[1]), provider } : null;
 }

@@ -18,7 +18,8 @@ import { claudeConfigDir, type Platform, SETTINGS_SCOPES, settingsPath } from '.
 import { KeyTrayError } from '../../shared/errors';
 import { parseHelperCommand } from '../../shared/helper-command';
 import { maskSecret } from '../../shared/mask';
-import { isProviderId, type ProviderId } from '../../shared/providers';
+import type { ProviderId } from '../../shared/providers';
+import { proxyRouteOf } from '../../shared/proxy-types';
 import { settingsLayer } from '../../shared/settings-layer';
 import { bindingToken } from './proxy-token';
 import { readSettingsFile } from './settings-writer';
@@ -129,9 +130,8 @@ function effectiveVariable(name: string, situation: Situation, layers: SettingsL
 }
 
 function proxyRoute(baseUrl: string | undefined): { url: string; port: number; provider: ProviderId } | null {
-  const match = baseUrl ? /^http:\/\/(?:127\.0\.0\.1|localhost):(\d+)\/([a-z-]+)\/?$/.exec(baseUrl) : null;
-  if (!match || !isProviderId(match[2] ?? '')) return null;
-  return { url: baseUrl as string, port: Number(match[1]), provider: match[2] as ProviderId };
+  const route = baseUrl ? proxyRouteOf(baseUrl) : null;
+  return route && baseUrl ? { url: baseUrl, ...route } : null;
 }
 
 export function listening(port: number): Promise<boolean> {

@@ -17,7 +17,7 @@ import { type HelperTarget, helperCommand, parseHelperCommand } from '../../shar
 import { maskSecret } from '../../shared/mask';
 import type { ClaudeBinding } from '../../shared/metadata';
 import { isProviderId, PROVIDERS, type ProviderId } from '../../shared/providers';
-import { proxyBaseUrl } from '../../shared/proxy-types';
+import { proxyBaseUrl, proxyRouteOf } from '../../shared/proxy-types';
 import type { SettingChange } from '../../shared/settings-edit';
 import { settingsLayer } from '../../shared/settings-layer';
 import { findAwsCredentials, gatherAuthInputs, listening, readLayers, type Situation } from './auth-inputs';
@@ -240,9 +240,9 @@ export function settingsChanges(c: ChangeInput): SettingChange[] {
   return changes;
 }
 
-/** A base URL KeyTray's proxy mode wrote. */
+/** A base URL that points at KeyTray's proxy (proxy mode wrote it, or someone typed it): it goes when the mode does. */
 function isProxyUrl(url: string): boolean {
-  return /^http:\/\/127\.0\.0\.1:\d+\/[a-z-]+$/.test(url);
+  return proxyRouteOf(url) !== null;
 }
 
 function checkClaudeProvider(value: string): ProviderId {

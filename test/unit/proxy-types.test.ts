@@ -1,0 +1,28 @@
+/** Base URLs that point at KeyTray's proxy, as written and as a person might type them. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PROVIDER_IDS } from '../../shared/providers';
+import { proxyBaseUrl, proxyRouteOf } from '../../shared/proxy-types';
+
+describe('proxy base URLs', () => {
+  it('reads back every route it writes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 65535 }), fc.constantFrom(...PROVIDER_IDS), (port, provider) => {
+        expect(proxyRouteOf(proxyBaseUrl(port, provider))).toEqual({ port, provider });
+      }),
+    );
+  });
+
+  it('takes localhost and a trailing slash, and nothing else', () => {
+    expect(proxyRouteOf('http://localhost:8723/anthropic/')).toEqual({ port: 8723, provider: 'anthropic' });
+    for (const url of [
+      'https://127.0.0.1:8723/anthropic',
+      'http://127.0.0.2:8723/anthropic',
+      'http://127.0.0.1:8723/gemini',
+      'http://127.0.0.1:8723/anthropic/v1',
+      'http://127.0.0.1/anthropic',
+      'https://api.anthropic.com',
+    ])
+      expect(proxyRouteOf(url)).toBeNull();
+  });
+});
