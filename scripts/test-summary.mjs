@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 
 const [vitestPath, playwrightPath, logPath] = process.argv.slice(2);
-const FIGURES = /^(cli fuzz|ipc fuzz|http1 fuzz|chunked fuzz|settings writer|keychain faults|proxy load): .*/;
+const FIGURES = /^(cli fuzz|ipc fuzz|http1 fuzz|chunked fuzz|settings writer|keychain faults|proxy load|proxy backpressure): .*/;
 if (logPath) {
   const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
   const lines = readFileSync(logPath, 'utf8')

@@ -139,7 +139,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   server.maxConnections = limits.maxConnections;
   // Deadlines are checked on one beat rather than by a timer per request: a timer set and cleared
   // several times a request cost more than the rest of the proxy's own work.
-  const beat = Math.max(25, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.upstreamTimeoutMs) / 4)));
+  const beat = Math.max(
+    25,
+    Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.upstreamTimeoutMs, limits.idleTimeoutMs) / 4)),
+  );
   const sweep = setInterval(() => {
     const now = performance.now();
     for (const client of clients) client.check(now);

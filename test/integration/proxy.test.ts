@@ -293,6 +293,85 @@ describe('streaming', () => {
   });
 });
 
+describe('backpressure and silence', () => {
+  it('stops reading the upstream while the client does not read, and loses nothing', async () => {
+    const TOTAL = 64 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let written = 0;
+    const { token, proxy } = await setup((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(TOTAL) });
+      const pump = () => {
+        while (written < TOTAL) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    // A client that reads nothing for a while: the upstream must be held back, not drained into memory.
+    const socket = connect({ host: '127.0.0.1', port: proxy.port });
+    socket.pause();
+    socket.write(
+      `POST /anthropic/v1/files HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nx-api-key: ${token}\r\ncontent-length: 2\r\n\r\n{}`,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    const heldAt = written;
+    expect(heldAt).toBeLessThan(TOTAL / 2);
+    const received = await new Promise<number>((resolve, reject) => {
+      let head = '';
+      let body = 0;
+      socket.on('data', (d: Buffer) => {
+        if (!head.endsWith('\r\n\r\n')) {
+          const text = d.toString('latin1');
+          const end = (head + text).indexOf('\r\n\r\n');
+          if (end < 0) {
+            head += text;
+            return;
+          }
+          body += d.length - (end + 4 - head.length);
+          head = (head + text).slice(0, end + 4);
+        } else body += d.length;
+        if (body >= TOTAL) {
+          socket.destroy();
+          resolve(body);
+        }
+      });
+      socket.on('error', reject);
+      socket.resume();
+    });
+    expect(received).toBe(TOTAL);
+    console.log(
+      `proxy backpressure: upstream held at ${Math.round(heldAt / 1048576)} MiB of ${TOTAL / 1048576} while the client read nothing, then all delivered`,
+    );
+  });
+
+  it('breaks off a stream whose upstream goes quiet past the idle limit', async () => {
+    const { token, proxy, log } = await setup(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('event: ping\ndata: {}\n\n');
+      },
+      { idleTimeoutMs: 300 },
+    );
+    const outcome = await new Promise<string>((resolve) => {
+      const req = request(
+        { host: '127.0.0.1', port: proxy.port, path: '/anthropic/v1/messages', method: 'POST', headers: { 'x-api-key': token } },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => resolve('complete'));
+          res.on('error', () => resolve('broken'));
+          res.on('aborted', () => resolve('broken'));
+        },
+      );
+      req.on('error', () => resolve('broken'));
+      req.end('{}');
+    });
+    expect(outcome).toBe('broken');
+    expect(log[0]).toMatchObject({ status: 200, error: 'the upstream went quiet' });
+  });
+});
+
 describe('load', () => {
   it('holds a few hundred concurrent streams, every event delivered, no failure', async () => {
     const STREAMS = 300;
