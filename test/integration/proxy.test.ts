@@ -276,19 +276,7 @@ describe('streaming', () => {
       res.write('event: message_start\ndata: {}\n\n');
       setTimeout(() => req.socket.destroy(), 50);
     });
-    const outcome = await new Promise<string>((resolve) => {
-      const req = request(
-        { host: '127.0.0.1', port: proxy.port, path: '/anthropic/v1/messages', method: 'POST', headers: { 'x-api-key': token } },
-        (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => resolve('complete'));
-          res.on('error', () => resolve('broken'));
-          res.on('aborted', () => resolve('broken'));
-        },
-      );
-      req.on('error', () => resolve('broken'));
-      req.end('{}');
-    });
+    const outcome = await streamOutcome(proxy.port, token);
     expect(outcome).toBe('broken');
   });
 });
@@ -354,19 +342,7 @@ describe('backpressure and silence', () => {
       },
       { idleTimeoutMs: 300 },
     );
-    const outcome = await new Promise<string>((resolve) => {
-      const req = request(
-        { host: '127.0.0.1', port: proxy.port, path: '/anthropic/v1/messages', method: 'POST', headers: { 'x-api-key': token } },
-        (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => resolve('complete'));
-          res.on('error', () => resolve('broken'));
-          res.on('aborted', () => resolve('broken'));
-        },
-      );
-      req.on('error', () => resolve('broken'));
-      req.end('{}');
-    });
+    const outcome = await streamOutcome(proxy.port, token);
     expect(outcome).toBe('broken');
     expect(log[0]).toMatchObject({ status: 200, error: 'the upstream went quiet' });
   });
@@ -693,6 +669,23 @@ describe('connections and framing', () => {
     expect(log[0]).toMatchObject({ status: 502 });
   });
 });
+
+/** Reads a streamed answer to its end: 'complete', or 'broken' when the connection breaks first. */
+function streamOutcome(port: number, token: string): Promise<'complete' | 'broken'> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/anthropic/v1/messages', method: 'POST', headers: { 'x-api-key': token } },
+      (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolve('complete'));
+        res.on('error', () => resolve('broken'));
+        res.on('aborted', () => resolve('broken'));
+      },
+    );
+    req.on('error', () => resolve('broken'));
+    req.end('{}');
+  });
+}
 
 /** Writes raw bytes and reads until the connection closes; says whether the server closed it. */
 function rawExchange(
