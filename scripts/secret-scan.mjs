@@ -8,7 +8,7 @@
 // Usage: node scripts/secret-scan.mjs <dir>...
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join, sep } from 'node:path';
+import { extname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const CANARY = /KTCANARY[A-Za-z0-9_-]{8,}/g;
@@ -43,29 +43,34 @@ function walk(path, files) {
 }
 
 export function scan(roots) {
-  const files = [];
-  for (const root of roots) walk(root, files);
   const counts = { text: 0, homes: 0, screenshots: 0, bytes: 0, byDesign: 0 };
   const leaks = [];
-  for (const path of files) {
-    if (SKIPPED.has(extname(path))) continue;
-    if (KEYCHAINS.some((k) => path.includes(k.pattern))) {
-      counts.byDesign += 1;
-      continue;
-    }
-    if (extname(path) === '.png') {
-      counts.screenshots += 1;
-      const text = screenshotText(path);
-      if (CANARY_SEEN.test(text)) leaks.push(`${path}: a key is readable in the picture`);
-      continue;
-    }
-    const text = readFileSync(path, 'latin1');
-    if (path.includes(`${sep}home${sep}`)) counts.homes += 1;
-    else counts.text += 1;
-    counts.bytes += text.length;
-    for (const match of text.matchAll(CANARY)) leaks.push(`${path}: ${match[0].slice(0, 14)}…`);
+  for (const root of roots) {
+    const files = [];
+    walk(root, files);
+    for (const path of files) scanFile(path, `${sep}${relative(root, path)}`, counts, leaks);
   }
   return { counts, leaks };
+}
+
+/** `inRun` is the path below the scanned root, so where the checkout lives decides nothing. */
+function scanFile(path, inRun, counts, leaks) {
+  if (SKIPPED.has(extname(path))) return;
+  if (KEYCHAINS.some((k) => inRun.includes(k.pattern))) {
+    counts.byDesign += 1;
+    return;
+  }
+  if (extname(path) === '.png') {
+    counts.screenshots += 1;
+    const text = screenshotText(path);
+    if (CANARY_SEEN.test(text)) leaks.push(`${path}: a key is readable in the picture`);
+    return;
+  }
+  const text = readFileSync(path, 'latin1');
+  if (inRun.startsWith(`${sep}home${sep}`)) counts.homes += 1;
+  else counts.text += 1;
+  counts.bytes += text.length;
+  for (const match of text.matchAll(CANARY)) leaks.push(`${path}: ${match[0].slice(0, 14)}…`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
