@@ -407,7 +407,7 @@ class ClientConnection {
   private dispatch(current: Current): void {
     // Known and fresh, and nothing to sign: the request goes out in the same turn it completed.
     const upstream = this.context.upstreams.fresh(current.provider, current.label);
-    if (upstream && !upstream.sign) this.send(current, upstream, upstream.headers);
+    if (upstream && !upstream.sign) this.send(current, upstream, upstream.headers, requestBody(current));
     else void this.dispatchLater(current, upstream);
   }
 
@@ -420,12 +420,12 @@ class ClientConnection {
       return;
     }
     let added = upstream.headers;
+    const body = requestBody(current);
     if (upstream.sign) {
       const { head } = current;
       const toSign: Record<string, string> = { ...upstream.headers };
       for (const [name, value] of head.headers)
         if (SIGNED_HEADERS.includes(name) && passesOn(head, name) && toSign[name] === undefined) toSign[name] = value;
-      const body = requestBody(current);
       try {
         const url = targetUrl(upstream, current.rest);
         added = { ...added, ...(await upstream.sign({ method: head.method, url, headers: toSign, body })) };
@@ -439,16 +439,15 @@ class ClientConnection {
       }
     }
     if (this.phase !== 'busy') return; // the client went away meanwhile
-    this.send(current, upstream, added);
+    this.send(current, upstream, added, body);
   }
 
   /** Writes the request to the upstream, with `added` (the credential) in place of the client's. */
-  private send(current: Current, upstream: Upstream, added: Record<string, string>): void {
+  private send(current: Current, upstream: Upstream, added: Record<string, string>, body: Buffer): void {
     const { head, entry } = current;
     entry.provider = upstream.provider;
     entry.label = upstream.label;
     const target = targetUrl(upstream, current.rest);
-    const body = requestBody(current);
     let text = `${head.method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n`;
     for (const [name, value] of head.headers) if (passesOn(head, name) && !(name in added)) text += `${name}: ${value}\r\n`;
     for (const name in added) text += `${name}: ${added[name]}\r\n`;

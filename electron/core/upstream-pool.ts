@@ -16,14 +16,11 @@ export interface ExchangeHandlers {
 
 export interface UpstreamConnection {
   readonly socket: Socket;
-  /** The connection has carried an exchange before (a stale one may close at once). */
-  readonly reused: boolean;
   attach(handlers: ExchangeHandlers): void;
 }
 
 interface Pooled extends UpstreamConnection {
   origin: string;
-  reused: boolean;
   handlers: ExchangeHandlers | null;
   failure: NodeJS.ErrnoException | null;
   /** When it was last given back (performance.now()). */
@@ -44,14 +41,7 @@ export class UpstreamPool {
 
   /** A connection to `url`'s origin: an idle one if there is one, else a new one (writes queue until it is up). */
   acquire(url: URL): UpstreamConnection {
-    const origin = url.origin;
-    const idle = this.idle.get(origin);
-    const reusable = idle?.pop();
-    if (reusable) {
-      reusable.reused = true;
-      return reusable;
-    }
-    return this.connect(url);
+    return this.idle.get(url.origin)?.pop() ?? this.connect(url);
   }
 
   /** Gives a connection back after a cleanly ended response. */
@@ -105,7 +95,6 @@ export class UpstreamPool {
     const pooled: Pooled = {
       socket,
       origin: url.origin,
-      reused: false,
       handlers: null,
       failure: null,
       idleSince: 0,
