@@ -9,7 +9,7 @@
 import { exitCodeFor, KeyTrayError } from '../../shared/errors';
 import { PROXY_TOKEN_ARG } from '../../shared/helper-command';
 import { isProviderId, type ProviderId } from '../../shared/providers';
-import { bindingToken } from '../core/proxy-token';
+import { heldToken } from '../core/proxy-token';
 import { Vault } from '../core/vault';
 
 export async function runKeyHelper(args: string[]): Promise<number> {
@@ -29,9 +29,7 @@ export async function runKeyHelper(args: string[]): Promise<number> {
     const vault = new Vault();
     // Proxy mode: Claude Code gets a proxy token, never a key.
     const secret = proxyToken
-      ? provider && label
-        ? bindingToken(await vault.proxyToken(), { provider: provider as ProviderId, label })
-        : await vault.proxyToken()
+      ? heldToken(await vault.proxyToken(), provider && label ? { provider: provider as ProviderId, label } : undefined)
       : (await vault.secret(provider as string, label)).secret;
     // The key alone; a newline only for a person reading a terminal.
     process.stdout.write(process.stdout.isTTY ? `${secret}\n` : secret);

@@ -21,7 +21,7 @@ import { maskSecret } from '../../shared/mask';
 import type { ProviderId } from '../../shared/providers';
 import { proxyRouteOf } from '../../shared/proxy-types';
 import { settingsLayer } from '../../shared/settings-layer';
-import { bindingToken } from './proxy-token';
+import { heldToken } from './proxy-token';
 import { readSettingsFile } from './settings-writer';
 import { findShellExports } from './shell-exports';
 import type { Vault } from './vault';
@@ -105,12 +105,11 @@ export async function describeHelper(command: string, vault: Vault, baseUrls: st
     const problem = key.state === 'missing' ? `the keychain has no secret for ${binding.provider}/${key.label}` : undefined;
     if (target.kind === 'key') return { masked: key.masked, keytray: found, ...(problem ? { problem } : {}) };
     const token = await vault.existingProxyToken();
-    const held = token && target.binding ? bindingToken(token, target.binding) : token;
     const proxy = route
       ? { url: route.url, running: await listening(route.port) }
       : { url: '(no base URL points at the proxy)', running: false };
     return {
-      masked: held ? maskSecret(held) : null,
+      masked: token ? maskSecret(heldToken(token, target.binding)) : null,
       keytray: found,
       proxy,
       ...(token ? {} : { problem: 'KeyTray has no proxy token yet; run `keytray configure claude-code --mode proxy` again' }),

@@ -23,7 +23,7 @@ import { settingsLayer } from '../../shared/settings-layer';
 import { findAwsCredentials, gatherAuthInputs, listening, readLayers, type Situation } from './auth-inputs';
 import { ensureHelperScript, type HelperPins, helperScriptPath, type Launcher } from './helper-script';
 import { updateMetadata } from './metadata-file';
-import { bindingToken } from './proxy-token';
+import { heldToken } from './proxy-token';
 import { planSettingsChange, type SettingsPlan, type SettingsWriter } from './settings-writer';
 import type { Vault } from './vault';
 
@@ -119,9 +119,8 @@ export class ClaudeConfigurator {
     let helper: HelperInfo = { masked: key.masked, keytray: { provider, label: key.label } };
     if (mode === 'proxy') {
       const token = await this.deps.vault.existingProxyToken();
-      const held = token && label ? bindingToken(token, { provider, label: key.label }) : token;
       helper = {
-        masked: held ? maskSecret(held) : null,
+        masked: token ? maskSecret(heldToken(token, label ? { provider, label: key.label } : undefined)) : null,
         keytray: helper.keytray,
         proxy: { url: proxyBaseUrl(port, provider), running: await listening(port) },
       };

@@ -17,6 +17,11 @@ export function bindingToken(installToken: string, binding: Required<HelperBindi
   return `ktp_${mac.digest('base64url')}`;
 }
 
+/** The proxy token a helper prints: a binding's own, or the install's (the active keys). */
+export function heldToken(installToken: string, binding?: Required<HelperBinding>): string {
+  return binding ? bindingToken(installToken, binding) : installToken;
+}
+
 /** Who presented a token: the install (active keys) or a binding (one named key). */
 export type TokenHolder = { kind: 'install' } | ({ kind: 'binding' } & Required<HelperBinding>);
 
