@@ -207,6 +207,8 @@ class ClientConnection {
   private deadline = 0;
   private headStarted = false;
   private current: Current | null = null;
+  /** Slowloris: the head did not arrive within the deadline. */
+  private readonly headTooSlow = () => this.refuseHead(408, 'request headers took too long');
 
   constructor(
     readonly socket: Socket,
@@ -217,7 +219,7 @@ class ClientConnection {
     socket.on('close', () => this.gone());
     socket.on('error', () => undefined);
     socket.on('drain', () => this.current?.upstream?.socket.resume());
-    this.arm(context.limits.headersTimeoutMs, () => this.refuseHead(408, 'request headers took too long'));
+    this.arm(context.limits.headersTimeoutMs, this.headTooSlow);
   }
 
   private arm(ms: number, onDeadline: () => void): void {
@@ -251,7 +253,7 @@ class ClientConnection {
         if (this.pending.length === 0) return;
         if (!this.headStarted) {
           this.headStarted = true;
-          this.arm(limits.headersTimeoutMs, () => this.refuseHead(408, 'request headers took too long'));
+          this.arm(limits.headersTimeoutMs, this.headTooSlow);
         }
         const end = headEnd(this.pending);
         if ((end < 0 && this.pending.length > limits.maxHeaderBytes) || end + 4 > limits.maxHeaderBytes) {
