@@ -2,7 +2,7 @@
  * The `apiKeyHelper` command KeyTray writes into Claude Code's settings, and
  * how to recognise it again when reading settings back. Pure.
  */
-import type { Platform } from './claude-scopes';
+import type { Platform } from './paths';
 import { isProviderId, type ProviderId } from './providers';
 
 export interface HelperBinding {

@@ -6,8 +6,8 @@
  * exception is `keys:reveal`, which the user asks for explicitly.
  */
 import { z } from 'zod';
-import type { AuthPicture } from './auth-picture';
-import { WRITABLE_SCOPES } from './claude-scopes';
+import type { AuthPicture } from './agents/claude-code/auth-picture';
+import { WRITABLE_SCOPES } from './agents/claude-code/scopes';
 import type { ErrorCode } from './errors';
 import { labelProblem } from './key-input';
 import type { ClaudeBinding } from './metadata';

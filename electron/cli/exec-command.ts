@@ -8,7 +8,7 @@ import { constants } from 'node:os';
 import { KeyTrayError } from '../../shared/errors';
 import { effectiveBaseUrl } from '../../shared/provider-settings';
 import { isProviderId, PROVIDERS } from '../../shared/providers';
-import type { Vault } from '../core/vault';
+import type { Vault } from '../core/vault/vault';
 import { parse } from './args';
 
 export const EXEC_USAGE = 'keytray exec [--provider <provider>[:<label>]]... -- <command> [args...]';

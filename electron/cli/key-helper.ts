@@ -9,8 +9,8 @@
 import { exitCodeFor, KeyTrayError } from '../../shared/errors';
 import { PROXY_TOKEN_ARG } from '../../shared/helper-command';
 import { isProviderId, type ProviderId } from '../../shared/providers';
-import { heldToken } from '../core/proxy-token';
-import { Vault } from '../core/vault';
+import { heldToken } from '../core/proxy/proxy-token';
+import { Vault } from '../core/vault/vault';
 
 export async function runKeyHelper(args: string[]): Promise<number> {
   const proxyToken = args[0] === PROXY_TOKEN_ARG;

@@ -4,8 +4,8 @@
 import { exitCodeFor, KeyTrayError } from '../../shared/errors';
 import { PROVIDERS } from '../../shared/providers';
 import type { KeyListing, KeyView } from '../../shared/vault-types';
-import { testKey } from '../core/key-test';
-import type { Vault } from '../core/vault';
+import { testKey } from '../core/vault/key-test';
+import type { Vault } from '../core/vault/vault';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines, warn } from './output';
 import { readSecret } from './secret-input';

@@ -2,8 +2,8 @@
  * The `keytray` command line: the whole product, headless, on top of core.
  */
 import { KeyTrayError } from '../../shared/errors';
-import { Vault } from '../core/vault';
-import { CONFIGURE_USAGE, configureCommand, STATUS_USAGE, statusCommand } from './claude-commands';
+import { Vault } from '../core/vault/vault';
+import { CONFIGURE_USAGE, configureCommand, STATUS_USAGE, statusCommand } from './agent-commands';
 import { EXEC_USAGE, execCommand } from './exec-command';
 import { runKeyHelper } from './key-helper';
 import { KEYS_USAGE, keysCommand } from './keys-command';

@@ -6,7 +6,7 @@ import { KeyTrayError } from '../../shared/errors';
 import type { ProviderSettings } from '../../shared/metadata';
 import { effectiveBaseUrl, type SettingName } from '../../shared/provider-settings';
 import { PROVIDER_IDS, PROVIDERS } from '../../shared/providers';
-import type { Vault } from '../core/vault';
+import type { Vault } from '../core/vault/vault';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines } from './output';
 

@@ -6,9 +6,9 @@ import { KeyTrayError } from '../../shared/errors';
 import { PROVIDER_IDS } from '../../shared/providers';
 import { type ProxyLogEntry, proxyBaseUrl } from '../../shared/proxy-types';
 import { dataDir } from '../core/paths';
-import { ProxyController } from '../core/proxy-controller';
-import { proxyLogPath, readProxyLog } from '../core/proxy-log';
-import type { Vault } from '../core/vault';
+import { ProxyController } from '../core/proxy/proxy-controller';
+import { proxyLogPath, readProxyLog } from '../core/proxy/proxy-log';
+import type { Vault } from '../core/vault/vault';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines } from './output';
 

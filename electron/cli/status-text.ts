@@ -2,7 +2,7 @@
  * The auth picture as a readable ladder: what goes in each header first, then
  * every tier with its state and why, then warnings with their fixes.
  */
-import { type AuthPicture, type HeaderValue, providerName, type Tier } from '../../shared/auth-picture';
+import { type AuthPicture, type HeaderValue, providerName, type Tier } from '../../shared/agents/claude-code/auth-picture';
 
 const MARKS: Record<Tier['state'], string> = {
   wins: '✓',

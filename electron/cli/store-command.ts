@@ -3,7 +3,7 @@
  * the metadata and the store agree.
  */
 import { exitCodeFor, KeyTrayError } from '../../shared/errors';
-import type { Vault } from '../core/vault';
+import type { Vault } from '../core/vault/vault';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines, warn } from './output';
 

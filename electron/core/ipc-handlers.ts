@@ -14,11 +14,11 @@ import {
 } from '../../shared/ipc';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
 import type { KeyListing } from '../../shared/vault-types';
-import type { Situation } from './auth-inputs';
-import type { ClaudeConfigurator, ConfigurePlan } from './claude-configure';
-import { testKey } from './key-test';
-import { readProxyLog } from './proxy-log';
-import type { Vault } from './vault';
+import type { Situation } from './agents/claude-code/auth-inputs';
+import type { ClaudeConfigurator, ConfigurePlan } from './agents/claude-code/configure';
+import { readProxyLog } from './proxy/proxy-log';
+import { testKey } from './vault/key-test';
+import type { Vault } from './vault/vault';
 
 export type Handlers = { [C in ChannelName]: (input: ChannelInput<C>) => Promise<ChannelOutput<C>> };
 

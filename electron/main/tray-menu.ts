@@ -3,7 +3,7 @@
  * change and handed to Menu.buildFromTemplate; tested as data. No Electron
  * import: actions are plain values main maps to calls.
  */
-import { type AuthPicture, providerName } from '../../shared/auth-picture';
+import { type AuthPicture, providerName } from '../../shared/agents/claude-code/auth-picture';
 import { PROVIDERS } from '../../shared/providers';
 import type { KeyListing } from '../../shared/vault-types';
 

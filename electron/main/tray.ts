@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path';
 import { app, Menu, type MenuItemConstructorOptions, nativeImage, Tray } from 'electron';
-import { settingsPath } from '../../shared/claude-scopes';
-import type { Situation } from '../core/auth-inputs';
-import type { ClaudeConfigurator } from '../core/claude-configure';
-import type { ProxyController } from '../core/proxy-controller';
-import type { Vault } from '../core/vault';
+import { settingsPath } from '../../shared/agents/claude-code/scopes';
+import type { Situation } from '../core/agents/claude-code/auth-inputs';
+import type { ClaudeConfigurator } from '../core/agents/claude-code/configure';
+import type { ProxyController } from '../core/proxy/proxy-controller';
+import type { Vault } from '../core/vault/vault';
 import { headline, type TrayAction, type TrayItem, type TrayState, trayIcon, trayMenu } from './tray-menu';
 
 export interface TrayDeps {

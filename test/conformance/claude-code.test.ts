@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthPicture, CredentialSource, HeaderName, Origin } from '../../shared/auth-picture';
+import type { AuthPicture, CredentialSource, HeaderName, Origin } from '../../shared/agents/claude-code/auth-picture';
 import { maskSecret } from '../../shared/mask';
 import { baseClaudeEnv, runClaude } from '../support/claude';
 import { BIN, runCli } from '../support/cli';

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, request, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningProxy, startProxy } from '../../electron/core/proxy';
+import { type RunningProxy, startProxy } from '../../electron/core/proxy/proxy';
 import { makeTestEnv } from '../support/test-env';
 
 interface Seen {

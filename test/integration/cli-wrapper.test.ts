@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { installCliWrapper } from '../../electron/core/helper-script';
+import { installCliWrapper } from '../../electron/core/agents/helper-script';
 import { makeTestEnv } from '../support/test-env';
 
 const exec = promisify(execFile);

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testKey } from '../../electron/core/key-test';
+import { testKey } from '../../electron/core/vault/key-test';
 import { runCli } from '../support/cli';
 import { fakeAnthropicKey, makeTestEnv } from '../support/test-env';
 

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loginShellEnvironment, parseEnv } from '../../electron/core/login-shell';
+import { loginShellEnvironment, parseEnv } from '../../electron/core/env/login-shell';
 import { makeTestEnv } from '../support/test-env';
 
 describe('login shell environment', () => {

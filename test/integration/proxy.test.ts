@@ -7,8 +7,8 @@ import { Agent, createServer, type IncomingMessage, request, type Server, type S
 import type { AddressInfo } from 'node:net';
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ProxyLimits, type RunningProxy, startProxy } from '../../electron/core/proxy';
-import { bindingToken } from '../../electron/core/proxy-token';
+import { type ProxyLimits, type RunningProxy, startProxy } from '../../electron/core/proxy/proxy';
+import { bindingToken } from '../../electron/core/proxy/proxy-token';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
 import { fakeAnthropicKey, makeTestEnv } from '../support/test-env';
 

@@ -89,7 +89,7 @@ describe('a writer killed at random points', () => {
 
 describe('a file changed between preview and write', () => {
   it('is refused, not overwritten', async () => {
-    const { SettingsWriter, planSettingsChange } = await import('../../electron/core/settings-writer');
+    const { SettingsWriter, planSettingsChange } = await import('../../electron/core/files/settings-writer');
     const t = makeTestEnv();
     const path = join(t.root, 'settings.json');
     writeFileSync(path, '{ "a": 1 }\n');

@@ -8,7 +8,7 @@ import { mkdtempSync, type Stats, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Vault } from '../../electron/core/vault';
+import { Vault } from '../../electron/core/vault/vault';
 
 const run = promisify(execFile);
 

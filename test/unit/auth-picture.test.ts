@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AuthInputs, computeAuthPicture } from '../../shared/auth-picture';
+import { type AuthInputs, computeAuthPicture } from '../../shared/agents/claude-code/auth-picture';
 
 const HELPER = "'/home/me/.local/share/keytray/bin/claude-key-helper' anthropic";
 const KEY = 'sk-ant-api03-exported-key-aaaaaaaaaaaaaaaaaaaaaaaaaaaa1111';

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChunkedDecoder, HttpError, parseRequestHead, parseResponseHead } from '../../electron/core/http1';
+import { ChunkedDecoder, HttpError, parseRequestHead, parseResponseHead } from '../../electron/core/proxy/http1';
 
 const head = (...lines: string[]) => lines.join('\r\n');
 

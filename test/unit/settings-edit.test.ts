@@ -6,7 +6,7 @@ import {
   parseSettingsText,
   redactSettingsText,
   type SettingChange,
-} from '../../shared/settings-edit';
+} from '../../shared/formats/json-edit';
 
 const HELPER = "'/home/me/.local/share/keytray/bin/claude-key-helper' anthropic";
 

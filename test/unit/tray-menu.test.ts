@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { headline, type TrayState, trayIcon, trayMenu } from '../../electron/main/tray-menu';
-import type { AuthPicture } from '../../shared/auth-picture';
+import type { AuthPicture } from '../../shared/agents/claude-code/auth-picture';
 import type { KeyListing } from '../../shared/vault-types';
 
 const picture = (over: Partial<AuthPicture> = {}): AuthPicture => ({

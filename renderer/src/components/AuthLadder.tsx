@@ -1,5 +1,5 @@
-import type { AuthPicture, HeaderValue } from '../../../shared/auth-picture';
-import { providerName } from '../../../shared/auth-picture';
+import type { AuthPicture, HeaderValue } from '../../../shared/agents/claude-code/auth-picture';
+import { providerName } from '../../../shared/agents/claude-code/auth-picture';
 import { useApp } from '../stores/app-store';
 
 /** The auth picture drawn: who wins each header, the ladder of sources, warnings with their fixes. */

@@ -3,8 +3,8 @@
  * revealed key never enters this store; the row that shows it keeps it.
  */
 import { create } from 'zustand';
-import type { AuthPicture } from '../../../shared/auth-picture';
-import type { WritableScope } from '../../../shared/claude-scopes';
+import type { AuthPicture } from '../../../shared/agents/claude-code/auth-picture';
+import type { WritableScope } from '../../../shared/agents/claude-code/scopes';
 import type { ClaudePlanView } from '../../../shared/ipc';
 import type { ProxyLogEntry } from '../../../shared/proxy-types';
 import type { KeyListing } from '../../../shared/vault-types';

@@ -6,9 +6,9 @@
  * key keeps its own key in proxy mode. A derived token reveals nothing of the
  * install's token or of any key; it is recomputed when needed, never stored.
  */
-import type { HelperBinding } from '../../shared/helper-command';
-import { PROVIDER_IDS } from '../../shared/providers';
-import type { Vault } from './vault';
+import type { HelperBinding } from '../../../shared/helper-command';
+import { PROVIDER_IDS } from '../../../shared/providers';
+import type { Vault } from '../vault/vault';
 
 export function bindingToken(installToken: string, binding: Required<HelperBinding>): string {
   // Loaded here, not at the top: the key helper Claude Code runs at every start only loads what it uses.

@@ -4,9 +4,9 @@
  * surface labels it as what it is.
  */
 import { readFile } from 'node:fs/promises';
-import { KeyTrayError } from '../../shared/errors';
-import { writeFileAtomic } from './atomic-file';
-import { withFileLock } from './file-lock';
+import { KeyTrayError } from '../../../shared/errors';
+import { writeFileAtomic } from '../files/atomic-file';
+import { withFileLock } from '../files/file-lock';
 import type { SecretStore } from './secret-store';
 
 const FORMAT_VERSION = 1;

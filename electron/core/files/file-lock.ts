@@ -5,7 +5,7 @@
  */
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { KeyTrayError } from '../../shared/errors';
+import { KeyTrayError } from '../../../shared/errors';
 
 const RETRY_MS = 15;
 

@@ -6,11 +6,11 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { type AwsAccessKeys, isAccessKeys, parseAccessKeys } from '../../shared/aws-auth';
-import { KeyTrayError } from '../../shared/errors';
-import type { KeyRecord } from '../../shared/metadata';
-import type { ProviderId } from '../../shared/providers';
-import type { Vault } from './vault';
+import { type AwsAccessKeys, isAccessKeys, parseAccessKeys } from '../../../shared/aws-auth';
+import { KeyTrayError } from '../../../shared/errors';
+import type { KeyRecord } from '../../../shared/metadata';
+import type { ProviderId } from '../../../shared/providers';
+import type { Vault } from '../vault/vault';
 
 export type AwsCredentials = () => Promise<AwsAccessKeys>;
 

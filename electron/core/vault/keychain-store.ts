@@ -5,7 +5,7 @@
  * whose entries vanish at reboot.
  */
 import keyring from '@napi-rs/keyring';
-import { KeyTrayError } from '../../shared/errors';
+import { KeyTrayError } from '../../../shared/errors';
 import type { SecretStore } from './secret-store';
 
 export const DEFAULT_SERVICE = 'keytray';

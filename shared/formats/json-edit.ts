@@ -13,7 +13,7 @@ import {
   printParseErrorCode,
   visit,
 } from 'jsonc-parser';
-import { maskSecret } from './mask';
+import { maskSecret } from '../mask';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };

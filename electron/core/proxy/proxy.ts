@@ -13,10 +13,11 @@
  */
 import { STATUS_CODES } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
-import { KeyTrayError } from '../../shared/errors';
-import { effectiveBaseUrl } from '../../shared/provider-settings';
-import { isProviderId, keyHeaders, PROVIDERS, type ProviderId } from '../../shared/providers';
-import type { ProxyLogEntry } from '../../shared/proxy-types';
+import { KeyTrayError } from '../../../shared/errors';
+import { effectiveBaseUrl } from '../../../shared/provider-settings';
+import { isProviderId, keyHeaders, PROVIDERS, type ProviderId } from '../../../shared/providers';
+import type { ProxyLogEntry } from '../../../shared/proxy-types';
+import type { Vault } from '../vault/vault';
 import { keyCredentials, type SignInput, signAws } from './aws-signer';
 import {
   ChunkedDecoder,
@@ -31,7 +32,6 @@ import {
 } from './http1';
 import { ProxyTokens } from './proxy-token';
 import { type UpstreamConnection, UpstreamPool } from './upstream-pool';
-import type { Vault } from './vault';
 
 export interface ProxyLimits {
   /** Largest request body forwarded. */

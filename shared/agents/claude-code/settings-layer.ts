@@ -2,9 +2,10 @@
  * One Claude Code settings file's text, read as the auth picture needs it:
  * its string env values and its apiKeyHelper. Pure.
  */
+
+import { parseSettingsText } from '../../formats/json-edit';
 import type { SettingsLayer } from './auth-picture';
-import type { SettingsScope } from './claude-scopes';
-import { parseSettingsText } from './settings-edit';
+import type { SettingsScope } from './scopes';
 
 export function settingsLayer(scope: SettingsScope, path: string, text: string): SettingsLayer {
   const parsed = parseSettingsText(text);

@@ -4,10 +4,10 @@
  * cannot be read as metadata is reported and left untouched.
  */
 import { readFile } from 'node:fs/promises';
-import { KeyTrayError } from '../../shared/errors';
-import { emptyMetadata, type Metadata, MetadataFormatError, parseMetadata } from '../../shared/metadata';
-import { writeFileAtomic } from './atomic-file';
-import { withFileLock } from './file-lock';
+import { KeyTrayError } from '../../../shared/errors';
+import { emptyMetadata, type Metadata, MetadataFormatError, parseMetadata } from '../../../shared/metadata';
+import { writeFileAtomic } from '../files/atomic-file';
+import { withFileLock } from '../files/file-lock';
 
 export async function readMetadata(path: string): Promise<Metadata> {
   let text: string;

@@ -3,11 +3,11 @@
  * (listing models, or inference profiles on Bedrock), to tell a working key
  * from a revoked or mistyped one before Claude Code finds out.
  */
-import { KeyTrayError } from '../../shared/errors';
-import { maskSecret } from '../../shared/mask';
-import { effectiveBaseUrl } from '../../shared/provider-settings';
-import { keyHeaders, PROVIDERS, type ProviderId } from '../../shared/providers';
-import { keyCredentials, signAws } from './aws-signer';
+import { KeyTrayError } from '../../../shared/errors';
+import { maskSecret } from '../../../shared/mask';
+import { effectiveBaseUrl } from '../../../shared/provider-settings';
+import { keyHeaders, PROVIDERS, type ProviderId } from '../../../shared/providers';
+import { keyCredentials, signAws } from '../proxy/aws-signer';
 import type { Vault } from './vault';
 
 export interface KeyTestResult {

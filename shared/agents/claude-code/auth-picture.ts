@@ -7,9 +7,10 @@
  * the conformance suite (test/conformance) holds them to it. They describe a
  * non-interactive run (`claude -p`) in `cwd`: every settings scope applies.
  */
-import { SETTINGS_SCOPES, type SettingsScope } from './claude-scopes';
-import { maskSecret } from './mask';
-import type { ProviderId } from './providers';
+
+import { maskSecret } from '../../mask';
+import type { ProviderId } from '../../providers';
+import { SETTINGS_SCOPES, type SettingsScope } from './scopes';
 
 /** Claude Code's `apiProvider` words. */
 export type ApiProvider =

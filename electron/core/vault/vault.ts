@@ -4,10 +4,10 @@
  * metadata lock, secret first, metadata second, so a crash in between leaves
  * something `check()` reports and `repair()` fixes, never a lost key.
  */
-import { type AwsAuth, isAccessKeys, PROFILE_PATTERN, parseAccessKeys } from '../../shared/aws-auth';
-import { KeyTrayError } from '../../shared/errors';
-import { labelProblem, normalizeSecret } from '../../shared/key-input';
-import { maskSecret } from '../../shared/mask';
+import { type AwsAuth, isAccessKeys, PROFILE_PATTERN, parseAccessKeys } from '../../../shared/aws-auth';
+import { KeyTrayError } from '../../../shared/errors';
+import { labelProblem, normalizeSecret } from '../../../shared/key-input';
+import { maskSecret } from '../../../shared/mask';
 import {
   DEFAULT_PROXY_PORT,
   emptyProviderState,
@@ -16,14 +16,14 @@ import {
   type ProviderSettings,
   type ProviderState,
   type StoreKind,
-} from '../../shared/metadata';
-import { effectiveBaseUrl, type SettingName, settingProblem } from '../../shared/provider-settings';
-import { isProviderId, keyFormatWarning, PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/providers';
-import type { Discrepancy, KeyListing, KeyState, KeyView, ProviderView, StoreView } from '../../shared/vault-types';
+} from '../../../shared/metadata';
+import { effectiveBaseUrl, type SettingName, settingProblem } from '../../../shared/provider-settings';
+import { isProviderId, keyFormatWarning, PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../../shared/providers';
+import type { Discrepancy, KeyListing, KeyState, KeyView, ProviderView, StoreView } from '../../../shared/vault-types';
+import { fileStorePath, metadataPath } from '../paths';
 import { fileStore } from './file-store';
 import { keychainService, keychainStore } from './keychain-store';
 import { readMetadata, updateMetadata } from './metadata-file';
-import { fileStorePath, metadataPath } from './paths';
 import { accountFor, type SecretStore } from './secret-store';
 
 /** Where the proxy token lives in the store: not a provider, so never listed as a key. */

@@ -2,6 +2,7 @@
  * Claude Code's settings files, and where each lives. Pure: callers pass the
  * environment, home directory and platform.
  */
+import { joinPath, type Platform } from '../../paths';
 
 /** Highest priority first, as Claude Code applies them. */
 export const SETTINGS_SCOPES = ['managed', 'local', 'project', 'user'] as const;
@@ -15,20 +16,11 @@ export function isWritableScope(value: string): value is WritableScope {
   return (WRITABLE_SCOPES as readonly string[]).includes(value);
 }
 
-/** `process.platform` values, without depending on Node's types. */
-export type Platform = string;
-
 export interface ClaudeLocation {
   env: Readonly<Record<string, string | undefined>>;
   home: string;
   platform: Platform;
   cwd: string;
-}
-
-/** Joins path parts with the platform's separator (shared code has no node:path). */
-export function joinPath(platform: Platform, ...parts: string[]): string {
-  const sep = platform === 'win32' ? '\\' : '/';
-  return parts.map((part, i) => (i === 0 ? part.replace(/[\\/]+$/, '') : part.replace(/^[\\/]+|[\\/]+$/g, ''))).join(sep);
 }
 
 /** `~/.claude`, moved by `CLAUDE_CONFIG_DIR`. */

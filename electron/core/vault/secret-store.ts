@@ -3,7 +3,7 @@
  * default, and the only one KeyTray ever picks by itself) and a plaintext file
  * the user must choose explicitly. Accounts are `<provider>/<label>`.
  */
-import type { StoreKind } from '../../shared/metadata';
+import type { StoreKind } from '../../../shared/metadata';
 
 export interface SecretStore {
   readonly kind: StoreKind;

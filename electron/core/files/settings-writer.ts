@@ -9,8 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { KeyTrayError } from '../../shared/errors';
-import { editSettingsText, parseSettingsText, redactSettingsText, type SettingChange } from '../../shared/settings-edit';
+import { KeyTrayError } from '../../../shared/errors';
+import { editSettingsText, parseSettingsText, redactSettingsText, type SettingChange } from '../../../shared/formats/json-edit';
 import { writeFileAtomic } from './atomic-file';
 import { withFileLock } from './file-lock';
 

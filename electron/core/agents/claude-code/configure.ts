@@ -10,22 +10,27 @@ import {
   computeAuthPicture,
   type HelperInfo,
   type SettingsLayer,
-} from '../../shared/auth-picture';
-import { SETTINGS_SCOPES, type SettingsScope, settingsPath, type WritableScope } from '../../shared/claude-scopes';
-import { KeyTrayError } from '../../shared/errors';
-import { type HelperTarget, helperCommand, parseHelperCommand } from '../../shared/helper-command';
-import { maskSecret } from '../../shared/mask';
-import type { ClaudeBinding } from '../../shared/metadata';
-import { isProviderId, PROVIDERS, type ProviderId } from '../../shared/providers';
-import { proxyBaseUrl, proxyRouteOf } from '../../shared/proxy-types';
-import type { SettingChange } from '../../shared/settings-edit';
-import { settingsLayer } from '../../shared/settings-layer';
+} from '../../../../shared/agents/claude-code/auth-picture';
+import {
+  SETTINGS_SCOPES,
+  type SettingsScope,
+  settingsPath,
+  type WritableScope,
+} from '../../../../shared/agents/claude-code/scopes';
+import { settingsLayer } from '../../../../shared/agents/claude-code/settings-layer';
+import { KeyTrayError } from '../../../../shared/errors';
+import type { SettingChange } from '../../../../shared/formats/json-edit';
+import { type HelperTarget, helperCommand, parseHelperCommand } from '../../../../shared/helper-command';
+import { maskSecret } from '../../../../shared/mask';
+import type { ClaudeBinding } from '../../../../shared/metadata';
+import { isProviderId, PROVIDERS, type ProviderId } from '../../../../shared/providers';
+import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
+import { planSettingsChange, type SettingsPlan, type SettingsWriter } from '../../files/settings-writer';
+import { heldToken } from '../../proxy/proxy-token';
+import { updateMetadata } from '../../vault/metadata-file';
+import type { Vault } from '../../vault/vault';
+import { ensureHelperScript, type HelperPins, helperScriptPath, type Launcher } from '../helper-script';
 import { findAwsCredentials, gatherAuthInputs, listening, readLayers, type Situation } from './auth-inputs';
-import { ensureHelperScript, type HelperPins, helperScriptPath, type Launcher } from './helper-script';
-import { updateMetadata } from './metadata-file';
-import { heldToken } from './proxy-token';
-import { planSettingsChange, type SettingsPlan, type SettingsWriter } from './settings-writer';
-import type { Vault } from './vault';
 
 export interface ConfigureRequest {
   /** Defaults to the provider remembered for this settings file, else anthropic. */

@@ -6,7 +6,7 @@
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ProxyLogEntry } from '../../shared/proxy-types';
+import type { ProxyLogEntry } from '../../../shared/proxy-types';
 
 const ROTATE_AT = 5 * 1024 * 1024;
 

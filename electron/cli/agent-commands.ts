@@ -4,14 +4,14 @@
  */
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isWritableScope, WRITABLE_SCOPES } from '../../shared/claude-scopes';
+import { isWritableScope, WRITABLE_SCOPES } from '../../shared/agents/claude-code/scopes';
 import { KeyTrayError } from '../../shared/errors';
-import { processSituation } from '../core/auth-inputs';
-import { ClaudeConfigurator, type ConfigurePlan } from '../core/claude-configure';
-import { keychainService } from '../core/keychain-store';
+import { processSituation } from '../core/agents/claude-code/auth-inputs';
+import { ClaudeConfigurator, type ConfigurePlan } from '../core/agents/claude-code/configure';
+import { SettingsWriter } from '../core/files/settings-writer';
 import { configDir, dataDir, metadataPath } from '../core/paths';
-import { SettingsWriter } from '../core/settings-writer';
-import type { Vault } from '../core/vault';
+import { keychainService } from '../core/vault/keychain-store';
+import type { Vault } from '../core/vault/vault';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines } from './output';
 import { statusLines } from './status-text';

@@ -3,11 +3,11 @@
  * stopped when not, every request appended to the log, with its state and
  * last error for the tray, the window and the terminal.
  */
-import { KeyTrayError } from '../../shared/errors';
-import type { ProxyLogEntry } from '../../shared/proxy-types';
+import { KeyTrayError } from '../../../shared/errors';
+import type { ProxyLogEntry } from '../../../shared/proxy-types';
+import type { Vault } from '../vault/vault';
 import { type RunningProxy, startProxy } from './proxy';
 import { ProxyLog } from './proxy-log';
-import type { Vault } from './vault';
 
 export class ProxyController {
   private running: RunningProxy | null = null;

@@ -13,18 +13,19 @@ import {
   type HelperInfo,
   type SettingsLayer,
   SWITCH_VARIABLES,
-} from '../../shared/auth-picture';
-import { claudeConfigDir, type Platform, SETTINGS_SCOPES, settingsPath } from '../../shared/claude-scopes';
-import { KeyTrayError } from '../../shared/errors';
-import { parseHelperCommand } from '../../shared/helper-command';
-import { maskSecret } from '../../shared/mask';
-import type { ProviderId } from '../../shared/providers';
-import { proxyRouteOf } from '../../shared/proxy-types';
-import { settingsLayer } from '../../shared/settings-layer';
-import { heldToken } from './proxy-token';
-import { readSettingsFile } from './settings-writer';
-import { findShellExports } from './shell-exports';
-import type { Vault } from './vault';
+} from '../../../../shared/agents/claude-code/auth-picture';
+import { claudeConfigDir, SETTINGS_SCOPES, settingsPath } from '../../../../shared/agents/claude-code/scopes';
+import { settingsLayer } from '../../../../shared/agents/claude-code/settings-layer';
+import { KeyTrayError } from '../../../../shared/errors';
+import { parseHelperCommand } from '../../../../shared/helper-command';
+import { maskSecret } from '../../../../shared/mask';
+import type { Platform } from '../../../../shared/paths';
+import type { ProviderId } from '../../../../shared/providers';
+import { proxyRouteOf } from '../../../../shared/proxy-types';
+import { findShellExports } from '../../env/shell-exports';
+import { readSettingsFile } from '../../files/settings-writer';
+import { heldToken } from '../../proxy/proxy-token';
+import type { Vault } from '../../vault/vault';
 
 export interface Situation {
   cwd: string;

@@ -7,9 +7,9 @@
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KeyTrayError } from '../../shared/errors';
-import { HELPER_SCRIPT_NAME, quoteForShell } from '../../shared/helper-command';
-import { writeFileAtomic } from './atomic-file';
+import { KeyTrayError } from '../../../shared/errors';
+import { HELPER_SCRIPT_NAME, quoteForShell } from '../../../shared/helper-command';
+import { writeFileAtomic } from '../files/atomic-file';
 
 /** How to run the `keytray` CLI: a runtime and the CLI's entry file. */
 export interface Launcher {
