@@ -14,6 +14,7 @@ import {
   visit,
 } from 'jsonc-parser';
 import { maskSecret } from '../mask';
+import { LOOKS_LIKE_KEY, SECRET_NAME } from './secret-names';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -157,12 +158,6 @@ function splice(text: string, offset: number, length: number, content: string): 
 function cut(text: string, from: number, to: number): string {
   return text.slice(0, from) + text.slice(to);
 }
-
-/** Names of settings whose string values are credentials. */
-export const SECRET_NAME = /(API_KEY|AUTH_TOKEN|OAUTH_TOKEN|ACCESS_KEY|SECRET|PASSWORD|BEARER_TOKEN|SESSION_TOKEN)/i;
-
-/** Values shaped like a provider key, whatever setting holds them. */
-const LOOKS_LIKE_KEY = /^(sk-|AKIA|ASIA|ABSK|bedrock-api-key-)[A-Za-z0-9_\-+/=]{16,}$/;
 
 /**
  * The text with every credential-like string value masked, for diffs and

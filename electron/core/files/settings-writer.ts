@@ -1,5 +1,5 @@
 /**
- * The one writer for other tools' JSON settings files. A change is planned
+ * The one writer for other tools' files (JSON, TOML, dotenv). A change is planned
  * (with a diff to preview), then applied: under a lock, only if the file is
  * still what the plan saw, after a backup, atomically, keeping the file's
  * mode and following a symlink to the real file. Each write is journalled so
@@ -10,12 +10,14 @@ import { lstat, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/p
 import { dirname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { KeyTrayError } from '../../../shared/errors';
-import { editSettingsText, parseSettingsText, redactSettingsText, type SettingChange } from '../../../shared/formats/json-edit';
+import type { Change, FileFormat } from '../../../shared/formats/file-format';
 import { writeFileAtomic } from './atomic-file';
 import { withFileLock } from './file-lock';
+import { FORMATS } from './formats';
 
 export interface SettingsPlan {
   path: string;
+  format: FileFormat;
   /** The file's text when planned; null when it does not exist. */
   before: string | null;
   after: string;
@@ -43,35 +45,53 @@ export async function readSettingsFile(path: string): Promise<string | null> {
   }
 }
 
-/** Throws a clear error naming the file and the position when the text is not valid JSON. */
-export function assertValidSettings(path: string, text: string | null): void {
+/** Throws a clear error naming the file and the position when the text does not parse in its format. */
+export function assertValidSettings(path: string, text: string | null, format: FileFormat = FORMATS.json): void {
   if (text === null) return;
-  const parsed = parseSettingsText(text);
+  const parsed = format.parse(text);
   if (!parsed.ok) {
     throw new KeyTrayError(
       'inconsistent',
-      `${path} is not valid JSON: ${parsed.problem} at line ${parsed.line}, column ${parsed.column}.`,
+      `${path} is not valid ${format.name}: ${parsed.problem} at line ${parsed.line}, column ${parsed.column}.`,
       {
-        fix: 'KeyTray did not touch it. Fix the file (Claude Code cannot read it either), then try again.',
+        fix: 'KeyTray did not touch it. Fix the file (the tool that reads it cannot read it either), then try again.',
       },
     );
   }
 }
 
-export async function planSettingsChange(path: string, changes: SettingChange[]): Promise<SettingsPlan> {
+export async function planSettingsChange(
+  path: string,
+  changes: Change[],
+  format: FileFormat = FORMATS.json,
+): Promise<SettingsPlan> {
   const before = await readSettingsFile(path);
-  assertValidSettings(path, before);
-  const after = editSettingsText(before ?? '', changes);
-  return { path, before, after, diff: settingsDiff(path, before, after) };
+  assertValidSettings(path, before, format);
+  let after: string;
+  try {
+    after = format.edit(before ?? '', changes);
+  } catch (error) {
+    if (error instanceof KeyTrayError) throw error;
+    throw new KeyTrayError('inconsistent', `KeyTray cannot change ${path}: ${(error as Error).message}.`, {
+      cause: error,
+      fix: 'KeyTray did not touch it. Rewrite that part of the file in the plain form, then try again.',
+    });
+  }
+  return { path, format, before, after, diff: settingsDiff(path, before, after, format) };
 }
 
-export function settingsDiff(path: string, before: string | null, after: string | null): string {
+export function settingsDiff(
+  path: string,
+  before: string | null,
+  after: string | null,
+  format: FileFormat = FORMATS.json,
+): string {
   if (before === after) return '';
   return createTwoFilesPatch(
     before === null ? '/dev/null' : path,
     after === null ? '/dev/null' : path,
-    redactSettingsText(before ?? ''),
-    redactSettingsText(after ?? ''),
+    format.redact(before ?? ''),
+    format.redact(after ?? ''),
     undefined,
     undefined,
     { context: 3 },
@@ -125,7 +145,7 @@ export class SettingsWriter {
    * byte (or removes it when KeyTray created it). Refuses when the file was
    * edited since, rather than lose those edits.
    */
-  async undo(path: string): Promise<SettingsPlan> {
+  async undo(path: string, format: FileFormat = FORMATS.json): Promise<SettingsPlan> {
     const target = await resolveTarget(path);
     return withFileLock(target, async () => {
       const entry = (await this.journal()).findLast((e) => e.path === path);
@@ -145,7 +165,7 @@ export class SettingsWriter {
         await this.save((await this.journal()).filter((e) => e.id !== entry.id));
       });
       if (entry.backup) await rm(entry.backup, { force: true });
-      return { path, before: current, after: previous ?? '', diff: settingsDiff(path, current, previous) };
+      return { path, format, before: current, after: previous ?? '', diff: settingsDiff(path, current, previous, format) };
     });
   }
 

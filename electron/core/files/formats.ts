@@ -1,0 +1,20 @@
+/**
+ * The file formats the one writer knows, by id. JSON and TOML editors are
+ * pure (shared/formats); dotenv's parser needs Node, so its editor lives here.
+ */
+import type { FileFormat, FormatId } from '../../../shared/formats/file-format';
+import { editSettingsText, type JsonValue, parseSettingsText, redactSettingsText } from '../../../shared/formats/json-edit';
+import { editTomlText, parseTomlText, redactTomlText } from '../../../shared/formats/toml-edit';
+import { editDotenvText, parseDotenvText, redactDotenvText } from './dotenv-edit';
+
+export const FORMATS: Readonly<Record<FormatId, FileFormat>> = {
+  json: {
+    id: 'json',
+    name: 'JSON',
+    parse: parseSettingsText,
+    edit: (text, changes) => editSettingsText(text, changes as { path: string[]; value: JsonValue | undefined }[]),
+    redact: redactSettingsText,
+  },
+  toml: { id: 'toml', name: 'TOML', parse: parseTomlText, edit: editTomlText, redact: redactTomlText },
+  dotenv: { id: 'dotenv', name: 'dotenv', parse: parseDotenvText, edit: editDotenvText, redact: redactDotenvText },
+};

@@ -1,0 +1,31 @@
+/**
+ * The formats of other tools' files that KeyTray edits (JSON, TOML, dotenv),
+ * behind one shape, so that the one writer plans, diffs, backs up, undoes
+ * and removes in each the same way.
+ */
+
+export type Scalar = string | number | boolean;
+
+/** One owned setting: where it is, and the value to set (undefined removes it). Each format says what a path means. */
+export interface Change {
+  path: string[];
+  value: unknown;
+}
+
+/** A file's content as read, or where and why it cannot be read. The problem never quotes the text: it may hold a key. */
+export type FormatParse =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; problem: string; line: number; column: number };
+
+export type FormatId = 'json' | 'toml' | 'dotenv';
+
+export interface FileFormat {
+  id: FormatId;
+  /** What the format is called in a sentence ("valid TOML"). */
+  name: string;
+  parse(text: string): FormatParse;
+  /** Applies the changes with minimal byte edits; throws a sentence when the text's shape does not allow one. */
+  edit(text: string, changes: Change[]): string;
+  /** The text with credential values masked, for diffs. */
+  redact(text: string): string;
+}
