@@ -3,13 +3,13 @@
  * handler table Electron's main registers, with the private keyring and a
  * temp HOME. Screenshots of each screen land in test-results/.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { CANARY_SEEN, screenshotText } from '../scripts/secret-scan.mjs';
 import { freePort } from '../test/support/ports';
-import { fakeAnthropicKey, makeTestEnv, secretToolClear, secretToolLookup } from '../test/support/test-env';
+import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv, secretToolClear, secretToolLookup } from '../test/support/test-env';
 import { type Bridge, connectBridge, serveRenderer } from './support/harness';
 
 test.beforeAll(() => {
@@ -38,6 +38,12 @@ async function expectNoSecret(page: Page, bridge: Bridge, secrets: string[]): Pr
     expect(html).not.toContain(middle);
     for (const payload of bridge.payloads.filter((p) => !p.includes('"visibleForMs"'))) expect(payload).not.toContain(middle);
   }
+}
+
+/** Opens an agent's configure form in the Agents view. */
+async function openAgent(page: Page, agent: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('button', { name: 'Agents' }).click();
+  await page.getByTestId(`agent-${agent}`).getByRole('button', { name: 'Configure…' }).click();
 }
 
 async function addKeyInUi(page: Page, label: string, secret: string): Promise<void> {
@@ -98,7 +104,7 @@ test('configure Claude Code with a preview, check the file, undo; then proxy mod
   await t.vault().add('anthropic', 'personal', personal);
   const settings = join(t.root, '.claude', 'settings.json');
   await page.goto(server.url);
-  await page.getByRole('button', { name: 'Claude Code' }).click();
+  await openAgent(page, 'claude-code');
   await page.getByRole('button', { name: 'Preview' }).click();
   await expect(page.getByTestId('diff')).toContainText('+  "apiKeyHelper":');
   await expect(page.getByTestId('header-x-api-key')).toContainText('apiKeyHelper');
@@ -106,19 +112,19 @@ test('configure Claude Code with a preview, check the file, undo; then proxy mod
   expect(existsSync(settings)).toBe(false);
 
   await page.getByRole('button', { name: 'Configure Claude Code' }).click();
-  await expect(page.getByTestId('claude-result')).toContainText(`Updated ${settings}`);
+  await expect(page.getByTestId('agent-result')).toContainText(`Updated ${settings}`);
   expect(JSON.parse(readFileSync(settings, 'utf8')).apiKeyHelper).toMatch(/claude-key-helper' anthropic$/);
   expect(readFileSync(settings, 'utf8')).not.toContain(key);
 
   await page.getByRole('button', { name: 'Undo last change' }).click();
-  await expect(page.getByTestId('claude-result')).toContainText('Restored');
+  await expect(page.getByTestId('agent-result')).toContainText('Restored');
   expect(existsSync(settings)).toBe(false);
 
   await page.getByLabel('Proxy (Claude Code never holds the key)').check();
   await page.getByRole('button', { name: 'Preview' }).click();
   await expect(page.getByTestId('diff')).toContainText('ANTHROPIC_BASE_URL');
   await page.getByRole('button', { name: 'Configure Claude Code' }).click();
-  await expect(page.getByTestId('claude-result')).toContainText('Updated');
+  await expect(page.getByTestId('agent-result')).toContainText('Updated');
   const written = JSON.parse(readFileSync(settings, 'utf8'));
   expect(written.env.ANTHROPIC_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/anthropic$/);
   expect(written.apiKeyHelper).toMatch(/--proxy-token$/);
@@ -133,11 +139,49 @@ test('configure Claude Code with a preview, check the file, undo; then proxy mod
   await page.getByRole('button', { name: 'Preview' }).click();
   await expect(page.getByTestId('diff')).toContainText('--proxy-token anthropic personal');
   await page.getByRole('button', { name: 'Configure Claude Code' }).click();
-  await expect(page.getByTestId('claude-result')).toContainText('Updated');
+  await expect(page.getByTestId('agent-result')).toContainText('Updated');
   const local = readFileSync(join(project, '.claude', 'settings.local.json'), 'utf8');
   expect(JSON.parse(local).apiKeyHelper).toMatch(/--proxy-token anthropic personal$/);
   expect(local).not.toContain(personal);
   await expectNoSecret(page, bridge, [key, personal]);
+});
+
+test('configure Codex from the window: a preview of config.toml, the write, its state on the card, and a byte-exact undo', async ({
+  page,
+}) => {
+  const t = makeTestEnv();
+  const bridge = await connectBridge(page, t);
+  const key = fakeOpenAIKey();
+  await t.vault().add('openai', 'work', key);
+  const config = join(t.root, '.codex', 'config.toml');
+  mkdirSync(join(t.root, '.codex'));
+  const mine = '# my Codex settings\nmodel = "gpt-5.4" # the one I like\n\n[features]\nweb_search = true\n';
+  writeFileSync(config, mine);
+  await page.goto(server.url);
+  await page.getByRole('navigation').getByRole('button', { name: 'Agents' }).click();
+  await expect(page.getByTestId('agent-codex')).toContainText('not configured by KeyTray');
+  await expect(page.getByTestId('agent-gemini-cli')).toBeVisible();
+  await openAgent(page, 'codex');
+  await page.getByLabel('Key for Codex CLI').selectOption('work');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByTestId('diff')).toContainText('+model_provider = "keytray"');
+  await expect(page.getByTestId('diff')).toContainText('+[model_providers.keytray.auth]');
+  await expect(page.getByTestId('auth-picture-codex').getByTestId('header-authorization')).toContainText('keytray: openai/work');
+  await shot(page, '08-codex-preview');
+  expect(readFileSync(config, 'utf8')).toBe(mine);
+
+  await page.getByRole('button', { name: 'Configure Codex CLI' }).click();
+  await expect(page.getByTestId('agent-result')).toContainText(`Updated ${config}`);
+  const written = readFileSync(config, 'utf8');
+  expect(written.startsWith('# my Codex settings\nmodel = "gpt-5.4" # the one I like\nmodel_provider = "keytray"\n')).toBe(true);
+  expect(written).toMatch(/\[model_providers\.keytray\.auth\]\ncommand = ".*claude-key-helper"\nargs = \["openai", "work"\]/);
+  expect(written).not.toContain(key);
+  await expect(page.getByTestId('agent-codex').getByTestId('agent-state')).toHaveText('helper mode · openai/work');
+
+  await page.getByTestId('agent-codex').getByRole('button', { name: 'Undo last change' }).click();
+  await expect(page.getByTestId('agent-result')).toContainText('Restored');
+  expect(readFileSync(config, 'utf8')).toBe(mine);
+  await expectNoSecret(page, bridge, [key]);
 });
 
 test('the auth picture changes when the environment the app reads exports a key, and offers the fix', async ({ page }) => {
@@ -146,10 +190,10 @@ test('the auth picture changes when the environment the app reads exports a key,
   const key = fakeAnthropicKey();
   await t.vault().add('anthropic', 'work', key);
   await page.goto(server.url);
-  await page.getByRole('button', { name: 'Claude Code' }).click();
+  await openAgent(page, 'claude-code');
   await page.getByRole('button', { name: 'Preview' }).click();
   await page.getByRole('button', { name: 'Configure Claude Code' }).click();
-  await expect(page.getByTestId('claude-result')).toBeVisible();
+  await expect(page.getByTestId('agent-result')).toBeVisible();
 
   await page.getByRole('button', { name: 'Auth status' }).click();
   await expect(page.getByTestId('tier-apiKeyHelper')).toContainText('wins');
@@ -192,7 +236,8 @@ test('bad input from the window is refused with a sentence and changes nothing',
       api.addKey?.({ provider: 'anthropic', label: '../../etc', secret: 'x' }),
       api.addKey?.({ provider: 'nope', label: 'a', secret: 'x' }),
       api.addKey?.({ provider: 'anthropic', label: 'a', secret: 'x', __proto__: { admin: true }, extra: 1 }),
-      api.planClaude?.({ scope: 'local', cwd: '/tmp/../etc' }),
+      api.planAgent?.({ agent: 'claude-code', scope: 'local', cwd: '/tmp/../etc' }),
+      api.planAgent?.({ agent: 'vim' }),
       api.activateKey?.('not an object'),
     ]);
   });

@@ -25,12 +25,7 @@ export type HelperTarget = ({ kind: 'key' } & HelperBinding) | { kind: 'proxy-to
 
 /** `/bin/sh` reads the command on macOS and Linux, `cmd` on Windows. */
 export function helperCommand(scriptPath: string, target: HelperTarget, platform: Platform): string {
-  const binding = target.kind === 'key' ? target : target.binding;
-  const args = [
-    ...(target.kind === 'proxy-token' ? [PROXY_TOKEN_ARG] : []),
-    ...(binding ? [binding.provider, ...(binding.label ? [binding.label] : [])] : []),
-  ];
-  return `${quoteForShell(scriptPath, platform)} ${args.join(' ')}`;
+  return `${quoteForShell(scriptPath, platform)} ${helperArgs(target).join(' ')}`;
 }
 
 const LABEL = /^[A-Za-z0-9._-]+$/;
@@ -44,18 +39,37 @@ export function parseHelperCommand(command: string): { script: string; target: H
     match[1] !== undefined
       ? match[1].replace(/'([^']*)'|\\'/g, (_, quoted: string | undefined) => quoted ?? "'")
       : (match[2] ?? '').replace(/""/g, '"');
-  if (!script.replace(/\.cmd$/, '').endsWith(HELPER_SCRIPT_NAME)) return null;
-  const args = (match[3] ?? '').trim().split(/\s+/);
+  if (!isHelperScript(script)) return null;
+  const target = parseHelperArgs((match[3] ?? '').trim().split(/\s+/));
+  return target ? { script, target } : null;
+}
+
+/** Whether a script path is KeyTray's helper (a `.cmd` on Windows). */
+export function isHelperScript(path: string): boolean {
+  return path.replace(/\.cmd$/, '').endsWith(HELPER_SCRIPT_NAME);
+}
+
+/** What the helper's arguments ask for; null when they are not the helper's. */
+export function parseHelperArgs(args: readonly string[]): HelperTarget | null {
   const proxy = args[0] === PROXY_TOKEN_ARG;
   const [provider, label, ...extra] = proxy ? args.slice(1) : args;
   if (extra.length > 0 || (label !== undefined && !LABEL.test(label))) return null;
   if (proxy) {
-    if (provider === undefined) return { script, target: { kind: 'proxy-token' } };
+    if (provider === undefined) return { kind: 'proxy-token' };
     if (!isProviderId(provider) || label === undefined) return null;
-    return { script, target: { kind: 'proxy-token', binding: { provider, label } } };
+    return { kind: 'proxy-token', binding: { provider, label } };
   }
   if (provider === undefined || !isProviderId(provider)) return null;
-  return { script, target: { kind: 'key', provider, ...(label ? { label } : {}) } };
+  return { kind: 'key', provider, ...(label ? { label } : {}) };
+}
+
+/** The helper's arguments for a target (the inverse of parseHelperArgs). */
+export function helperArgs(target: HelperTarget): string[] {
+  const binding = target.kind === 'key' ? target : target.binding;
+  return [
+    ...(target.kind === 'proxy-token' ? [PROXY_TOKEN_ARG] : []),
+    ...(binding ? [binding.provider, ...(binding.label ? [binding.label] : [])] : []),
+  ];
 }
 
 export function quoteForShell(value: string, platform: Platform): string {

@@ -6,11 +6,11 @@
  * exception is `keys:reveal`, which the user asks for explicitly.
  */
 import { z } from 'zod';
-import type { AuthPicture } from './agents/claude-code/auth-picture';
-import { WRITABLE_SCOPES } from './agents/claude-code/scopes';
+import { AGENT_IDS, AGENTS, type AgentId, type AgentInfo } from './agents/catalog';
+import type { AgentPicture, PictureLight } from './agents/picture';
 import type { ErrorCode } from './errors';
 import { labelProblem } from './key-input';
-import type { ClaudeBinding } from './metadata';
+import type { AgentBinding } from './metadata';
 import { SETTING_NAMES } from './provider-settings';
 import { PROVIDER_IDS } from './providers';
 import type { ProxyLogEntry } from './proxy-types';
@@ -24,14 +24,49 @@ const directory = z
   .refine((value) => value.startsWith('/') || /^[A-Za-z]:\\/.test(value), { message: 'must be an absolute path' })
   .refine((value) => !value.split(/[\\/]/).includes('..'), { message: 'must not contain ..' });
 const keyRef = z.strictObject({ provider, label });
-const claudeTarget = z.strictObject({
-  scope: z.enum(WRITABLE_SCOPES),
+const agent = z.enum(AGENT_IDS);
+const agentFields = {
+  agent,
+  scope: z.string().max(32).optional(),
   cwd: directory.optional(),
   provider: provider.optional(),
   label: label.optional(),
   mode: z.enum(['helper', 'proxy']).optional(),
   neutralizeEnv: z.boolean().optional(),
-});
+  /** `remove`: take out exactly what KeyTray put in. */
+  action: z.enum(['configure', 'remove']).optional(),
+};
+
+/** What the agent's catalog entry allows: its scopes, its modes, its providers, its options. */
+function checkAgentTarget(
+  value: {
+    agent: AgentId;
+    scope?: string | undefined;
+    mode?: string | undefined;
+    provider?: string | undefined;
+    neutralizeEnv?: boolean | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const info: AgentInfo = AGENTS[value.agent];
+  if (value.scope !== undefined && !info.scopes.includes(value.scope)) {
+    ctx.addIssue({ code: 'custom', path: ['scope'], message: `is not one of ${info.label}'s scopes` });
+  }
+  if (value.mode !== undefined && !(info.configurableModes as readonly string[]).includes(value.mode)) {
+    ctx.addIssue({ code: 'custom', path: ['mode'], message: `is not a mode ${info.label} can be configured in` });
+  }
+  if (value.provider !== undefined && !(info.providers as readonly string[]).includes(value.provider)) {
+    ctx.addIssue({ code: 'custom', path: ['provider'], message: `is not a provider ${info.label} can use` });
+  }
+  if (value.neutralizeEnv && !info.options.includes('neutralizeEnv')) {
+    ctx.addIssue({ code: 'custom', path: ['neutralizeEnv'], message: `is not an option of ${info.label}` });
+  }
+}
+const agentTarget = z.strictObject(agentFields).superRefine(checkAgentTarget);
+const agentApply = z.strictObject({ ...agentFields, expectedDiff: z.string().max(1_000_000) }).superRefine(checkAgentTarget);
+const agentScope = z
+  .strictObject({ agent, scope: z.string().max(32).optional(), cwd: directory.optional() })
+  .superRefine(checkAgentTarget);
 
 export const INPUTS = {
   'keys:list': z.undefined(),
@@ -54,24 +89,43 @@ export const INPUTS = {
     provider,
     settings: z.partialRecord(z.enum(SETTING_NAMES as [string, ...string[]]), z.string().max(2048).nullable()),
   }),
-  'claude:plan': claudeTarget,
-  'claude:apply': claudeTarget.extend({ expectedDiff: z.string().max(1_000_000) }),
-  'claude:undo': z.strictObject({ scope: z.enum(WRITABLE_SCOPES), cwd: directory.optional() }),
-  'status:picture': z.strictObject({ cwd: directory.optional() }),
+  'agent:list': z.strictObject({ cwd: directory.optional() }),
+  'agent:picture': z.strictObject({ agent, cwd: directory.optional() }),
+  'agent:plan': agentTarget,
+  'agent:apply': agentApply,
+  'agent:undo': agentScope,
+  'agent:import-key': z.strictObject({ agent: z.literal('codex'), label: label.optional(), cwd: directory.optional() }),
   'proxy:status': z.undefined(),
   'proxy:log': z.strictObject({ last: z.number().int().min(1).max(1000) }),
   'app:settings': z.strictObject({ launchAtLogin: z.boolean().optional() }),
   'app:install-cli': z.undefined(),
 } as const;
 
-export interface ClaudePlanView {
-  scope: (typeof WRITABLE_SCOPES)[number];
+/** A plan as the window sees it: paths, masked diffs and pictures, never a file's text. */
+export interface AgentPlanView {
+  agent: AgentId;
+  action: 'configure' | 'remove';
+  scope: string;
+  /** The file the binding is remembered under. */
   path: string;
-  binding: ClaudeBinding;
+  binding: AgentBinding | null;
+  files: { path: string; diff: string }[];
   diff: string;
   changed: boolean;
-  before: AuthPicture;
-  after: AuthPicture;
+  before: AgentPicture;
+  after: AgentPicture;
+}
+
+/** One agent on this machine, at a glance. */
+export interface AgentSummary {
+  id: AgentId;
+  label: string;
+  installed: boolean;
+  configured: boolean;
+  light: PictureLight;
+  /** How KeyTray configured it, and with which key; null when it has not. */
+  binding: (AgentBinding & { path: string }) | null;
+  picture: AgentPicture;
 }
 
 export interface Outputs {
@@ -85,10 +139,12 @@ export interface Outputs {
   'keys:copy': { clearsAfterMs: number };
   'keys:test': { ok: boolean; status: number | null; message: string; latencyMs: number };
   'provider:set': ProviderView;
-  'claude:plan': ClaudePlanView;
-  'claude:apply': ClaudePlanView;
-  'claude:undo': { path: string; diff: string; after: AuthPicture };
-  'status:picture': AuthPicture;
+  'agent:list': { cwd: string; agents: AgentSummary[] };
+  'agent:picture': AgentPicture;
+  'agent:plan': AgentPlanView;
+  'agent:apply': AgentPlanView;
+  'agent:undo': { paths: string[]; diff: string; after: AgentPicture };
+  'agent:import-key': { key: { provider: 'openai'; label: string }; path: string; diff: string };
   'proxy:status': { running: boolean; port: number; error?: string };
   'proxy:log': { entries: ProxyLogEntry[] };
   /** Reads the app's settings, changing those given. */

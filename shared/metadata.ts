@@ -2,12 +2,14 @@
  * The non-secret metadata file: its shape, its validation and its migrations.
  * Pure (data in, data out); reading and writing the file is core's job.
  */
+import { type AgentId, isAgentId } from './agents/catalog';
 import { type AwsAuth, PROFILE_PATTERN } from './aws-auth';
 import type { HelperBinding } from './helper-command';
 import { labelProblem } from './key-input';
 import { isProviderId, PROVIDER_IDS, type ProviderId } from './providers';
 
-export const METADATA_VERSION = 1;
+/** 2: bindings per agent (1 had Claude Code's alone, as `claudeBindings`). */
+export const METADATA_VERSION = 2;
 
 /** Where secrets live: the OS keychain, or the plaintext file the user chose. */
 export type StoreKind = 'keychain' | 'file';
@@ -46,17 +48,25 @@ export interface Metadata {
   version: typeof METADATA_VERSION;
   store: StoreKind;
   providers: Partial<Record<ProviderId, ProviderState>>;
-  /**
-   * The key chosen per Claude Code settings file KeyTray configured, by
-   * settings file path.
-   */
-  claudeBindings?: Record<string, ClaudeBinding>;
+  /** The key KeyTray gave each agent config file it wrote, by agent, then by the file's path. */
+  bindings?: Partial<Record<AgentId, Record<string, AgentBinding>>>;
   /** The local proxy's settings (proxy mode). */
   proxy?: ProxySettings;
 }
 
-/** The key KeyTray gave one Claude Code settings file, and how (helper or proxy mode). */
-export type ClaudeBinding = HelperBinding & { mode?: 'proxy' };
+/** The key KeyTray gave one agent config file, and how (helper mode, or proxy mode). */
+export type AgentBinding = HelperBinding & {
+  mode?: 'proxy';
+  /**
+   * A route token's id (Gemini CLI's .env): the token, derived from the install's, works while this
+   * binding exists and stops when it goes.
+   */
+  tokenId?: string;
+  /** What KeyTray replaced in the file, to put back on remove (Codex's model_provider). */
+  replaced?: Record<string, string>;
+};
+/** Claude Code's binding, as it was named before there were other agents. */
+export type ClaudeBinding = AgentBinding;
 
 export interface ProxySettings {
   port: number;
@@ -97,13 +107,13 @@ export function parseMetadata(value: unknown): Metadata {
     if (!isProviderId(id)) throw new MetadataFormatError(`unknown provider "${id}" (known: ${PROVIDER_IDS.join(', ')}).`);
     providers[id] = parseProviderState(state, id);
   }
-  const claudeBindings = parseBindings(root.claudeBindings);
+  const bindings = version === 1 ? migrateClaudeBindings(root.claudeBindings) : parseAgentBindings(root.bindings);
   const proxy = parseProxy(root.proxy);
   return {
     version: METADATA_VERSION,
     store,
     providers,
-    ...(claudeBindings ? { claudeBindings } : {}),
+    ...(bindings ? { bindings } : {}),
     ...(proxy ? { proxy } : {}),
   };
 }
@@ -117,26 +127,57 @@ function parseProxy(value: unknown): ProxySettings | undefined {
   return { port };
 }
 
-function parseBindings(value: unknown): Record<string, ClaudeBinding> | undefined {
+/** Format 1 kept Claude Code's bindings alone; they become the claude-code agent's, every one kept. */
+function migrateClaudeBindings(value: unknown): Metadata['bindings'] {
   if (value === undefined) return undefined;
-  const obj = asObject(value, '"claudeBindings"');
-  const bindings: Record<string, ClaudeBinding> = {};
-  for (const [path, binding] of Object.entries(obj)) {
-    const where = `"claudeBindings" for ${path}`;
-    const b = asObject(binding, where);
-    const provider = asString(b.provider, `${where}.provider`);
-    if (!isProviderId(provider)) throw new MetadataFormatError(`${where}: unknown provider "${provider}".`);
-    const mode = b.mode === undefined ? {} : b.mode === 'proxy' ? { mode: 'proxy' as const } : null;
-    if (mode === null) throw new MetadataFormatError(`${where}.mode must be "proxy" when set.`);
-    if (b.label === undefined) bindings[path] = { provider, ...mode };
-    else {
-      const label = asString(b.label, `${where}.label`);
-      const problem = labelProblem(label);
-      if (problem) throw new MetadataFormatError(`${where}: ${problem}`);
-      bindings[path] = { provider, label, ...mode };
-    }
+  return { 'claude-code': parseBindingsOf(value, '"claudeBindings"') };
+}
+
+function parseAgentBindings(value: unknown): Metadata['bindings'] {
+  if (value === undefined) return undefined;
+  const obj = asObject(value, '"bindings"');
+  const bindings: Metadata['bindings'] = {};
+  for (const [agent, files] of Object.entries(obj)) {
+    if (!isAgentId(agent)) throw new MetadataFormatError(`"bindings" names an unknown agent "${agent}".`);
+    bindings[agent] = parseBindingsOf(files, `"bindings.${agent}"`);
   }
   return bindings;
+}
+
+function parseBindingsOf(value: unknown, where: string): Record<string, AgentBinding> {
+  const obj = asObject(value, where);
+  const bindings: Record<string, AgentBinding> = {};
+  for (const [path, binding] of Object.entries(obj)) bindings[path] = parseBinding(binding, `${where} for ${path}`);
+  return bindings;
+}
+
+function parseBinding(value: unknown, where: string): AgentBinding {
+  const b = asObject(value, where);
+  const provider = asString(b.provider, `${where}.provider`);
+  if (!isProviderId(provider)) throw new MetadataFormatError(`${where}: unknown provider "${provider}".`);
+  const binding: AgentBinding = { provider };
+  if (b.label !== undefined) {
+    const label = asString(b.label, `${where}.label`);
+    const problem = labelProblem(label);
+    if (problem) throw new MetadataFormatError(`${where}: ${problem}`);
+    binding.label = label;
+  }
+  if (b.mode !== undefined) {
+    if (b.mode !== 'proxy') throw new MetadataFormatError(`${where}.mode must be "proxy" when set.`);
+    binding.mode = 'proxy';
+  }
+  if (b.tokenId !== undefined) {
+    const tokenId = asString(b.tokenId, `${where}.tokenId`);
+    if (!/^[0-9a-f]{16,64}$/.test(tokenId)) throw new MetadataFormatError(`${where}.tokenId must be hex digits.`);
+    binding.tokenId = tokenId;
+  }
+  if (b.replaced !== undefined) {
+    const replaced: Record<string, string> = {};
+    for (const [name, v] of Object.entries(asObject(b.replaced, `${where}.replaced`)))
+      replaced[name] = asString(v, `${where}.replaced.${name}`);
+    binding.replaced = replaced;
+  }
+  return binding;
 }
 
 function parseProviderState(value: unknown, id: string): ProviderState {

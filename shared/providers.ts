@@ -4,7 +4,7 @@
  * and renderer.
  */
 
-export const PROVIDER_IDS = ['anthropic', 'anthropic-aws', 'bedrock', 'openai', 'openrouter'] as const;
+export const PROVIDER_IDS = ['anthropic', 'anthropic-aws', 'bedrock', 'openai', 'openrouter', 'gemini'] as const;
 
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
@@ -13,14 +13,16 @@ export type AuthScheme =
   /** `x-api-key: <key>` */
   | 'x-api-key'
   /** `Authorization: Bearer <key>` */
-  | 'bearer';
+  | 'bearer'
+  /** `x-goog-api-key: <key>` (Google AI Studio) */
+  | 'x-goog-api-key';
 
 export interface ProviderInfo {
   id: ProviderId;
   label: string;
   authScheme: AuthScheme;
   /** The request header the key travels in. */
-  header: 'x-api-key' | 'authorization';
+  header: 'x-api-key' | 'authorization' | 'x-goog-api-key';
   /**
    * Default upstream base URL. `{region}` is replaced by the provider's region
    * setting for the AWS-hosted providers.
@@ -125,6 +127,22 @@ export const PROVIDERS: Readonly<Record<ProviderId, ProviderInfo>> = {
     keyEnvVar: 'OPENROUTER_API_KEY',
     baseUrlEnvVar: null,
   },
+  gemini: {
+    id: 'gemini',
+    label: 'Google Gemini',
+    authScheme: 'x-goog-api-key',
+    header: 'x-goog-api-key',
+    defaultBaseUrl: 'https://generativelanguage.googleapis.com',
+    regional: false,
+    usesWorkspace: false,
+    keyFormat: {
+      pattern: /^AIza[0-9A-Za-z_-]{35}$/,
+      description: 'a Google AI Studio key starts with "AIza" followed by 35 letters, digits, "-" or "_"',
+    },
+    keyUrl: 'https://aistudio.google.com/apikey',
+    keyEnvVar: 'GEMINI_API_KEY',
+    baseUrlEnvVar: 'GOOGLE_GEMINI_BASE_URL',
+  },
 };
 
 export function isProviderId(value: string): value is ProviderId {
@@ -133,7 +151,14 @@ export function isProviderId(value: string): value is ProviderId {
 
 /** The header that carries a key to this provider, in its scheme. */
 export function keyHeaders(provider: ProviderId, secret: string): Record<string, string> {
-  return PROVIDERS[provider].authScheme === 'x-api-key' ? { 'x-api-key': secret } : { authorization: `Bearer ${secret}` };
+  switch (PROVIDERS[provider].authScheme) {
+    case 'x-api-key':
+      return { 'x-api-key': secret };
+    case 'x-goog-api-key':
+      return { 'x-goog-api-key': secret };
+    case 'bearer':
+      return { authorization: `Bearer ${secret}` };
+  }
 }
 
 /**

@@ -22,9 +22,12 @@ export function proxyBaseUrl(port: number, provider: ProviderId): string {
   return `http://127.0.0.1:${port}/${provider}`;
 }
 
-/** The route a base URL names on a KeyTray proxy (the form proxyBaseUrl writes, or with localhost), else null. */
+/**
+ * The route a base URL names on a KeyTray proxy (the form proxyBaseUrl writes, or with localhost, and
+ * with the API's own path after it, as in Codex's `…/openai/v1`), else null.
+ */
 export function proxyRouteOf(baseUrl: string): { port: number; provider: ProviderId } | null {
-  const match = /^http:\/\/(?:127\.0\.0\.1|localhost):(\d+)\/([a-z-]+)\/?$/.exec(baseUrl);
+  const match = /^http:\/\/(?:127\.0\.0\.1|localhost):(\d+)\/([a-z-]+)(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)*\/?$/.exec(baseUrl);
   const provider = match?.[2] ?? '';
   return match && isProviderId(provider) ? { port: Number(match[1]), provider } : null;
 }

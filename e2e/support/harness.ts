@@ -10,8 +10,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ClaudeConfigurator } from '../../electron/core/agents/claude-code/configure';
 import { installCliWrapper } from '../../electron/core/agents/helper-script';
+import { createAgents } from '../../electron/core/agents/registry';
 import { SettingsWriter } from '../../electron/core/files/settings-writer';
 import { createHandlers, type Handlers, invoke } from '../../electron/core/ipc-handlers';
 import { ProxyController } from '../../electron/core/proxy/proxy-controller';
@@ -59,7 +59,7 @@ export interface Bridge {
 export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
   const vault = t.vault();
   const data = join(t.root, '.local', 'share', 'keytray');
-  const claude = new ClaudeConfigurator({
+  const agents = createAgents({
     vault,
     writer: new SettingsWriter(data),
     dataDir: data,
@@ -77,7 +77,7 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
     launchAtLogin: false,
     handlers: createHandlers({
       vault,
-      claude,
+      agents,
       situation: async (cwd) => ({
         cwd: cwd ?? t.root,
         env: bridge.env,

@@ -1,120 +1,166 @@
 /**
- * `keytray configure claude-code` and `keytray status`: wiring Claude Code to
- * the keychain, and showing which credential it will really use.
+ * `keytray configure <agent>` and `keytray status`: wiring each agent to the
+ * keychain, and showing which credential each will really use. Every agent
+ * comes from the one registry.
  */
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isWritableScope, WRITABLE_SCOPES } from '../../shared/agents/claude-code/scopes';
+import { AGENT_IDS } from '../../shared/agents/catalog';
+import type { AgentPicture } from '../../shared/agents/picture';
 import { KeyTrayError } from '../../shared/errors';
-import { processSituation } from '../core/agents/claude-code/auth-inputs';
-import { ClaudeConfigurator, type ConfigurePlan } from '../core/agents/claude-code/configure';
-import { SettingsWriter } from '../core/files/settings-writer';
-import { configDir, dataDir, metadataPath } from '../core/paths';
-import { keychainService } from '../core/vault/keychain-store';
+import { type AgentPlan, planDiff } from '../core/agents/agent';
+import type { CodexAgent } from '../core/agents/codex/agent';
+import { agentFor, statusReport } from '../core/agents/registry';
+import { processSituation } from '../core/agents/situation';
+import { createServices, type Services } from '../core/services';
 import type { Vault } from '../core/vault/vault';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines } from './output';
 import { statusLines } from './status-text';
 
-export const CONFIGURE_USAGE =
-  'keytray configure claude-code [--provider <p>] [--label <key>] [--mode helper|proxy] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--dry-run] [--undo] [--json]';
-export const STATUS_USAGE = 'keytray status [--cwd <dir>] [--json]';
+export const CONFIGURE_USAGE = `keytray configure <${AGENT_IDS.join('|')}> [--provider <p>] [--label <key>] [--mode helper|proxy] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--dry-run] [--undo] [--remove] [--import-key] [--json]`;
+export const STATUS_USAGE = `keytray status [--agent <${AGENT_IDS.join('|')}>] [--cwd <dir>] [--json]`;
 
-export function configurator(vault: Vault): ClaudeConfigurator {
-  const data = dataDir();
-  return new ClaudeConfigurator({
-    vault,
-    writer: new SettingsWriter(data),
-    dataDir: data,
-    metadataPath: metadataPath(),
-    // The helper script runs this very CLI with this very runtime.
-    launcher: { runtime: process.execPath, cli: realpathSync(process.argv[1] ?? '') },
-    pins: { configDir: configDir(), keychainService: keychainService() },
-  });
+/** The services, with the helper script running this very CLI with this very runtime. */
+export function cliServices(vault: Vault): Services {
+  return createServices({ runtime: process.execPath, cli: realpathSync(process.argv[1] ?? '') }, vault);
 }
 
 export async function configureCommand(vault: Vault, args: string[]): Promise<number> {
-  const [tool, ...rest] = args;
-  if (tool !== 'claude-code') {
-    throw new KeyTrayError('usage', tool ? `KeyTray cannot configure "${tool}" yet.` : 'Missing the tool to configure.', {
-      fix: `Usage: ${CONFIGURE_USAGE}`,
-    });
-  }
+  const [id, ...rest] = args;
+  const services = cliServices(vault);
+  const agent = agentFor(services.agents, id?.startsWith('-') ? undefined : id);
   const { values } = parse(
     rest,
     {
       provider: { type: 'string' },
       label: { type: 'string' },
       mode: { type: 'string' },
-      scope: { type: 'string', default: 'user' },
+      scope: { type: 'string' },
       cwd: { type: 'string' },
       'neutralize-env': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       undo: { type: 'boolean' },
+      remove: { type: 'boolean' },
+      'import-key': { type: 'boolean' },
       ...JSON_OPTION,
     },
     CONFIGURE_USAGE,
     { min: 0, max: 0 },
   );
-  const scope = values.scope;
-  if (!isWritableScope(scope)) {
-    throw new KeyTrayError('usage', `Unknown scope "${scope}": use ${WRITABLE_SCOPES.join(', ')}.`);
-  }
+  const { info } = agent;
   const mode = values.mode;
   if (mode !== undefined && mode !== 'helper' && mode !== 'proxy') {
     throw new KeyTrayError('usage', `Unknown mode "${mode}": use helper or proxy.`);
   }
+  if (mode !== undefined && !info.configurableModes.includes(mode)) {
+    throw new KeyTrayError('usage', `${info.label} cannot be configured in ${mode} mode.`, {
+      fix: `Use --mode ${info.configurableModes.join(' or --mode ')}.`,
+    });
+  }
+  if (values['neutralize-env'] && !info.options.includes('neutralizeEnv')) {
+    throw new KeyTrayError('usage', `--neutralize-env is for Claude Code's settings; ${info.label} has no such setting.`);
+  }
+  const actions = [values.undo, values.remove, values['import-key']].filter(Boolean).length;
+  if (actions > 1) throw new KeyTrayError('usage', 'Use one of --undo, --remove and --import-key at a time.');
   const situation = processSituation(resolve(values.cwd ?? process.cwd()));
-  const claude = configurator(vault);
+  const name = info.id;
 
   if (values.undo) {
-    const { settings, after } = await claude.undo(scope, situation);
-    if (values.json) printJson({ undone: true, path: settings.path, diff: settings.diff, picture: after });
-    else printLines([`Restored ${settings.path} as it was before KeyTray's last change.`, '', ...diffLines(settings.diff)]);
+    const { files, after } = await agent.undo(values.scope, situation);
+    const paths = files.map((f) => f.path);
+    if (values.json) {
+      printJson({ undone: true, agent: name, path: paths[0], paths, diff: planDiff({ files }), picture: after });
+    } else {
+      printLines([
+        ...paths.map((p) => `Restored ${p} as it was before KeyTray's last change.`),
+        '',
+        ...diffLines(planDiff({ files })),
+      ]);
+    }
     return 0;
   }
 
-  const plan = await claude.plan({
-    scope,
-    situation,
-    ...(values.provider ? { provider: values.provider } : {}),
-    ...(values.label ? { label: values.label } : {}),
-    neutralizeEnv: values['neutralize-env'] ?? false,
-    ...(mode ? { mode } : {}),
-  });
+  if (values['import-key']) {
+    if (name !== 'codex')
+      throw new KeyTrayError('usage', `--import-key moves Codex's auth.json key; ${info.label} has none to move.`);
+    const moved = await (agent as CodexAgent).importKey(situation, values.label);
+    if (values.json)
+      printJson({
+        imported: true,
+        agent: name,
+        key: { provider: 'openai', label: moved.label },
+        path: moved.path,
+        diff: moved.diff,
+      });
+    else
+      printLines([
+        `Moved the key in ${moved.path} into the keychain as openai/${moved.label}, and took it out of the file:`,
+        '',
+        ...diffLines(moved.diff),
+        `Undo the file's change with \`keytray configure codex --undo\`.`,
+      ]);
+    return 0;
+  }
+
+  const plan = values.remove
+    ? await agent.planRemove(values.scope, situation)
+    : await agent.plan({
+        situation,
+        ...(values.scope ? { scope: values.scope } : {}),
+        ...(values.provider ? { provider: values.provider } : {}),
+        ...(values.label ? { label: values.label } : {}),
+        ...(mode ? { mode } : {}),
+        ...(values['neutralize-env'] ? { neutralizeEnv: true } : {}),
+      });
   const write = !values['dry-run'];
-  if (write) await claude.apply(plan);
+  if (write) await agent.apply(plan);
   if (values.json) printJson(planJson(plan, write));
   else printLines(planLines(plan, write));
   return 0;
 }
 
-function planJson(plan: ConfigurePlan, written: boolean) {
+function planJson(plan: AgentPlan, written: boolean) {
+  const diff = planDiff(plan);
   return {
+    agent: plan.agent,
+    action: plan.action,
     scope: plan.scope,
-    path: plan.settings.path,
+    path: plan.bindingPath,
+    files: plan.files.map((f) => ({ path: f.path, format: f.format.id, diff: f.diff, changed: f.diff !== '' })),
     binding: plan.binding,
-    apiKeyHelper: plan.command,
-    diff: plan.settings.diff,
-    changed: plan.settings.diff !== '',
+    ...(plan.command ? { command: plan.command } : {}),
+    // Claude Code's settings hold the whole command line; scripts of today read it here.
+    ...(plan.agent === 'claude-code' && plan.command ? { apiKeyHelper: plan.command } : {}),
+    diff,
+    changed: diff !== '',
     written,
     warnings: plan.after.warnings,
     picture: plan.after,
   };
 }
 
-function planLines(plan: ConfigurePlan, written: boolean): string[] {
-  const key = `${plan.binding.provider}/${plan.binding.label ?? 'active key'}${plan.binding.mode === 'proxy' ? ' through the KeyTray proxy' : ''}`;
+function planLines(plan: AgentPlan, written: boolean): string[] {
   const lines: string[] = [];
-  if (plan.settings.diff === '') lines.push(`${plan.settings.path} already uses KeyTray's helper for ${key}; nothing to change.`);
-  else {
+  const changed = plan.files.filter((f) => f.diff !== '');
+  const binding = plan.binding;
+  const key = binding
+    ? `${binding.provider}/${binding.label ?? 'active key'}${binding.mode === 'proxy' ? ' through the KeyTray proxy' : ''}`
+    : '';
+  if (changed.length === 0) {
     lines.push(
-      written
-        ? `Updated ${plan.settings.path} (${plan.scope} settings):`
-        : `Would change ${plan.settings.path} (${plan.scope} settings):`,
+      plan.action === 'remove'
+        ? `${plan.bindingPath} holds nothing of KeyTray's; nothing to remove.`
+        : `${plan.bindingPath} already uses KeyTray for ${key}; nothing to change.`,
     );
-    lines.push('', ...diffLines(plan.settings.diff));
-    if (written) lines.push(`Undo with \`keytray configure claude-code --scope ${plan.scope} --undo\`.`);
+  } else {
+    for (const file of changed) {
+      const where = `${file.path} (${plan.scope} settings)`;
+      lines.push(written ? `Updated ${where}:` : `Would change ${where}:`);
+      lines.push('', ...diffLines(file.diff));
+    }
+    const scope = plan.agent === 'claude-code' ? ` --scope ${plan.scope}` : '';
+    if (written) lines.push(`Undo with \`keytray configure ${plan.agent}${scope} --undo\`.`);
   }
   const resolved = plan.before.warnings.filter(
     (w) => !plan.after.warnings.some((a) => a.code === w.code && a.message === w.message),
@@ -129,9 +175,21 @@ function diffLines(diff: string): string[] {
 }
 
 export async function statusCommand(vault: Vault, args: string[]): Promise<number> {
-  const { values } = parse(args, { cwd: { type: 'string' }, ...JSON_OPTION }, STATUS_USAGE, { min: 0, max: 0 });
-  const picture = await configurator(vault).picture(processSituation(resolve(values.cwd ?? process.cwd())));
-  if (values.json) printJson(picture);
-  else printLines(statusLines(picture));
+  const { values } = parse(args, { agent: { type: 'string' }, cwd: { type: 'string' }, ...JSON_OPTION }, STATUS_USAGE, {
+    min: 0,
+    max: 0,
+  });
+  const services = cliServices(vault);
+  const situation = processSituation(resolve(values.cwd ?? process.cwd()));
+  if (values.agent !== undefined) {
+    // One agent: its picture alone, the shape `keytray status --json` had when Claude Code was the only agent.
+    const picture = await agentFor(services.agents, values.agent).picture(situation);
+    if (values.json) printJson(picture);
+    else printLines(statusLines(picture));
+    return 0;
+  }
+  const report = await statusReport(services.agents, situation);
+  if (values.json) printJson(report);
+  else printLines(report.agents.flatMap((picture: AgentPicture, i) => [...(i > 0 ? [''] : []), ...statusLines(picture)]));
   return 0;
 }

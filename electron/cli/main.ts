@@ -27,7 +27,7 @@ Usage:
        ${STORE_USAGE}
        ${DOCTOR_USAGE}
 
-Providers: anthropic, anthropic-aws, bedrock, openai, openrouter.
+Providers: anthropic, anthropic-aws, bedrock, openai, openrouter, gemini.
 Exit status: 0 ok, 1 internal error, 2 usage, 3 not found, 4 keychain unavailable,
 5 metadata and keychain disagree, 6 label already taken.`;
 

@@ -1,10 +1,13 @@
 /**
- * The auth picture as a readable ladder: what goes in each header first, then
- * every tier with its state and why, then warnings with their fixes.
+ * An agent's auth picture as a readable ladder: what goes in each header
+ * first, then every tier with its state and why, then warnings with their
+ * fixes.
  */
-import { type AuthPicture, type HeaderValue, providerName, type Tier } from '../../shared/agents/claude-code/auth-picture';
+import { AGENTS } from '../../shared/agents/catalog';
+import { type ApiProvider, providerName } from '../../shared/agents/claude-code/auth-picture';
+import type { AgentPicture, PictureHeader, TierState } from '../../shared/agents/picture';
 
-const MARKS: Record<Tier['state'], string> = {
+const MARKS: Record<TierState, string> = {
   wins: '✓',
   sent: '+',
   shadowed: '✗',
@@ -13,10 +16,12 @@ const MARKS: Record<Tier['state'], string> = {
   absent: '·',
 };
 
-export function statusLines(picture: AuthPicture): string[] {
-  const lines = [`Claude Code in ${picture.cwd} → ${providerName(picture.provider)} (${picture.provider})`, ''];
-  lines.push(headerLine('x-api-key', picture.headers['x-api-key']));
-  lines.push(headerLine('Authorization', picture.headers.authorization));
+/** How a header is named on screen. */
+const HEADER_NAMES: Record<string, string> = { authorization: 'Authorization' };
+
+export function statusLines(picture: AgentPicture): string[] {
+  const lines = [headline(picture), ''];
+  for (const [name, value] of Object.entries(picture.headers)) lines.push(headerLine(HEADER_NAMES[name] ?? name, value));
   lines.push('', 'Credentials, highest precedence first:');
   for (const tier of picture.tiers) {
     const parts = [`  ${MARKS[tier.state]} ${tier.source.padEnd(24)} ${tier.state.padEnd(9)}`];
@@ -36,7 +41,15 @@ export function statusLines(picture: AuthPicture): string[] {
   return lines;
 }
 
-function headerLine(name: string, value: HeaderValue | null): string {
+function headline(picture: AgentPicture): string {
+  const label = AGENTS[picture.tool].label;
+  if (picture.tool === 'claude-code') {
+    return `${label} in ${picture.cwd} → ${providerName(picture.provider as ApiProvider)} (${picture.provider})`;
+  }
+  return `${label} in ${picture.cwd} → provider ${picture.provider}${picture.destination ? ` at ${picture.destination}` : ''}`;
+}
+
+function headerLine(name: string, value: PictureHeader | null): string {
   if (!value) return `  ${name.padEnd(14)} (nothing)`;
   const parts = [`  ${name.padEnd(14)} ${value.source}`, value.masked ?? '(value not known to KeyTray)', `[${value.origin}]`];
   if (value.detail) parts.push(value.detail);

@@ -2,20 +2,26 @@
  * The handler behind each IPC channel, on top of core. Plain Node: main
  * registers these with Electron, the browser tests call them directly.
  */
+
+import { AGENT_IDS } from '../../shared/agents/catalog';
+import { pictureLight } from '../../shared/agents/light';
 import { KeyTrayError } from '../../shared/errors';
 import {
+  type AgentPlanView,
+  type AgentSummary,
   type ChannelInput,
   type ChannelName,
   type ChannelOutput,
-  type ClaudePlanView,
   INPUTS,
   type IpcResult,
   validationProblem,
 } from '../../shared/ipc';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
 import type { KeyListing } from '../../shared/vault-types';
-import type { Situation } from './agents/claude-code/auth-inputs';
-import type { ClaudeConfigurator, ConfigurePlan } from './agents/claude-code/configure';
+import { type AgentIntegration, type AgentPlan, planDiff } from './agents/agent';
+import type { CodexAgent } from './agents/codex/agent';
+import type { AgentRegistry } from './agents/registry';
+import type { Situation } from './agents/situation';
 import { readProxyLog } from './proxy/proxy-log';
 import { testKey } from './vault/key-test';
 import type { Vault } from './vault/vault';
@@ -31,8 +37,8 @@ export interface Clipboard {
 
 export interface HandlerDeps {
   vault: Vault;
-  claude: ClaudeConfigurator;
-  /** The situation Claude Code starts in for a directory: the login-shell environment, the user's home. */
+  agents: AgentRegistry;
+  /** The situation an agent starts in for a directory: the login-shell environment, the user's home. */
   situation(cwd?: string): Promise<Situation>;
   proxyStatus(): { running: boolean; port: number; error?: string };
   proxyLogPath: string;
@@ -49,7 +55,7 @@ export interface HandlerDeps {
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { vault, claude } = deps;
+  const { vault, agents } = deps;
   const revealMs = deps.revealMs ?? 20_000;
   const clipboardMs = deps.clipboardMs ?? 30_000;
   const changed = (kind: 'keys' | 'picture' | 'proxy') => deps.changed?.(kind);
@@ -58,15 +64,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     changed('picture');
     return result;
   };
-  const plan = async (input: ChannelInput<'claude:plan'>): Promise<ConfigurePlan> =>
-    claude.plan({
-      scope: input.scope,
-      situation: await deps.situation(input.cwd),
+  const plan = async (input: ChannelInput<'agent:plan'>): Promise<AgentPlan> => {
+    const agent = agents[input.agent];
+    const situation = await deps.situation(input.cwd);
+    if (input.action === 'remove') return agent.planRemove(input.scope, situation);
+    return agent.plan({
+      situation,
+      ...(input.scope ? { scope: input.scope } : {}),
       ...(input.provider ? { provider: input.provider } : {}),
       ...(input.label ? { label: input.label } : {}),
       ...(input.mode ? { mode: input.mode } : {}),
-      neutralizeEnv: input.neutralizeEnv ?? false,
+      ...(input.neutralizeEnv ? { neutralizeEnv: true } : {}),
     });
+  };
 
   return {
     'keys:list': async () => withLastUse(await vault.list(), await readProxyLog(deps.proxyLogPath, 2000)),
@@ -101,25 +111,57 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       changed('keys');
       return view;
     },
-    'claude:plan': async (input) => planView(await plan(input)),
-    'claude:apply': async (input) => {
+    'agent:list': async (input) => {
+      const situation = await deps.situation(input.cwd);
+      // Every agent KeyTray knows, installed or not: the window offers to configure each one.
+      const found = AGENT_IDS.map((id) => agents[id]);
+      const meta = await vault.readMetadata();
+      const summaries = await Promise.all(
+        found.map(async (agent): Promise<AgentSummary> => {
+          const [{ installed, configured }, picture] = await Promise.all([agent.detect(situation), agent.picture(situation)]);
+          const bound = agent.configFiles(situation).flatMap((f) => {
+            const binding = meta.bindings?.[agent.info.id]?.[f.path];
+            return binding ? [{ ...binding, path: f.path }] : [];
+          });
+          return {
+            id: agent.info.id,
+            label: agent.info.label,
+            installed,
+            configured,
+            light: pictureLight(picture),
+            binding: bound[0] ?? null,
+            picture,
+          };
+        }),
+      );
+      return { cwd: situation.cwd, agents: summaries };
+    },
+    'agent:picture': async (input) => agents[input.agent].picture(await deps.situation(input.cwd)),
+    'agent:plan': async (input) => planView(await plan(input)),
+    'agent:apply': async (input) => {
       const { expectedDiff, ...target } = input;
       const planned = await plan(target);
-      if (planned.settings.diff !== expectedDiff) {
-        throw new KeyTrayError('inconsistent', `${planned.settings.path} changed since the preview; nothing was written.`, {
+      if (planDiff(planned) !== expectedDiff) {
+        throw new KeyTrayError('inconsistent', `${planned.bindingPath} changed since the preview; nothing was written.`, {
           fix: 'Look at the new preview and confirm again.',
         });
       }
-      await claude.apply(planned);
+      await agents[input.agent].apply(planned);
       changed('picture');
       return planView(planned);
     },
-    'claude:undo': async (input) => {
-      const { settings, after } = await claude.undo(input.scope, await deps.situation(input.cwd));
+    'agent:undo': async (input) => {
+      const { files, after } = await agents[input.agent].undo(input.scope, await deps.situation(input.cwd));
       changed('picture');
-      return { path: settings.path, diff: settings.diff, after };
+      return { paths: files.map((f) => f.path), diff: planDiff({ files }), after };
     },
-    'status:picture': async (input) => claude.picture(await deps.situation(input.cwd)),
+    'agent:import-key': async (input) => {
+      const codex = agents.codex as AgentIntegration as CodexAgent;
+      const moved = await codex.importKey(await deps.situation(input.cwd), input.label);
+      changed('keys');
+      changed('picture');
+      return { key: { provider: 'openai', label: moved.label }, path: moved.path, diff: moved.diff };
+    },
     'proxy:status': async () => deps.proxyStatus(),
     'proxy:log': async (input) => ({ entries: await readProxyLog(deps.proxyLogPath, input.last) }),
     'app:settings': async (input) => {
@@ -148,13 +190,17 @@ function withLastUse(listing: KeyListing, log: ProxyLogEntry[]): KeyListing {
   };
 }
 
-function planView(plan: ConfigurePlan): ClaudePlanView {
+function planView(plan: AgentPlan): AgentPlanView {
+  const diff = planDiff(plan);
   return {
+    agent: plan.agent,
+    action: plan.action,
     scope: plan.scope,
-    path: plan.settings.path,
+    path: plan.bindingPath,
     binding: plan.binding,
-    diff: plan.settings.diff,
-    changed: plan.settings.diff !== '',
+    files: plan.files.map((f) => ({ path: f.path, diff: f.diff })),
+    diff,
+    changed: diff !== '',
     before: plan.before,
     after: plan.after,
   };

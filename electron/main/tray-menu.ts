@@ -3,7 +3,10 @@
  * change and handed to Menu.buildFromTemplate; tested as data. No Electron
  * import: actions are plain values main maps to calls.
  */
+import { AGENTS } from '../../shared/agents/catalog';
 import { type AuthPicture, providerName } from '../../shared/agents/claude-code/auth-picture';
+import { pictureLight, seriousWarning } from '../../shared/agents/light';
+import type { AgentPicture } from '../../shared/agents/picture';
 import { PROVIDERS } from '../../shared/providers';
 import type { KeyListing } from '../../shared/vault-types';
 
@@ -26,7 +29,10 @@ export interface TrayItem {
 }
 
 export interface TrayState {
+  /** Claude Code's picture for the home folder. */
   picture: AuthPicture | null;
+  /** The other agents KeyTray has configured, each with its picture. */
+  agents?: AgentPicture[];
   listing: KeyListing | null;
   /** Claude Code's user settings go through the proxy. */
   proxyMode: boolean;
@@ -39,44 +45,43 @@ export interface TrayState {
 
 export type TrayIcon = 'ok' | 'warning' | 'error';
 
+/** The worst of every agent's state: Claude Code's, and each configured agent's. */
 export function trayIcon(state: TrayState): TrayIcon {
   if (state.error || state.listing?.storeError) return 'error';
   if (!state.picture || state.picture.winner === 'none') return 'error';
-  if (state.picture.warnings.some((w) => SERIOUS.has(w.code))) return 'warning';
+  const lights = (state.agents ?? []).map(pictureLight);
+  if (lights.includes('error')) return 'error';
+  if (seriousWarning(state.picture) || lights.includes('warning')) return 'warning';
   if (state.proxyMode && !state.proxy.running) return 'warning';
   return 'ok';
 }
 
-/** Warnings that mean Claude Code is not using what the user expects. */
-const SERIOUS = new Set([
-  'shell-export-shadows-keychain',
-  'env-shadows-keychain',
-  'helper-will-fail',
-  'helper-overridden',
-  'proxy-not-running',
-  'settings-unreadable',
-  'no-credential',
-  'no-cloud-credential',
-  'plaintext-key-in-settings',
-]);
-
 /** One line that says what Claude Code will use, or what is wrong. */
 export function headline(state: TrayState): string {
   if (state.error) return `KeyTray: ${state.error}`;
-  const picture = state.picture;
-  if (!picture) return 'Claude Code: reading…';
-  const serious = picture.warnings.find((w) => SERIOUS.has(w.code));
-  if (serious) return `⚠ ${serious.message}`;
-  const header = picture.headers['x-api-key'] ?? picture.headers.authorization;
-  if (!header) return `Claude Code → ${providerName(picture.provider)} (credentials not known to KeyTray)`;
-  const keytray = header.detail?.match(/^keytray(?: proxy token; the proxy sends|:) (\S+)$/)?.[1];
-  if (keytray)
-    return `Claude Code → ${keytray} via ${header.detail?.includes('proxy') ? 'the KeyTray proxy' : 'keychain helper'}`;
-  return `Claude Code → ${header.source} from ${header.origin}`;
+  if (!state.picture) return 'Claude Code: reading…';
+  return agentLine(state.picture);
+}
+
+/** What an agent will use, or what is wrong with it, in a line. */
+export function agentLine(picture: AgentPicture): string {
+  const label = AGENTS[picture.tool].label;
+  const serious = seriousWarning(picture);
+  if (serious) return picture.tool === 'claude-code' ? `⚠ ${serious.message}` : `${label}: ⚠ ${serious.message}`;
+  const header = Object.values(picture.headers).find((h) => h !== null) ?? null;
+  if (!header) {
+    const where = picture.tool === 'claude-code' ? providerName(picture.provider as AuthPicture['provider']) : picture.provider;
+    return `${label} → ${where} (credentials not known to KeyTray)`;
+  }
+  const keytray = header.detail?.match(/^keytray(?: (?:proxy|route) token; the proxy sends|:) (\S+)$/)?.[1];
+  if (keytray) return `${label} → ${keytray} via ${header.detail?.includes('proxy') ? 'the KeyTray proxy' : 'keychain helper'}`;
+  return `${label} → ${header.source} from ${header.origin}`;
 }
 
 export function trayMenu(state: TrayState): TrayItem[] {
-  const items: TrayItem[] = [{ label: headline(state), enabled: false }, { type: 'separator' }];
+  const items: TrayItem[] = [{ label: headline(state), enabled: false }];
+  for (const picture of state.agents ?? []) items.push({ label: agentLine(picture), enabled: false });
+  items.push({ type: 'separator' });
   for (const provider of state.listing?.providers ?? []) {
     if (provider.keys.length === 0) continue;
     items.push({ label: PROVIDERS[provider.id].label, enabled: false });

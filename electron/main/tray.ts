@@ -4,16 +4,18 @@
  */
 import { join } from 'node:path';
 import { app, Menu, type MenuItemConstructorOptions, nativeImage, Tray } from 'electron';
+import type { AuthPicture } from '../../shared/agents/claude-code/auth-picture';
 import { settingsPath } from '../../shared/agents/claude-code/scopes';
-import type { Situation } from '../core/agents/claude-code/auth-inputs';
-import type { ClaudeConfigurator } from '../core/agents/claude-code/configure';
+import { bindingOf } from '../core/agents/bindings';
+import { type AgentRegistry, agentsFound } from '../core/agents/registry';
+import type { Situation } from '../core/agents/situation';
 import type { ProxyController } from '../core/proxy/proxy-controller';
 import type { Vault } from '../core/vault/vault';
 import { headline, type TrayAction, type TrayItem, type TrayState, trayIcon, trayMenu } from './tray-menu';
 
 export interface TrayDeps {
   vault: Vault;
-  claude: ClaudeConfigurator;
+  agents: AgentRegistry;
   situation(cwd?: string): Promise<Situation>;
   proxy: ProxyController;
   showWindow(): void;
@@ -35,14 +37,24 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
   async function readState(): Promise<TrayState> {
     const meta = await deps.vault.readMetadata();
     const situation = await deps.situation();
-    const binding = meta.claudeBindings?.[settingsPath('user', situation)];
+    const binding = bindingOf(meta, 'claude-code', settingsPath('user', situation));
     const proxyMode = binding?.mode === 'proxy' || binding?.provider === 'anthropic-aws' || binding?.provider === 'bedrock';
     await deps.proxy.ensure(Boolean(proxyMode));
     try {
-      const [listing, picture] = await Promise.all([deps.vault.list(), deps.claude.picture(situation)]);
+      const found = await agentsFound(deps.agents, situation);
+      const others = found.filter((a) => a.info.id !== 'claude-code');
+      const configured = (await Promise.all(others.map(async (a) => ((await a.detect(situation)).configured ? a : null)))).filter(
+        (a) => a !== null,
+      );
+      const [listing, picture, agents] = await Promise.all([
+        deps.vault.list(),
+        deps.agents['claude-code'].picture(situation),
+        Promise.all(configured.map((a) => a.picture(situation))),
+      ]);
       return {
         listing,
-        picture,
+        picture: picture as AuthPicture,
+        agents,
         proxyMode: Boolean(proxyMode),
         proxy: deps.proxy.status(),
         awsMode: binding?.provider === 'anthropic-aws' || binding?.provider === 'bedrock',
@@ -61,9 +73,9 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
 
   async function run(action: TrayAction): Promise<void> {
     const situation = await deps.situation();
+    const claude = deps.agents['claude-code'];
     const configure = async (request: { provider?: string; mode?: 'helper' | 'proxy' }) => {
-      const plan = await deps.claude.plan({ scope: 'user', situation, ...request });
-      await deps.claude.apply(plan);
+      await claude.apply(await claude.plan({ scope: 'user', situation, ...request }));
     };
     try {
       switch (action.kind) {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { ClaudeView } from './components/ClaudeView';
+import { AgentsView } from './components/AgentsView';
 import { KeysView } from './components/KeysView';
 import { ProxyView } from './components/ProxyView';
 import { StatusView } from './components/StatusView';
@@ -8,22 +8,22 @@ import { useApp, type View } from './stores/app-store';
 
 const VIEWS: { id: View; label: string }[] = [
   { id: 'keys', label: 'Keys' },
-  { id: 'claude', label: 'Claude Code' },
+  { id: 'agents', label: 'Agents' },
   { id: 'status', label: 'Auth status' },
   { id: 'proxy', label: 'Proxy' },
 ];
 
 export function App() {
-  const { view, setView, error, refreshKeys, refreshPicture, refreshProxy } = useApp();
+  const { view, setView, error, refreshKeys, refreshAgents, refreshProxy } = useApp();
   useEffect(() => {
     void refreshKeys();
-    void refreshPicture();
+    void refreshAgents();
     return window.keytray.onStateChanged((event) => {
       if (event.kind === 'keys') void refreshKeys();
-      else if (event.kind === 'picture') void refreshPicture();
+      else if (event.kind === 'picture') void refreshAgents();
       else void refreshProxy();
     });
-  }, [refreshKeys, refreshPicture, refreshProxy]);
+  }, [refreshKeys, refreshAgents, refreshProxy]);
   return (
     <div className="shell">
       <nav aria-label="KeyTray">
@@ -44,7 +44,7 @@ export function App() {
           </div>
         )}
         {view === 'keys' && <KeysView />}
-        {view === 'claude' && <ClaudeView />}
+        {view === 'agents' && <AgentsView />}
         {view === 'status' && <StatusView />}
         {view === 'proxy' && <ProxyView />}
       </main>

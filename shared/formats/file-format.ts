@@ -17,7 +17,7 @@ export type FormatParse =
   | { ok: true; value: Record<string, unknown> }
   | { ok: false; problem: string; line: number; column: number };
 
-export type FormatId = 'json' | 'toml' | 'dotenv';
+export type FormatId = 'json' | 'jsonc' | 'toml' | 'dotenv';
 
 export interface FileFormat {
   id: FormatId;

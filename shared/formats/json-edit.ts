@@ -55,6 +55,25 @@ export function parseSettingsText(text: string): ParsedSettings {
 }
 
 /**
+ * JSON with comments, as Gemini CLI reads its settings.json (trailing commas
+ * still stop it). The value is jsonc-parser's: comments have no JSON.parse.
+ */
+export function parseJsoncText(text: string): ParsedSettings {
+  if (text.trim() === '') return { ok: true, value: {} };
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { disallowComments: false, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first) {
+    const { line, column } = position(text, first.offset);
+    return { ok: false, problem: describeError(printParseErrorCode(first.error)), line, column };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, problem: 'the top level must be an object ({ … })', line: 1, column: 1 };
+  }
+  return { ok: true, value: value as JsonObject };
+}
+
+/**
  * Applies the changes. Only the bytes of the changed values (or the inserted
  * properties) change: a new property is written in the file's own indentation
  * and line endings, on one line in an object written on one line.

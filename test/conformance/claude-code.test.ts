@@ -455,7 +455,7 @@ async function run(scenario: Scenario): Promise<Outcome> {
     const before = upstream.requests.length;
     await runClaude(['-p', 'hi'], { env, cwd: project });
     const request = upstream.requests.slice(before).find((r) => upstream.inferenceRequests().includes(r));
-    const keytray = await runCli(['status', '--json', '--cwd', project], { env: keytrayEnv });
+    const keytray = await runCli(['status', '--agent', 'claude-code', '--json', '--cwd', project], { env: keytrayEnv });
     expect(keytray.code, keytray.stderr).toBe(0);
     return { provider, request, picture: JSON.parse(keytray.stdout) as AuthPicture, registry, setup: s };
   } finally {

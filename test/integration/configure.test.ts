@@ -133,7 +133,7 @@ describe('configure claude-code', () => {
     });
     expect(stdout).toBe(client);
     const meta = JSON.parse(readFileSync(t.metadataPath, 'utf8'));
-    expect(meta.claudeBindings[join(project, '.claude', 'settings.local.json')]).toEqual({
+    expect(meta.bindings['claude-code'][join(project, '.claude', 'settings.local.json')]).toEqual({
       provider: 'anthropic',
       label: 'client',
     });

@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { METADATA_VERSION } from '../../shared/metadata';
 import { fakeAnthropicKey, makeTestEnv, secretToolClear, secretToolLookup, secretToolStore } from '../support/test-env';
 
 describe('vault on the Secret Service', () => {
@@ -21,7 +22,7 @@ describe('vault on the Secret Service', () => {
     expect(file).not.toContain(secret);
     expect(file).not.toContain(secret.slice(13, 40));
     expect(statSync(t.metadataPath).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(file).version).toBe(1);
+    expect(JSON.parse(file).version).toBe(METADATA_VERSION);
   });
 
   it('keeps several keys, exactly one active, and switches', async () => {

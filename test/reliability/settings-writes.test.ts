@@ -62,7 +62,7 @@ describe('a writer killed at random points', () => {
     const journal = JSON.parse(readFileSync(join(t.root, '.local', 'share', 'keytray', 'backups', 'journal.json'), 'utf8'));
     expect(journal.entries).toHaveLength(2);
     const meta = JSON.parse(readFileSync(t.metadataPath, 'utf8'));
-    expect(Object.keys(meta.claudeBindings)).toHaveLength(2);
+    expect(Object.keys(meta.bindings['claude-code'])).toHaveLength(2);
   });
 
   it('refuses a read-only settings folder with a clear error and changes nothing', async () => {

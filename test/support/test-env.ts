@@ -55,6 +55,16 @@ export function fakeAnthropicKey(): string {
   return `sk-ant-api03-KTCANARY${randomBytes(70).toString('base64url').slice(0, 85)}AA`;
 }
 
+/** An OpenAI project key's shape, random, with the canary. */
+export function fakeOpenAIKey(): string {
+  return `sk-proj-KTCANARY${randomBytes(60).toString('base64url').slice(0, 72)}`;
+}
+
+/** A Google AI Studio key's shape (AIza and 35 more), random, with the canary. */
+export function fakeGeminiKey(): string {
+  return `AIzaKTCANARY${randomBytes(30).toString('base64url').slice(0, 27)}`;
+}
+
 /** What the Secret Service holds, read by secret-tool: an outside witness. */
 export async function secretToolLookup(service: string, account: string): Promise<string | null> {
   try {

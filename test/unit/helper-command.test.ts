@@ -44,7 +44,7 @@ describe('the helper command', () => {
 
   it.each([
     ["someone else's helper", "'/usr/bin/op' read anthropic"],
-    ['an unknown provider', "'/k/claude-key-helper' gemini"],
+    ['an unknown provider', "'/k/claude-key-helper' vertex"],
     ['a proxy token with a provider but no label', "'/k/claude-key-helper' --proxy-token anthropic"],
     ['too many words', "'/k/claude-key-helper' anthropic work extra"],
     ['a label with a shell character', "'/k/claude-key-helper' anthropic w;rm"],

@@ -20,8 +20,22 @@ describe('the IPC wrapper', () => {
     expect(await invoke(untouchable, 'keys:add', { provider: 'anthropic', label: 'a', secret: 's', extra: true })).toMatchObject({
       ok: false,
     });
-    expect(await invoke(untouchable, 'claude:plan', { scope: 'local', cwd: '/x/../etc' })).toMatchObject({ ok: false });
-    expect(await invoke(untouchable, 'claude:plan', { scope: 'local', cwd: 'relative/dir' })).toMatchObject({ ok: false });
+    expect(await invoke(untouchable, 'agent:plan', { agent: 'claude-code', scope: 'local', cwd: '/x/../etc' })).toMatchObject({
+      ok: false,
+    });
+    expect(await invoke(untouchable, 'agent:plan', { agent: 'claude-code', scope: 'local', cwd: 'relative/dir' })).toMatchObject({
+      ok: false,
+    });
+    // The agent id is validated, and so is what that agent's catalog entry allows.
+    expect(await invoke(untouchable, 'agent:plan', { agent: 'vim' })).toMatchObject({ ok: false, error: { code: 'usage' } });
+    expect(await invoke(untouchable, 'agent:plan', { agent: 'codex', scope: 'local' })).toMatchObject({
+      ok: false,
+      error: { message: "agent:plan: scope is not one of Codex CLI's scopes." },
+    });
+    expect(await invoke(untouchable, 'agent:plan', { agent: 'gemini-cli', mode: 'helper' })).toMatchObject({ ok: false });
+    expect(await invoke(untouchable, 'agent:plan', { agent: 'codex', provider: 'anthropic' })).toMatchObject({ ok: false });
+    expect(await invoke(untouchable, 'agent:plan', { agent: 'codex', neutralizeEnv: true })).toMatchObject({ ok: false });
+    expect(await invoke(untouchable, 'agent:import-key', { agent: 'claude-code' })).toMatchObject({ ok: false });
     expect(await invoke(untouchable, 'proxy:log', { last: 1e9 })).toMatchObject({ ok: false });
   });
 

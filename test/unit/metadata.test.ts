@@ -12,17 +12,54 @@ const record = {
 describe('parseMetadata', () => {
   it('round-trips valid metadata', () => {
     const meta = {
-      version: 1,
+      version: 2,
       store: 'keychain',
       providers: { anthropic: { active: 'work', keys: [record], settings: { baseUrl: 'http://127.0.0.1:9' } } },
+      bindings: {
+        'claude-code': { '/home/me/.claude/settings.json': { provider: 'anthropic', label: 'work', mode: 'proxy' } },
+        codex: { '/home/me/.codex/config.toml': { provider: 'openai', replaced: { model_provider: 'mine' } } },
+        'gemini-cli': {
+          '/home/me/.gemini/.env': { provider: 'gemini', mode: 'proxy', tokenId: '0123456789abcdef0123456789abcdef' },
+        },
+      },
     };
     expect(parseMetadata(JSON.parse(JSON.stringify(meta)))).toEqual(meta);
     expect(parseMetadata(emptyMetadata())).toEqual(emptyMetadata());
   });
 
+  it('loads a file written by the version before agents (format 1) with every Claude Code binding kept', () => {
+    const v1 = {
+      version: 1,
+      store: 'keychain',
+      providers: { anthropic: { active: 'work', keys: [record] } },
+      claudeBindings: {
+        '/home/me/.claude/settings.json': { provider: 'anthropic' },
+        '/work/app/.claude/settings.local.json': { provider: 'anthropic', label: 'work', mode: 'proxy' },
+      },
+      proxy: { port: 9999 },
+    };
+    expect(parseMetadata(v1)).toEqual({
+      version: 2,
+      store: 'keychain',
+      providers: { anthropic: { active: 'work', keys: [record], settings: {} } },
+      bindings: {
+        'claude-code': {
+          '/home/me/.claude/settings.json': { provider: 'anthropic' },
+          '/work/app/.claude/settings.local.json': { provider: 'anthropic', label: 'work', mode: 'proxy' },
+        },
+      },
+      proxy: { port: 9999 },
+    });
+  });
+
   it.each([
     [null, /the file must be an object/],
-    [{ version: 2, store: 'keychain', providers: {} }, /newer KeyTray/],
+    [{ version: 3, store: 'keychain', providers: {} }, /newer KeyTray/],
+    [{ version: 2, store: 'keychain', providers: {}, bindings: { vim: {} } }, /unknown agent "vim"/],
+    [
+      { version: 2, store: 'keychain', providers: {}, bindings: { codex: { '/x': { provider: 'openai', tokenId: 'zz' } } } },
+      /tokenId/,
+    ],
     [{ version: 0, store: 'keychain', providers: {} }, /positive integer/],
     [{ version: 1, store: 'disk', providers: {} }, /"store"/],
     [{ version: 1, store: 'keychain', providers: { nope: {} } }, /unknown provider "nope"/],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { effectiveBaseUrl, settingProblem } from '../../shared/provider-settings';
-import { keyFormatWarning, PROVIDER_IDS, PROVIDERS } from '../../shared/providers';
+import { keyFormatWarning, keyHeaders, PROVIDER_IDS, PROVIDERS } from '../../shared/providers';
 
 describe('provider catalog', () => {
   it('describes every provider completely', () => {
@@ -11,7 +11,8 @@ describe('provider catalog', () => {
       expect(p.label.length).toBeGreaterThan(0);
       expect(new URL(p.keyUrl).protocol).toBe('https:');
       expect(p.defaultBaseUrl).toMatch(/^https:\/\//);
-      expect(p.header).toBe(p.authScheme === 'bearer' ? 'authorization' : 'x-api-key');
+      expect(p.header).toBe(p.authScheme === 'bearer' ? 'authorization' : p.authScheme);
+      expect(Object.keys(keyHeaders(id, 'k'))).toEqual([p.header]);
     }
   });
 
@@ -20,6 +21,8 @@ describe('provider catalog', () => {
     expect(keyFormatWarning('openrouter', `sk-or-v1-${'ab'.repeat(32)}`)).toBeNull();
     expect(keyFormatWarning('openai', `sk-proj-${'a'.repeat(40)}`)).toBeNull();
     expect(keyFormatWarning('bedrock', `ABSK${'Q'.repeat(60)}`)).toBeNull();
+    expect(keyFormatWarning('gemini', `AIza${'x'.repeat(35)}`)).toBeNull();
+    expect(keyFormatWarning('gemini', `AIza${'x'.repeat(34)}`)).toMatch(/AIza/);
     const warning = keyFormatWarning('anthropic', 'sk-proj-notanthropic-secretvalue');
     expect(warning).toMatch(/does not look like an API key for Anthropic/);
     expect(warning).not.toContain('notanthropic');

@@ -15,11 +15,15 @@ describe('proxy base URLs', () => {
 
   it('takes localhost and a trailing slash, and nothing else', () => {
     expect(proxyRouteOf('http://localhost:8723/anthropic/')).toEqual({ port: 8723, provider: 'anthropic' });
+    // Codex's base URL carries the API's own path after the route.
+    expect(proxyRouteOf('http://127.0.0.1:8723/openai/v1')).toEqual({ port: 8723, provider: 'openai' });
+    expect(proxyRouteOf('http://127.0.0.1:8723/gemini')).toEqual({ port: 8723, provider: 'gemini' });
     for (const url of [
       'https://127.0.0.1:8723/anthropic',
       'http://127.0.0.2:8723/anthropic',
-      'http://127.0.0.1:8723/gemini',
-      'http://127.0.0.1:8723/anthropic/v1',
+      'http://127.0.0.1:8723/vertex',
+      'http://127.0.0.1:8723/openai/v1?x=1',
+      'http://127.0.0.1:8723/openai/v1/../../x',
       'http://127.0.0.1/anthropic',
       'https://api.anthropic.com',
     ])

@@ -1,7 +1,9 @@
 /**
  * A cross-process lock for read-modify-write of one file: an exclusive
- * `<file>.lock` holding the owner's pid. A lock whose owner is dead is taken
- * over; a live one is waited for, up to a limit, then reported.
+ * `<file>.keytray-lock` holding the owner's pid. A lock whose owner is dead is
+ * taken over; a live one is waited for, up to a limit, then reported. The
+ * suffix is KeyTray's own: other tools keep `<file>.lock` files of theirs
+ * beside the files KeyTray edits (Codex leaves `auth.json.lock`).
  */
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -10,7 +12,7 @@ import { KeyTrayError } from '../../../shared/errors';
 const RETRY_MS = 15;
 
 export async function withFileLock<T>(path: string, work: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const lockPath = `${path}.lock`;
+  const lockPath = `${path}.keytray-lock`;
   const deadline = Date.now() + timeoutMs;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   for (;;) {

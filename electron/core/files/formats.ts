@@ -3,7 +3,13 @@
  * pure (shared/formats); dotenv's parser needs Node, so its editor lives here.
  */
 import type { FileFormat, FormatId } from '../../../shared/formats/file-format';
-import { editSettingsText, type JsonValue, parseSettingsText, redactSettingsText } from '../../../shared/formats/json-edit';
+import {
+  editSettingsText,
+  type JsonValue,
+  parseJsoncText,
+  parseSettingsText,
+  redactSettingsText,
+} from '../../../shared/formats/json-edit';
 import { editTomlText, parseTomlText, redactTomlText } from '../../../shared/formats/toml-edit';
 import { editDotenvText, parseDotenvText, redactDotenvText } from './dotenv-edit';
 
@@ -12,6 +18,13 @@ export const FORMATS: Readonly<Record<FormatId, FileFormat>> = {
     id: 'json',
     name: 'JSON',
     parse: parseSettingsText,
+    edit: (text, changes) => editSettingsText(text, changes as { path: string[]; value: JsonValue | undefined }[]),
+    redact: redactSettingsText,
+  },
+  jsonc: {
+    id: 'jsonc',
+    name: 'JSON (with comments)',
+    parse: parseJsoncText,
     edit: (text, changes) => editSettingsText(text, changes as { path: string[]; value: JsonValue | undefined }[]),
     redact: redactSettingsText,
   },

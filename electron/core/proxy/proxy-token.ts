@@ -7,7 +7,7 @@
  * install's token or of any key; it is recomputed when needed, never stored.
  */
 import type { HelperBinding } from '../../../shared/helper-command';
-import { PROVIDER_IDS } from '../../../shared/providers';
+import { PROVIDER_IDS, type ProviderId } from '../../../shared/providers';
 import type { Vault } from '../vault/vault';
 
 export function bindingToken(installToken: string, binding: Required<HelperBinding>): string {
@@ -17,13 +17,31 @@ export function bindingToken(installToken: string, binding: Required<HelperBindi
   return `ktp_${mac.digest('base64url')}`;
 }
 
+/**
+ * A route token (Gemini CLI's .env): good for one provider's route only, for
+ * its active key or a named one, and only while the binding that carries its
+ * id exists. Written to a file by design, so it must be worth nothing alone:
+ * it opens no other route, and removing the binding revokes it.
+ */
+export function routeToken(installToken: string, route: RouteBinding): string {
+  const { createHmac } = process.getBuiltinModule('node:crypto');
+  const mac = createHmac('sha256', installToken).update(`keytray route ${route.provider}/${route.label ?? '*'}/${route.tokenId}`);
+  return `ktp_${mac.digest('base64url')}`;
+}
+
+export interface RouteBinding {
+  provider: ProviderId;
+  label?: string;
+  tokenId: string;
+}
+
 /** The proxy token a helper prints: a binding's own, or the install's (the active keys). */
 export function heldToken(installToken: string, binding?: Required<HelperBinding>): string {
   return binding ? bindingToken(installToken, binding) : installToken;
 }
 
-/** Who presented a token: the install (active keys) or a binding (one named key). */
-export type TokenHolder = { kind: 'install' } | ({ kind: 'binding' } & Required<HelperBinding>);
+/** Who presented a token: the install (active keys), or a binding (one provider's route; a named key, or its active one). */
+export type TokenHolder = { kind: 'install' } | ({ kind: 'binding' } & HelperBinding);
 
 /**
  * Recognises the tokens the proxy accepts, in constant time: the install's
@@ -32,7 +50,7 @@ export type TokenHolder = { kind: 'install' } | ({ kind: 'binding' } & Required<
  */
 export class ProxyTokens {
   private readonly install: Buffer;
-  private bindings = new Map<string, Required<HelperBinding>>();
+  private bindings = new Map<string, HelperBinding>();
   /** The metadata file the bindings were worked out from (Vault.metadataStamp). */
   private stamp: string | null = null;
   private refreshing: Promise<void> | null = null;
@@ -66,10 +84,20 @@ export class ProxyTokens {
         const stamp = await this.vault.metadataStamp();
         if (stamp === this.stamp) return;
         const meta = await this.vault.readMetadata();
-        const next = new Map<string, Required<HelperBinding>>();
+        const next = new Map<string, HelperBinding>();
         for (const provider of PROVIDER_IDS)
           for (const { label } of meta.providers[provider]?.keys ?? [])
             next.set(digest(bindingToken(this.installToken, { provider, label })).toString('hex'), { provider, label });
+        for (const files of Object.values(meta.bindings ?? {}))
+          for (const { provider, label, tokenId } of Object.values(files))
+            if (tokenId)
+              next.set(
+                digest(routeToken(this.installToken, { provider, ...(label ? { label } : {}), tokenId })).toString('hex'),
+                {
+                  provider,
+                  ...(label ? { label } : {}),
+                },
+              );
         this.bindings = next;
         this.stamp = stamp;
       } finally {

@@ -72,6 +72,7 @@ export interface RunningProxy {
 /** Request headers that carry a client credential or that the proxy sets itself. */
 const STRIPPED = new Set([
   'x-api-key',
+  'x-goog-api-key',
   'authorization',
   'proxy-authorization',
   'cookie',
@@ -341,7 +342,7 @@ class ClientConnection {
     if (holder.kind === 'binding') {
       if (holder.provider !== prefix)
         return this.refuse(401, 'authentication_error', `this proxy token is for ${holder.provider} keys, not /${prefix}`);
-      this.current.label = holder.label;
+      if (holder.label) this.current.label = holder.label;
     }
     if (head.body.kind === 'length' && head.body.length > limits.maxBodyBytes)
       return this.refuse(413, 'request_too_large', `request body over ${limits.maxBodyBytes} bytes`);
@@ -742,11 +743,11 @@ class UpstreamCache {
   }
 }
 
-/** The tokens a request presents: in x-api-key (Anthropic's scheme) or as a Bearer token. */
+/** The tokens a request presents: in x-api-key (Anthropic's scheme), x-goog-api-key (Gemini's) or as a Bearer token. */
 function tokenCandidates(headers: readonly HeaderField[]): string[] {
   const candidates: string[] = [];
   for (const [name, value] of headers) {
-    if (name === 'x-api-key') candidates.push(value);
+    if (name === 'x-api-key' || name === 'x-goog-api-key') candidates.push(value);
     else if (name === 'authorization' && /^Bearer /i.test(value)) candidates.push(value.slice(7).trim());
   }
   return candidates;

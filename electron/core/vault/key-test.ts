@@ -24,6 +24,7 @@ const PATHS: Record<ProviderId, string> = {
   bedrock: '/inference-profiles?maxResults=1',
   openai: '/v1/models',
   openrouter: '/v1/key',
+  gemini: '/v1beta/models?pageSize=1',
 };
 
 export async function testKey(vault: Vault, provider: ProviderId, label: string, timeoutMs = 10_000): Promise<KeyTestResult> {

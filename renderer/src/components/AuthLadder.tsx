@@ -1,22 +1,38 @@
-import type { AuthPicture, HeaderValue } from '../../../shared/agents/claude-code/auth-picture';
-import { providerName } from '../../../shared/agents/claude-code/auth-picture';
+import { AGENTS } from '../../../shared/agents/catalog';
+import { type ApiProvider, providerName } from '../../../shared/agents/claude-code/auth-picture';
+import type { AgentPicture, PictureHeader } from '../../../shared/agents/picture';
 import { useApp } from '../stores/app-store';
 
-/** The auth picture drawn: who wins each header, the ladder of sources, warnings with their fixes. */
-export function AuthLadder({ picture }: { picture: AuthPicture }) {
-  const { setClaude, setView, previewClaude } = useApp();
+const HEADER_NAMES: Record<string, string> = { authorization: 'Authorization' };
+
+/** An agent's auth picture drawn: who wins each header, the ladder of sources, warnings with their fixes. */
+export function AuthLadder({ picture }: { picture: AgentPicture }) {
+  const { setForm, setView, select, preview, importKey } = useApp();
+  const label = AGENTS[picture.tool].label;
+  const where = picture.tool === 'claude-code' ? providerName(picture.provider as ApiProvider) : `provider ${picture.provider}`;
   return (
-    <div className="ladder" data-testid="auth-picture">
+    <div className="ladder" data-testid={`auth-picture-${picture.tool}`}>
       <p className="provider-line">
-        Claude Code in <code>{picture.cwd}</code> → <strong>{providerName(picture.provider)}</strong>
+        {label} in <code>{picture.cwd}</code> → <strong>{where}</strong>
+        {picture.destination && (
+          <>
+            {' '}
+            at <code>{picture.destination}</code>
+          </>
+        )}
       </p>
       <div className="headers">
-        <Header name="x-api-key" value={picture.headers['x-api-key']} />
-        <Header name="Authorization" value={picture.headers.authorization} />
+        {Object.entries(picture.headers).map(([name, value]) => (
+          <Header key={name} name={HEADER_NAMES[name] ?? name} value={value} />
+        ))}
       </div>
       <ol className="tiers" aria-label="Credential sources, highest precedence first">
         {picture.tiers.map((tier) => (
-          <li key={tier.source} className={`tier ${tier.state}`} data-testid={`tier-${tier.source}`}>
+          <li
+            key={`${tier.source}-${tier.origin ?? ''}-${tier.detail ?? ''}`}
+            className={`tier ${tier.state}`}
+            data-testid={`tier-${tier.source}`}
+          >
             <span className="source">{tier.source}</span>
             <span className="state">{tier.state}</span>
             {tier.masked && <code>{tier.masked}</code>}
@@ -32,16 +48,23 @@ export function AuthLadder({ picture }: { picture: AuthPicture }) {
             <li key={`${w.code}-${w.message}`} className="warning" data-testid={`warning-${w.code}`}>
               <p>{w.message}</p>
               {w.fix && <p className="fix">{w.fix}</p>}
-              {(w.code === 'shell-export-shadows-keychain' || w.code === 'env-shadows-keychain') && (
-                <button
-                  type="button"
-                  onClick={() => {
-                    setClaude({ neutralizeEnv: true });
-                    setView('claude');
-                    void previewClaude();
-                  }}
-                >
-                  Fix: make Claude Code ignore it
+              {picture.tool === 'claude-code' &&
+                (w.code === 'shell-export-shadows-keychain' || w.code === 'env-shadows-keychain') && (
+                  <button
+                    type="button"
+                    onClick={() => {
+                      setForm('claude-code', { neutralizeEnv: true });
+                      setView('agents');
+                      select('claude-code');
+                      void preview('claude-code');
+                    }}
+                  >
+                    Fix: make Claude Code ignore it
+                  </button>
+                )}
+              {picture.tool === 'codex' && w.code === 'plaintext-key-in-auth-json' && (
+                <button type="button" onClick={() => void importKey('codex')}>
+                  Move it into the keychain
                 </button>
               )}
             </li>
@@ -52,7 +75,7 @@ export function AuthLadder({ picture }: { picture: AuthPicture }) {
   );
 }
 
-function Header({ name, value }: { name: string; value: HeaderValue | null }) {
+function Header({ name, value }: { name: string; value: PictureHeader | null }) {
   return (
     <div className={value ? 'header sent' : 'header none'} data-testid={`header-${name.toLowerCase()}`}>
       <span className="name">{name}</span>

@@ -1,8 +1,9 @@
 import { useApp } from '../stores/app-store';
 import { AuthLadder } from './AuthLadder';
 
+/** Every agent's auth picture for a folder. */
 export function StatusView() {
-  const { picture, pictureCwd, setPictureCwd, refreshPicture } = useApp();
+  const { agents, pictureCwd, setPictureCwd, refreshAgents } = useApp();
   return (
     <section aria-labelledby="status-title">
       <h1 id="status-title">Auth status</h1>
@@ -10,7 +11,7 @@ export function StatusView() {
         className="row"
         onSubmit={(e) => {
           e.preventDefault();
-          void refreshPicture();
+          void refreshAgents();
         }}
       >
         <label>
@@ -19,7 +20,11 @@ export function StatusView() {
         </label>
         <button type="submit">Show</button>
       </form>
-      {picture ? <AuthLadder picture={picture} /> : <p aria-live="polite">Reading Claude Code's configuration…</p>}
+      {agents ? (
+        agents.map((agent) => <AuthLadder key={agent.id} picture={agent.picture} />)
+      ) : (
+        <p aria-live="polite">Reading each agent's configuration…</p>
+      )}
     </section>
   );
 }

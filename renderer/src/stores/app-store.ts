@@ -3,20 +3,20 @@
  * revealed key never enters this store; the row that shows it keeps it.
  */
 import { create } from 'zustand';
-import type { AuthPicture } from '../../../shared/agents/claude-code/auth-picture';
-import type { WritableScope } from '../../../shared/agents/claude-code/scopes';
-import type { ClaudePlanView } from '../../../shared/ipc';
+import { AGENTS, type AgentId } from '../../../shared/agents/catalog';
+import type { AgentPlanView, AgentSummary } from '../../../shared/ipc';
 import type { ProxyLogEntry } from '../../../shared/proxy-types';
 import type { KeyListing } from '../../../shared/vault-types';
 import { asUiError, call, type UiError } from '../ipc';
 
-export type View = 'keys' | 'claude' | 'status' | 'proxy';
+export type View = 'keys' | 'agents' | 'status' | 'proxy';
 
-export interface ClaudeForm {
-  scope: WritableScope;
+/** What the configure form holds for one agent. */
+export interface AgentForm {
+  scope: string;
   cwd: string;
   mode: 'helper' | 'proxy';
-  provider: 'anthropic' | 'anthropic-aws' | 'bedrock';
+  provider: string;
   /** A named key; empty for the provider's active key. */
   label: string;
   neutralizeEnv: boolean;
@@ -25,51 +25,81 @@ export interface ClaudeForm {
 interface AppState {
   view: View;
   listing: KeyListing | null;
-  picture: AuthPicture | null;
+  /** Every agent found on this machine, with its picture for `pictureCwd`. */
+  agents: AgentSummary[] | null;
   pictureCwd: string;
-  plan: ClaudePlanView | null;
+  /** The agent whose configure form is open. */
+  selected: AgentId | null;
+  forms: Record<AgentId, AgentForm>;
+  plan: AgentPlanView | null;
   result: string | null;
-  claude: ClaudeForm;
   proxy: { running: boolean; port: number; error?: string } | null;
   log: ProxyLogEntry[];
   loading: boolean;
   error: UiError | null;
   setView(view: View): void;
-  setClaude(change: Partial<ClaudeForm>): void;
+  select(agent: AgentId | null): void;
+  setForm(agent: AgentId, change: Partial<AgentForm>): void;
   setPictureCwd(cwd: string): void;
   refreshKeys(): Promise<void>;
-  refreshPicture(): Promise<void>;
+  refreshAgents(): Promise<void>;
   refreshProxy(): Promise<void>;
   /** Runs an action, shows its error if it fails, refreshes what it touched. */
-  act(action: () => Promise<unknown>, refresh?: ('keys' | 'picture' | 'proxy')[]): Promise<boolean>;
-  previewClaude(): Promise<void>;
-  applyClaude(): Promise<void>;
-  undoClaude(): Promise<void>;
+  act(action: () => Promise<unknown>, refresh?: ('keys' | 'agents' | 'proxy')[]): Promise<boolean>;
+  preview(agent: AgentId, action?: 'configure' | 'remove'): Promise<void>;
+  apply(): Promise<void>;
+  undo(agent: AgentId): Promise<void>;
+  importKey(agent: 'codex'): Promise<void>;
 }
 
-const target = (c: ClaudeForm) => ({
-  scope: c.scope,
-  ...(c.scope !== 'user' && c.cwd ? { cwd: c.cwd } : {}),
-  provider: c.provider,
-  ...(c.label ? { label: c.label } : {}),
-  ...(c.provider === 'anthropic' ? { mode: c.mode } : {}),
-  neutralizeEnv: c.neutralizeEnv,
-});
+function defaultForm(agent: AgentId): AgentForm {
+  const info = AGENTS[agent];
+  return {
+    scope: info.scopes[0] ?? 'user',
+    cwd: '',
+    mode: info.defaultMode,
+    provider: info.providers[0] ?? '',
+    label: '',
+    neutralizeEnv: false,
+  };
+}
+
+/** The form as an IPC target: only what the agent takes. */
+function target(agent: AgentId, form: AgentForm) {
+  const info = AGENTS[agent];
+  return {
+    agent,
+    scope: form.scope,
+    ...(form.scope !== 'user' && form.cwd ? { cwd: form.cwd } : {}),
+    provider: form.provider as (typeof info.providers)[number],
+    ...(form.label ? { label: form.label } : {}),
+    // AWS providers pick their own mode (native with a profile, proxy with stored keys).
+    ...(info.configurableModes.length > 1 && !['anthropic-aws', 'bedrock'].includes(form.provider) ? { mode: form.mode } : {}),
+    ...(info.options.includes('neutralizeEnv') ? { neutralizeEnv: form.neutralizeEnv } : {}),
+  };
+}
 
 export const useApp = create<AppState>((set, get) => ({
   view: 'keys',
   listing: null,
-  picture: null,
+  agents: null,
   pictureCwd: '',
+  selected: null,
+  forms: {
+    'claude-code': defaultForm('claude-code'),
+    codex: defaultForm('codex'),
+    'gemini-cli': defaultForm('gemini-cli'),
+  },
   plan: null,
   result: null,
-  claude: { scope: 'user', cwd: '', mode: 'helper', provider: 'anthropic', label: '', neutralizeEnv: false },
   proxy: null,
   log: [],
   loading: false,
   error: null,
   setView: (view) => set({ view, error: null }),
-  setClaude: (change) => set((s) => ({ claude: { ...s.claude, ...change }, plan: null, result: null })),
+  select: (selected) => set({ selected, plan: null, result: null }),
+  setForm: (agent, change) =>
+    set((s) => ({ forms: { ...s.forms, [agent]: { ...s.forms[agent], ...change } }, plan: null, result: null })),
   setPictureCwd: (pictureCwd) => set({ pictureCwd }),
   async refreshKeys() {
     set({ loading: true });
@@ -79,10 +109,10 @@ export const useApp = create<AppState>((set, get) => ({
       set({ error: asUiError(error), loading: false });
     }
   },
-  async refreshPicture() {
+  async refreshAgents() {
     const cwd = get().pictureCwd;
     try {
-      set({ picture: await call(window.keytray.authPicture(cwd ? { cwd } : {})) });
+      set({ agents: (await call(window.keytray.listAgents(cwd ? { cwd } : {}))).agents });
     } catch (error) {
       set({ error: asUiError(error) });
     }
@@ -95,7 +125,7 @@ export const useApp = create<AppState>((set, get) => ({
       set({ error: asUiError(error) });
     }
   },
-  async act(action, refresh = ['keys', 'picture']) {
+  async act(action, refresh = ['keys', 'agents']) {
     set({ error: null });
     try {
       await action();
@@ -105,30 +135,48 @@ export const useApp = create<AppState>((set, get) => ({
     }
     const s = get();
     await Promise.all(
-      refresh.map((r) => (r === 'keys' ? s.refreshKeys() : r === 'picture' ? s.refreshPicture() : s.refreshProxy())),
+      refresh.map((r) => (r === 'keys' ? s.refreshKeys() : r === 'agents' ? s.refreshAgents() : s.refreshProxy())),
     );
     return true;
   },
-  async previewClaude() {
-    await get().act(async () => set({ plan: await call(window.keytray.planClaude(target(get().claude))), result: null }), []);
+  async preview(agent, action = 'configure') {
+    await get().act(async () => {
+      const base = target(agent, get().forms[agent]);
+      const input =
+        action === 'remove' ? { agent, scope: base.scope, ...('cwd' in base ? { cwd: base.cwd } : {}), action } : base;
+      set({ selected: agent, plan: await call(window.keytray.planAgent(input)), result: null });
+    }, []);
   },
-  async applyClaude() {
+  async apply() {
     const plan = get().plan;
     if (!plan) return;
     await get().act(async () => {
-      const applied = await call(window.keytray.applyClaude({ ...target(get().claude), expectedDiff: plan.diff }));
+      const base = target(plan.agent, get().forms[plan.agent]);
+      const input =
+        plan.action === 'remove'
+          ? { agent: plan.agent, scope: base.scope, ...('cwd' in base ? { cwd: base.cwd } : {}), action: plan.action }
+          : base;
+      const applied = await call(window.keytray.applyAgent({ ...input, expectedDiff: plan.diff }));
+      const paths = applied.files.filter((f) => f.diff !== '').map((f) => f.path);
       set({
         plan: null,
-        result: applied.changed ? `Updated ${applied.path}.` : `${applied.path} already had this configuration.`,
+        result: applied.changed ? `Updated ${paths.join(' and ')}.` : `${applied.path} already had this configuration.`,
       });
     });
   },
-  async undoClaude() {
+  async undo(agent) {
     await get().act(async () => {
+      const form = get().forms[agent];
       const undone = await call(
-        window.keytray.undoClaude({ scope: get().claude.scope, ...(get().claude.cwd ? { cwd: get().claude.cwd } : {}) }),
+        window.keytray.undoAgent({ agent, scope: form.scope, ...(form.scope !== 'user' && form.cwd ? { cwd: form.cwd } : {}) }),
       );
-      set({ plan: null, result: `Restored ${undone.path} as it was before KeyTray's last change.` });
+      set({ selected: agent, plan: null, result: `Restored ${undone.paths.join(' and ')} as before KeyTray's last change.` });
+    });
+  },
+  async importKey(agent) {
+    await get().act(async () => {
+      const moved = await call(window.keytray.importAgentKey({ agent }));
+      set({ result: `Moved the key in ${moved.path} into the keychain as ${moved.key.provider}/${moved.key.label}.` });
     });
   },
 }));

@@ -9,8 +9,10 @@
  */
 
 import { maskSecret } from '../../mask';
-import type { ProviderId } from '../../providers';
+import type { AuthWarning, HelperInfo, TierState } from '../picture';
 import { SETTINGS_SCOPES, type SettingsScope } from './scopes';
+
+export type { AuthWarning, HelperInfo, TierState };
 
 /** Claude Code's `apiProvider` words. */
 export type ApiProvider =
@@ -56,8 +58,6 @@ export interface HeaderValue {
   detail?: string;
 }
 
-export type TierState = 'wins' | 'sent' | 'shadowed' | 'ignored' | 'cancelled' | 'absent';
-
 export interface Tier {
   source: CredentialSource;
   state: TierState;
@@ -66,12 +66,6 @@ export interface Tier {
   detail?: string;
   /** Why it is shadowed, ignored or cancelled. */
   reason?: string;
-}
-
-export interface AuthWarning {
-  code: string;
-  message: string;
-  fix?: string;
 }
 
 export interface AuthPicture {
@@ -93,18 +87,6 @@ export interface SettingsLayer {
   apiKeyHelper?: string;
   /** Set when the file exists but cannot be read as settings. */
   problem?: string;
-}
-
-/** What KeyTray knows about an apiKeyHelper command without running it. */
-export interface HelperInfo {
-  /** The masked key it prints, when KeyTray knows (its own helper). */
-  masked: string | null;
-  /** Set when it is KeyTray's helper. */
-  keytray?: { provider: ProviderId; label: string };
-  /** Why it will fail, when KeyTray can tell (its key is missing). */
-  problem?: string;
-  /** Set in proxy mode: the helper prints the proxy token; the proxy at `url` injects the key. */
-  proxy?: { url: string; running: boolean };
 }
 
 export interface AuthInputs {

@@ -4,8 +4,7 @@
  * Console key `/login` saved, shell startup files, and what KeyTray's own
  * helper would print (from metadata: no helper is ever run).
  */
-import { access, readFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type AuthInputs,
@@ -16,30 +15,17 @@ import {
 } from '../../../../shared/agents/claude-code/auth-picture';
 import { claudeConfigDir, SETTINGS_SCOPES, settingsPath } from '../../../../shared/agents/claude-code/scopes';
 import { settingsLayer } from '../../../../shared/agents/claude-code/settings-layer';
-import { KeyTrayError } from '../../../../shared/errors';
 import { parseHelperCommand } from '../../../../shared/helper-command';
 import { maskSecret } from '../../../../shared/mask';
-import type { Platform } from '../../../../shared/paths';
 import type { ProviderId } from '../../../../shared/providers';
 import { proxyRouteOf } from '../../../../shared/proxy-types';
 import { findShellExports } from '../../env/shell-exports';
 import { readSettingsFile } from '../../files/settings-writer';
-import { heldToken } from '../../proxy/proxy-token';
 import type { Vault } from '../../vault/vault';
+import { describeTarget } from '../helper-target';
+import type { Situation } from '../situation';
 
-export interface Situation {
-  cwd: string;
-  env: Record<string, string>;
-  envOrigin: AuthInputs['envOrigin'];
-  home: string;
-  platform: Platform;
-}
-
-export function processSituation(cwd: string = process.cwd()): Situation {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
-  return { cwd, env, envOrigin: 'env:process', home: process.env.HOME || '', platform: process.platform };
-}
+export type { Situation };
 
 export async function gatherAuthInputs(situation: Situation, vault: Vault): Promise<AuthInputs> {
   const settings = await readLayers(situation);
@@ -87,37 +73,9 @@ export async function readLayers(situation: Situation): Promise<SettingsLayer[]>
 export async function describeHelper(command: string, vault: Vault, baseUrls: string[]): Promise<HelperInfo> {
   const parsed = parseHelperCommand(command);
   if (!parsed) return { masked: null };
-  const { script, target } = parsed;
-  // In proxy mode the helper prints a proxy token; the base URL says which provider's key the proxy sends,
-  // and a binding's token names the key.
-  const route = target.kind === 'proxy-token' ? (baseUrls.map(proxyRoute).find((r) => r !== null) ?? null) : null;
-  const binding =
-    target.kind === 'key'
-      ? target
-      : (target.binding ?? (route ? { provider: route.provider } : { provider: 'anthropic' as const }));
-  const label = 'label' in binding ? binding.label : undefined;
-  const keytray = { provider: binding.provider, label: label ?? '(active)' };
-  if (!(await exists(script))) {
-    return { masked: null, keytray, problem: `its script ${script} is missing; run \`keytray configure claude-code\` again` };
-  }
-  try {
-    const key = await vault.show(binding.provider, label);
-    const found = { provider: binding.provider, label: key.label };
-    const problem = key.state === 'missing' ? `the keychain has no secret for ${binding.provider}/${key.label}` : undefined;
-    if (target.kind === 'key') return { masked: key.masked, keytray: found, ...(problem ? { problem } : {}) };
-    const token = await vault.existingProxyToken();
-    const proxy = route
-      ? { url: route.url, running: await listening(route.port) }
-      : { url: '(no base URL points at the proxy)', running: false };
-    return {
-      masked: token ? maskSecret(heldToken(token, target.binding)) : null,
-      keytray: found,
-      proxy,
-      ...(token ? {} : { problem: 'KeyTray has no proxy token yet; run `keytray configure claude-code --mode proxy` again' }),
-    };
-  } catch (error) {
-    return { masked: null, keytray, problem: error instanceof KeyTrayError ? error.message : 'KeyTray cannot read its keys' };
-  }
+  // In proxy mode the base URL says which provider's key the proxy sends.
+  const route = baseUrls.map(proxyRoute).find((r) => r !== null) ?? null;
+  return describeTarget(parsed.script, parsed.target, vault, route, 'claude-code');
 }
 
 /** The variable as Claude Code sees it: the highest settings env block that sets it, else the environment. */
@@ -132,19 +90,6 @@ function effectiveVariable(name: string, situation: Situation, layers: SettingsL
 function proxyRoute(baseUrl: string | undefined): { url: string; port: number; provider: ProviderId } | null {
   const route = baseUrl ? proxyRouteOf(baseUrl) : null;
   return route && baseUrl ? { url: baseUrl, ...route } : null;
-}
-
-export function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (result: boolean) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(300, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -208,11 +153,4 @@ export async function findAwsCredentials(situation: Situation, layers: SettingsL
     if (text && /^\s*\[(default|profile default)\]/m.test(text)) return { detail: `default profile in ${path}` };
   }
   return null;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -26,11 +26,13 @@ import type { ClaudeBinding } from '../../../../shared/metadata';
 import { isProviderId, PROVIDERS, type ProviderId } from '../../../../shared/providers';
 import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
 import { planSettingsChange, type SettingsPlan, type SettingsWriter } from '../../files/settings-writer';
+import { listening } from '../../proxy/listening';
 import { heldToken } from '../../proxy/proxy-token';
-import { updateMetadata } from '../../vault/metadata-file';
 import type { Vault } from '../../vault/vault';
+import { bindingOf, rememberBinding } from '../bindings';
 import { ensureHelperScript, type HelperPins, helperScriptPath, type Launcher } from '../helper-script';
-import { findAwsCredentials, gatherAuthInputs, listening, readLayers, type Situation } from './auth-inputs';
+import type { Situation } from '../situation';
+import { findAwsCredentials, gatherAuthInputs, readLayers } from './auth-inputs';
 
 export interface ConfigureRequest {
   /** Defaults to the provider remembered for this settings file, else anthropic. */
@@ -73,7 +75,7 @@ export class ClaudeConfigurator {
   async plan(request: ConfigureRequest): Promise<ConfigurePlan> {
     const path = settingsPath(request.scope, request.situation);
     const meta = await this.deps.vault.readMetadata();
-    const remembered = meta.claudeBindings?.[path];
+    const remembered = bindingOf(meta, 'claude-code', path);
     const provider = checkClaudeProvider(request.provider ?? remembered?.provider ?? 'anthropic');
     const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
     const info = PROVIDERS[provider];
@@ -146,26 +148,55 @@ export class ClaudeConfigurator {
   }
 
   /** Writes the helper script and the settings file, and remembers the choice. */
-  async apply(plan: ConfigurePlan): Promise<void> {
+  async apply(plan: Pick<ConfigurePlan, 'binding' | 'settings'>): Promise<void> {
     if (plan.binding.mode === 'proxy') await this.deps.vault.proxyToken();
     await ensureHelperScript(this.deps.dataDir, this.deps.launcher, this.deps.pins);
     await this.deps.writer.apply(plan.settings);
-    await updateMetadata(this.deps.metadataPath, (meta) => ({
-      next: { ...meta, claudeBindings: { ...meta.claudeBindings, [plan.settings.path]: plan.binding } },
-      result: undefined,
-    }));
+    await rememberBinding(this.deps.metadataPath, 'claude-code', plan.settings.path, plan.binding);
+  }
+
+  /** Writes a removal planned by planRemove, and forgets the file's binding. */
+  async applyRemove(settings: SettingsPlan): Promise<void> {
+    await this.deps.writer.apply(settings);
+    await rememberBinding(this.deps.metadataPath, 'claude-code', settings.path, null);
+  }
+
+  /**
+   * What taking KeyTray out of the scope's settings file changes: its
+   * apiKeyHelper, the proxy base URLs, and the switches and values KeyTray
+   * wrote for the provider the file is bound to. What the user wrote stays.
+   */
+  async planRemove(
+    scope: WritableScope,
+    situation: Situation,
+  ): Promise<{ settings: SettingsPlan; before: AuthPicture; after: AuthPicture }> {
+    const path = settingsPath(scope, situation);
+    const meta = await this.deps.vault.readMetadata();
+    const binding = bindingOf(meta, 'claude-code', path);
+    const inputs = await gatherAuthInputs(situation, this.deps.vault);
+    const current = inputs.settings.find((l) => l.path === path);
+    const env = current?.env ?? {};
+    const changes: SettingChange[] = [];
+    if (current?.apiKeyHelper && parseHelperCommand(current.apiKeyHelper))
+      changes.push({ path: ['apiKeyHelper'], value: undefined });
+    const written = binding ? keytrayEnv(binding.provider, meta.providers[binding.provider]?.settings ?? {}) : {};
+    for (const [name, value] of Object.entries(env)) {
+      const proxyUrl = /BASE_URL$/.test(name) && isProxyUrl(value);
+      if (proxyUrl || written[name] === value || (written[name] === null && name in env))
+        changes.push({ path: ['env', name], value: undefined });
+    }
+    const settings = await planSettingsChange(path, changes);
+    const before = computeAuthPicture(inputs);
+    const layers = withLayer(inputs.settings, scope, path, settings.after);
+    const after = computeAuthPicture({ ...inputs, settings: layers, awsChain: await findAwsCredentials(situation, layers) });
+    return { settings, before, after };
   }
 
   /** Puts the scope's settings file back as it was before KeyTray's last write. */
   async undo(scope: WritableScope, situation: Situation): Promise<{ settings: SettingsPlan; after: AuthPicture }> {
     const path = settingsPath(scope, situation);
     const settings = await this.deps.writer.undo(path);
-    if (!(await this.deps.writer.canUndo(path))) {
-      await updateMetadata(this.deps.metadataPath, (meta) => {
-        const { [path]: _forgotten, ...rest } = meta.claudeBindings ?? {};
-        return { next: { ...meta, claudeBindings: rest }, result: undefined };
-      });
-    }
+    if (!(await this.deps.writer.canUndo(path))) await rememberBinding(this.deps.metadataPath, 'claude-code', path, null);
     return { settings, after: computeAuthPicture(await gatherAuthInputs(situation, this.deps.vault)) };
   }
 
@@ -242,6 +273,21 @@ export function settingsChanges(c: ChangeInput): SettingChange[] {
     changes.push({ path: ['env', name], value });
   }
   return changes;
+}
+
+/**
+ * The env values KeyTray writes for a cloud provider's binding: a value to
+ * match, or null for a switch KeyTray owns whatever its value.
+ */
+function keytrayEnv(provider: ProviderId, settings: { region?: string; workspaceId?: string }): Record<string, string | null> {
+  const cloud = CLOUD_ENV[provider];
+  if (!cloud) return {};
+  return {
+    [cloud.use]: null,
+    [cloud.skip]: null,
+    ...(settings.region ? { AWS_REGION: settings.region } : {}),
+    ...(settings.workspaceId && provider === 'anthropic-aws' ? { ANTHROPIC_AWS_WORKSPACE_ID: settings.workspaceId } : {}),
+  };
 }
 
 /** A base URL that points at KeyTray's proxy (proxy mode wrote it, or someone typed it): it goes when the mode does. */

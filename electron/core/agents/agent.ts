@@ -1,0 +1,90 @@
+/**
+ * The seam every coding agent plugs into. An integration says where the
+ * agent's config lives for a folder, plans what KeyTray would change there
+ * (as a diff), applies, undoes and removes it through the one writer, names
+ * the files worth watching, and draws the agent's auth picture. The CLI, the
+ * IPC table, the tray and the window reach agents only through the registry
+ * of these (registry.ts).
+ */
+import type { AgentId, AgentInfo, ConfigurableMode } from '../../../shared/agents/catalog';
+import type { AgentPicture } from '../../../shared/agents/picture';
+import { KeyTrayError } from '../../../shared/errors';
+import type { FormatId } from '../../../shared/formats/file-format';
+import type { AgentBinding } from '../../../shared/metadata';
+import type { SettingsPlan } from '../files/settings-writer';
+import type { Situation } from './situation';
+
+/** One config file the agent reads, at one scope. */
+export interface ConfigFile {
+  scope: string;
+  path: string;
+  format: FormatId;
+  /** Whether KeyTray writes it (the others are read for the picture only). */
+  writable: boolean;
+}
+
+export interface ConfigureRequest {
+  situation: Situation;
+  /** One of the agent's scopes; its first by default. */
+  scope?: string;
+  provider?: string;
+  label?: string;
+  mode?: ConfigurableMode;
+  /** Claude Code: cancel credential variables that would shadow the helper. */
+  neutralizeEnv?: boolean;
+}
+
+export interface AgentPlan {
+  agent: AgentId;
+  action: 'configure' | 'remove';
+  scope: string;
+  /** The binding the files will carry; null when removing. */
+  binding: AgentBinding | null;
+  /** Every file the plan touches, each with its diff (empty when that file is already as it should be). */
+  files: SettingsPlan[];
+  /** The file whose path the binding is remembered under. */
+  bindingPath: string;
+  /** The command the agent will run for its key or token, where there is one. */
+  command?: string;
+  before: AgentPicture;
+  after: AgentPicture;
+}
+
+export interface UndoResult {
+  files: SettingsPlan[];
+  after: AgentPicture;
+}
+
+export interface AgentIntegration {
+  readonly info: AgentInfo;
+  /** The agent's config files for a folder, highest precedence first. */
+  configFiles(situation: Situation): ConfigFile[];
+  /** Whether the agent's command is on the PATH, and whether KeyTray has configured it. */
+  detect(situation: Situation): Promise<{ installed: boolean; configured: boolean }>;
+  plan(request: ConfigureRequest): Promise<AgentPlan>;
+  /** What removing exactly KeyTray's entries from the scope's files would change. */
+  planRemove(scope: string | undefined, situation: Situation): Promise<AgentPlan>;
+  apply(plan: AgentPlan): Promise<void>;
+  /** Puts the scope's files back as they were before KeyTray's last write, byte for byte. */
+  undo(scope: string | undefined, situation: Situation): Promise<UndoResult>;
+  /** Files and folders whose change can change the picture. */
+  watchPaths(situation: Situation): string[];
+  picture(situation: Situation): Promise<AgentPicture>;
+}
+
+/** The scope a request names, checked against the agent's; its first when absent. */
+export function scopeOf(info: AgentInfo, scope: string | undefined): string {
+  const chosen = scope ?? info.scopes[0] ?? 'user';
+  if (!info.scopes.includes(chosen)) {
+    throw new KeyTrayError('usage', `${info.label} has no "${chosen}" scope: use ${info.scopes.join(', ')}.`);
+  }
+  return chosen;
+}
+
+/** The plan's diffs, file after file. */
+export function planDiff(plan: Pick<AgentPlan, 'files'>): string {
+  return plan.files
+    .map((f) => f.diff)
+    .filter((d) => d !== '')
+    .join('\n');
+}

@@ -1,0 +1,57 @@
+/**
+ * Every agent integration, by id: the one list the CLI, the IPC handlers,
+ * the tray and the window read. Adding an agent is a folder under agents/
+ * and an entry here (and its data in shared/agents/catalog.ts).
+ */
+import { AGENT_IDS, AGENTS, type AgentId, isAgentId } from '../../../shared/agents/catalog';
+import type { AgentPicture, StatusReport } from '../../../shared/agents/picture';
+import { KeyTrayError } from '../../../shared/errors';
+import type { AgentIntegration } from './agent';
+import type { AgentDeps } from './agent-deps';
+import { ClaudeCodeAgent } from './claude-code/agent';
+import { CodexAgent } from './codex/agent';
+import { GeminiCliAgent } from './gemini-cli/agent';
+import type { Situation } from './situation';
+
+export type AgentRegistry = Readonly<Record<AgentId, AgentIntegration>>;
+
+export function createAgents(deps: AgentDeps): AgentRegistry {
+  return {
+    'claude-code': new ClaudeCodeAgent(deps),
+    codex: new CodexAgent(deps),
+    'gemini-cli': new GeminiCliAgent(deps),
+  };
+}
+
+/** The integration for an id a person typed, or a usage error listing the known ones. */
+export function agentFor(agents: AgentRegistry, id: string | undefined): AgentIntegration {
+  if (id === undefined) {
+    throw new KeyTrayError('usage', 'Missing the agent to configure.', { fix: `Name one of: ${AGENT_IDS.join(', ')}.` });
+  }
+  if (!isAgentId(id)) {
+    throw new KeyTrayError('usage', `KeyTray does not know an agent called "${id}".`, {
+      fix: `Use one of: ${AGENT_IDS.join(', ')}.`,
+    });
+  }
+  return agents[id];
+}
+
+/** The agents worth showing for a folder: installed or configured, Claude Code always. */
+export async function agentsFound(agents: AgentRegistry, situation: Situation): Promise<AgentIntegration[]> {
+  const found = await Promise.all(
+    AGENT_IDS.map(async (id) => {
+      const { installed, configured } = await agents[id].detect(situation);
+      return id === 'claude-code' || installed || configured ? agents[id] : null;
+    }),
+  );
+  return found.filter((a): a is AgentIntegration => a !== null);
+}
+
+/** Every found agent's picture for a folder (`keytray status` without --agent). */
+export async function statusReport(agents: AgentRegistry, situation: Situation): Promise<StatusReport> {
+  const found = await agentsFound(agents, situation);
+  const pictures: AgentPicture[] = await Promise.all(found.map((a) => a.picture(situation)));
+  return { cwd: situation.cwd, agents: pictures };
+}
+
+export { AGENTS };

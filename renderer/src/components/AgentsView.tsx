@@ -1,0 +1,216 @@
+import { AGENTS, type AgentId } from '../../../shared/agents/catalog';
+import type { AgentSummary } from '../../../shared/ipc';
+import { PROVIDERS } from '../../../shared/providers';
+import { useApp } from '../stores/app-store';
+import { AuthLadder } from './AuthLadder';
+
+const LIGHT_WORDS = { ok: 'OK', warning: 'Needs attention', error: 'Not working' } as const;
+const SCOPE_WORDS: Record<string, string> = { user: 'All projects', local: 'This project only', project: 'This project, shared' };
+
+/** Every agent on this machine: its state, its mode and its key; configure, undo and remove. */
+export function AgentsView() {
+  const { agents, selected } = useApp();
+  return (
+    <section aria-labelledby="agents-title">
+      <h1 id="agents-title">Agents</h1>
+      {!agents && <p aria-live="polite">Looking for agents…</p>}
+      <div className="agents">
+        {agents?.map((agent) => (
+          <AgentCard key={agent.id} agent={agent} open={selected === agent.id} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function AgentCard({ agent, open }: { agent: AgentSummary; open: boolean }) {
+  const { select } = useApp();
+  const binding = agent.binding;
+  const mode = binding ? (binding.mode ?? (['anthropic-aws', 'bedrock'].includes(binding.provider) ? 'native' : 'helper')) : null;
+  return (
+    <article
+      className={`card agent ${agent.light}`}
+      data-testid={`agent-${agent.id}`}
+      aria-labelledby={`agent-${agent.id}-title`}
+    >
+      <header className="row">
+        <span className={`light ${agent.light}`} role="img" aria-label={LIGHT_WORDS[agent.light]} />
+        <h2 id={`agent-${agent.id}-title`}>{agent.label}</h2>
+        {!agent.installed && <span className="tag">not on PATH</span>}
+        <span className="muted" data-testid="agent-state">
+          {binding
+            ? `${mode} mode · ${binding.provider}/${binding.label ?? 'active key'}`
+            : agent.configured
+              ? 'configured'
+              : 'not configured by KeyTray'}
+        </span>
+        <button type="button" aria-expanded={open} onClick={() => select(open ? null : agent.id)}>
+          {open ? 'Close' : 'Configure…'}
+        </button>
+      </header>
+      {agent.picture.destination && (
+        <p className="muted">
+          Requests go to <code>{agent.picture.destination}</code>
+        </p>
+      )}
+      {open && <AgentForm id={agent.id} />}
+    </article>
+  );
+}
+
+function AgentForm({ id }: { id: AgentId }) {
+  const { forms, setForm, plan, result, preview, apply, undo, listing } = useApp();
+  const info = AGENTS[id];
+  const form = forms[id];
+  const keys = listing?.providers.find((p) => p.id === form.provider)?.keys ?? [];
+  const cloud = ['anthropic-aws', 'bedrock'].includes(form.provider);
+  const shownPlan = plan?.agent === id ? plan : null;
+  return (
+    <>
+      <form
+        className="fields"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void preview(id);
+        }}
+      >
+        {info.providers.length > 1 && (
+          <label>
+            Provider
+            <select value={form.provider} onChange={(e) => setForm(id, { provider: e.target.value, label: '' })}>
+              {info.providers.map((p) => (
+                <option key={p} value={p}>
+                  {PROVIDERS[p].label}
+                  {['anthropic-aws', 'bedrock'].includes(p) ? ' (AWS mode)' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          Key
+          <select
+            aria-label={`Key for ${info.label}`}
+            value={form.label}
+            onChange={(e) => setForm(id, { label: e.target.value })}
+          >
+            <option value="">The active key</option>
+            {keys.map((k) => (
+              <option key={k.label} value={k.label}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {info.configurableModes.length > 1 && !cloud && (
+          <fieldset>
+            <legend>Mode</legend>
+            <label>
+              <input
+                type="radio"
+                name={`${id}-mode`}
+                checked={form.mode === 'helper'}
+                onChange={() => setForm(id, { mode: 'helper' })}
+              />{' '}
+              Helper ({info.label} reads the key)
+            </label>
+            <label>
+              <input
+                type="radio"
+                name={`${id}-mode`}
+                checked={form.mode === 'proxy'}
+                onChange={() => setForm(id, { mode: 'proxy' })}
+              />{' '}
+              Proxy ({info.label} never holds the key)
+            </label>
+          </fieldset>
+        )}
+        {info.configurableModes.length === 1 && info.configurableModes[0] === 'proxy' && (
+          <p className="hint wide">
+            {info.label} has no key command: it gets a token that works only on KeyTray's{' '}
+            {PROVIDERS[form.provider as 'gemini']?.label ?? ''} route on this machine, and stops working when you remove this
+            configuration. For no token on disk at all, run it with{' '}
+            <code>
+              keytray exec --provider {form.provider} -- {info.command}
+            </code>
+            .
+          </p>
+        )}
+        {info.scopes.length > 1 && (
+          <fieldset>
+            <legend>Scope</legend>
+            {info.scopes
+              .filter((s) => s !== 'project')
+              .map((scope) => (
+                <label key={scope}>
+                  <input
+                    type="radio"
+                    name={`${id}-scope`}
+                    checked={form.scope === scope}
+                    onChange={() => setForm(id, { scope })}
+                  />{' '}
+                  {SCOPE_WORDS[scope] ?? scope}
+                </label>
+              ))}
+          </fieldset>
+        )}
+        {form.scope !== 'user' && (
+          <label className="wide">
+            Project directory
+            <input value={form.cwd} placeholder="/path/to/project" onChange={(e) => setForm(id, { cwd: e.target.value })} />
+          </label>
+        )}
+        {info.options.includes('neutralizeEnv') && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={form.neutralizeEnv}
+              onChange={(e) => setForm(id, { neutralizeEnv: e.target.checked })}
+            />{' '}
+            Ignore exported keys
+          </label>
+        )}
+        <div className="row">
+          <button type="submit">Preview</button>
+          <button type="button" onClick={() => void undo(id)}>
+            Undo last change
+          </button>
+          <button type="button" onClick={() => void preview(id, 'remove')}>
+            Remove KeyTray's settings…
+          </button>
+        </div>
+      </form>
+      {result && (
+        <p role="status" className="ok" data-testid="agent-result">
+          {result}
+        </p>
+      )}
+      {shownPlan && (
+        <div className="plan">
+          <h3>
+            {shownPlan.changed
+              ? `${shownPlan.action === 'remove' ? 'Removing from' : 'Changes to'} ${shownPlan.files
+                  .filter((f) => f.diff !== '')
+                  .map((f) => f.path)
+                  .join(' and ')}`
+              : shownPlan.action === 'remove'
+                ? `${shownPlan.path} holds nothing of KeyTray's`
+                : `${shownPlan.path} is already set up`}
+          </h3>
+          {shownPlan.changed && (
+            <pre className="diff" data-testid="diff">
+              {shownPlan.diff}
+            </pre>
+          )}
+          <h3>{info.label} will then use</h3>
+          <AuthLadder picture={shownPlan.after} />
+          {shownPlan.changed && (
+            <button type="button" className="primary" onClick={() => void apply()}>
+              {shownPlan.action === 'remove' ? `Remove from ${info.label}` : `Configure ${info.label}`}
+            </button>
+          )}
+        </div>
+      )}
+    </>
+  );
+}

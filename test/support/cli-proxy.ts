@@ -1,0 +1,14 @@
+/** `keytray proxy` as a user starts it: a child process on a free port, stopped by the test. */
+import { spawn } from 'node:child_process';
+import { BIN } from './cli';
+import { freePort } from './ports';
+
+export async function startCliProxy(env: NodeJS.ProcessEnv): Promise<{ port: number; stop(): void }> {
+  const port = await freePort();
+  const proxy = spawn(process.execPath, [BIN, 'proxy', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    proxy.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+    proxy.on('exit', (code) => reject(new Error(`keytray proxy exited with ${code}`)));
+  });
+  return { port, stop: () => proxy.kill('SIGTERM') };
+}
