@@ -40,8 +40,11 @@ export function heldToken(installToken: string, binding?: Required<HelperBinding
   return binding ? bindingToken(installToken, binding) : installToken;
 }
 
-/** Who presented a token: the install (active keys), or a binding (one provider's route; a named key, or its active one). */
-export type TokenHolder = { kind: 'install' } | ({ kind: 'binding' } & HelperBinding);
+/**
+ * Who presented a token: the install (active keys), or a binding (one provider's route; a named key, or
+ * its active one). `route`: a route token, valid only while the binding that carries its id exists.
+ */
+export type TokenHolder = { kind: 'install' } | ({ kind: 'binding'; route?: true } & HelperBinding);
 
 /**
  * Recognises the tokens the proxy accepts, in constant time: the install's
@@ -50,7 +53,7 @@ export type TokenHolder = { kind: 'install' } | ({ kind: 'binding' } & HelperBin
  */
 export class ProxyTokens {
   private readonly install: Buffer;
-  private bindings = new Map<string, HelperBinding>();
+  private bindings = new Map<string, HelperBinding & { route?: true }>();
   /** The metadata file the bindings were worked out from (Vault.metadataStamp). */
   private stamp: string | null = null;
   private refreshing: Promise<void> | null = null;
@@ -84,7 +87,7 @@ export class ProxyTokens {
         const stamp = await this.vault.metadataStamp();
         if (stamp === this.stamp) return;
         const meta = await this.vault.readMetadata();
-        const next = new Map<string, HelperBinding>();
+        const next = new Map<string, HelperBinding & { route?: true }>();
         for (const provider of PROVIDER_IDS)
           for (const { label } of meta.providers[provider]?.keys ?? [])
             next.set(digest(bindingToken(this.installToken, { provider, label })).toString('hex'), { provider, label });
@@ -93,10 +96,7 @@ export class ProxyTokens {
             if (tokenId)
               next.set(
                 digest(routeToken(this.installToken, { provider, ...(label ? { label } : {}), tokenId })).toString('hex'),
-                {
-                  provider,
-                  ...(label ? { label } : {}),
-                },
+                { provider, ...(label ? { label } : {}), route: true },
               );
         this.bindings = next;
         this.stamp = stamp;

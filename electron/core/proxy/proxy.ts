@@ -328,11 +328,10 @@ class ClientConnection {
     if (origin !== undefined && !isLoopbackOrigin(origin, port))
       return this.refuse(403, 'permission_error', 'the proxy does not answer web pages');
     const holder = this.context.tokens.match(tokenCandidates(head.headers));
-    if (!holder) {
-      // Perhaps the token of a key added since the tokens were worked out: look again once, then refuse.
-      if (!rechecked) return this.recheck(head);
-      return this.refuse(401, 'authentication_error', 'missing or wrong KeyTray proxy token');
-    }
+    // Unknown: perhaps the token of a key added since the tokens were worked out. A route token: its
+    // binding may have been removed since, and removing it revokes the token at once. Look again once.
+    if ((!holder || (holder.kind === 'binding' && holder.route)) && !rechecked) return this.recheck(head);
+    if (!holder) return this.refuse(401, 'authentication_error', 'missing or wrong KeyTray proxy token');
     if (!isProviderId(prefix))
       return this.refuse(
         404,
