@@ -167,7 +167,7 @@ test('configure Codex from the window: a preview of config.toml, the write, its 
   await expect(page.getByTestId('diff')).toContainText('+model_provider = "keytray"');
   await expect(page.getByTestId('diff')).toContainText('+[model_providers.keytray.auth]');
   await expect(page.getByTestId('auth-picture-codex').getByTestId('header-authorization')).toContainText('keytray: openai/work');
-  await shot(page, '08-codex-preview');
+  await shot(page, '09-codex-preview');
   expect(readFileSync(config, 'utf8')).toBe(mine);
 
   await page.getByRole('button', { name: 'Configure Codex CLI' }).click();

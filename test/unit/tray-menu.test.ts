@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { headline, type TrayState, trayIcon, trayMenu } from '../../electron/main/tray-menu';
+import { agentLine, headline, type TrayState, trayIcon, trayMenu } from '../../electron/main/tray-menu';
 import type { AuthPicture } from '../../shared/agents/claude-code/auth-picture';
+import type { AgentPicture } from '../../shared/agents/picture';
 import type { KeyListing } from '../../shared/vault-types';
 
 const picture = (over: Partial<AuthPicture> = {}): AuthPicture => ({
@@ -114,5 +115,46 @@ describe('tray', () => {
     expect(menu[9]).toMatchObject({ type: 'checkbox', checked: true, action: { kind: 'toggle-proxy' } });
     expect(menu[0]?.enabled).toBe(false);
     expect(JSON.stringify(menu)).not.toMatch(/sk-ant-api/);
+  });
+
+  it('gives each configured agent a line, and the icon the worst of their states', () => {
+    const codex: AgentPicture = {
+      tool: 'codex',
+      cwd: '/home/me',
+      provider: 'keytray',
+      destination: 'http://127.0.0.1:8723/openai/v1',
+      headers: {
+        authorization: {
+          source: 'auth command',
+          origin: 'config:codex',
+          masked: 'ktp_…abcd',
+          detail: 'keytray proxy token; the proxy sends openai/work',
+        },
+      },
+      winner: 'auth command',
+      tiers: [],
+      warnings: [],
+    };
+    const gemini: AgentPicture = {
+      tool: 'gemini-cli',
+      cwd: '/home/me',
+      provider: 'gemini-api-key',
+      headers: { 'x-goog-api-key': null },
+      winner: 'none',
+      tiers: [],
+      warnings: [{ code: 'no-credential', message: 'Gemini CLI finds no GEMINI_API_KEY here' }],
+    };
+    const menu = trayMenu(state({ agents: [codex, gemini] }));
+    expect(menu.slice(0, 4).map((i) => i.label ?? `(${i.type})`)).toEqual([
+      'Claude Code → anthropic/work via keychain helper',
+      'Codex CLI → openai/work via the KeyTray proxy',
+      'Gemini CLI: ⚠ Gemini CLI finds no GEMINI_API_KEY here',
+      '(separator)',
+    ]);
+    expect(trayIcon(state({ agents: [codex] }))).toBe('ok');
+    expect(trayIcon(state({ agents: [codex, gemini] }))).toBe('error');
+    const unreadable = { ...codex, warnings: [{ code: 'proxy-not-running', message: 'nothing listens' }] };
+    expect(trayIcon(state({ agents: [unreadable] }))).toBe('warning');
+    expect(agentLine(codex)).toBe('Codex CLI → openai/work via the KeyTray proxy');
   });
 });

@@ -29,7 +29,7 @@ function AgentCard({ agent, open }: { agent: AgentSummary; open: boolean }) {
   const mode = binding ? (binding.mode ?? (['anthropic-aws', 'bedrock'].includes(binding.provider) ? 'native' : 'helper')) : null;
   return (
     <article
-      className={`card agent ${agent.light}`}
+      className={`card agent agent-${agent.light}`}
       data-testid={`agent-${agent.id}`}
       aria-labelledby={`agent-${agent.id}-title`}
     >
