@@ -9,7 +9,6 @@ import { AGENT_IDS } from '../../shared/agents/catalog';
 import type { AgentPicture } from '../../shared/agents/picture';
 import { KeyTrayError } from '../../shared/errors';
 import { type AgentPlan, planDiff } from '../core/agents/agent';
-import type { CodexAgent } from '../core/agents/codex/agent';
 import { agentFor, statusReport } from '../core/agents/registry';
 import { processSituation } from '../core/agents/situation';
 import { createServices, type Services } from '../core/services';
@@ -84,7 +83,7 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
   if (values['import-key']) {
     if (name !== 'codex')
       throw new KeyTrayError('usage', `--import-key moves Codex's auth.json key; ${info.label} has none to move.`);
-    const moved = await (agent as CodexAgent).importKey(situation, values.label);
+    const moved = await services.agents.codex.importKey(situation, values.label);
     if (values.json)
       printJson({
         imported: true,

@@ -4,7 +4,7 @@
  * fixes.
  */
 import { AGENTS } from '../../shared/agents/catalog';
-import { type ApiProvider, providerName } from '../../shared/agents/claude-code/auth-picture';
+import { headerLabel, providerWords } from '../../shared/agents/describe';
 import type { AgentPicture, PictureHeader, TierState } from '../../shared/agents/picture';
 
 const MARKS: Record<TierState, string> = {
@@ -16,12 +16,9 @@ const MARKS: Record<TierState, string> = {
   absent: '·',
 };
 
-/** How a header is named on screen. */
-const HEADER_NAMES: Record<string, string> = { authorization: 'Authorization' };
-
 export function statusLines(picture: AgentPicture): string[] {
   const lines = [headline(picture), ''];
-  for (const [name, value] of Object.entries(picture.headers)) lines.push(headerLine(HEADER_NAMES[name] ?? name, value));
+  for (const [name, value] of Object.entries(picture.headers)) lines.push(headerLine(headerLabel(name), value));
   lines.push('', 'Credentials, highest precedence first:');
   for (const tier of picture.tiers) {
     const parts = [`  ${MARKS[tier.state]} ${tier.source.padEnd(24)} ${tier.state.padEnd(9)}`];
@@ -42,11 +39,8 @@ export function statusLines(picture: AgentPicture): string[] {
 }
 
 function headline(picture: AgentPicture): string {
-  const label = AGENTS[picture.tool].label;
-  if (picture.tool === 'claude-code') {
-    return `${label} in ${picture.cwd} → ${providerName(picture.provider as ApiProvider)} (${picture.provider})`;
-  }
-  return `${label} in ${picture.cwd} → provider ${picture.provider}${picture.destination ? ` at ${picture.destination}` : ''}`;
+  const where = picture.tool === 'claude-code' ? `${providerWords(picture)} (${picture.provider})` : providerWords(picture);
+  return `${AGENTS[picture.tool].label} in ${picture.cwd} → ${where}${picture.destination ? ` at ${picture.destination}` : ''}`;
 }
 
 function headerLine(name: string, value: PictureHeader | null): string {

@@ -18,8 +18,7 @@ import {
 } from '../../shared/ipc';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
 import type { KeyListing } from '../../shared/vault-types';
-import { type AgentIntegration, type AgentPlan, planDiff } from './agents/agent';
-import type { CodexAgent } from './agents/codex/agent';
+import { type AgentPlan, planDiff } from './agents/agent';
 import type { AgentRegistry } from './agents/registry';
 import type { Situation } from './agents/situation';
 import { readProxyLog } from './proxy/proxy-log';
@@ -156,8 +155,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { paths: files.map((f) => f.path), diff: planDiff({ files }), after };
     },
     'agent:import-key': async (input) => {
-      const codex = agents.codex as AgentIntegration as CodexAgent;
-      const moved = await codex.importKey(await deps.situation(input.cwd), input.label);
+      const moved = await agents.codex.importKey(await deps.situation(input.cwd), input.label);
       changed('keys');
       changed('picture');
       return { key: { provider: 'openai', label: moved.label }, path: moved.path, diff: moved.diff };

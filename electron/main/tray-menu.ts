@@ -4,7 +4,8 @@
  * import: actions are plain values main maps to calls.
  */
 import { AGENTS } from '../../shared/agents/catalog';
-import { type AuthPicture, providerName } from '../../shared/agents/claude-code/auth-picture';
+import type { AuthPicture } from '../../shared/agents/claude-code/auth-picture';
+import { providerWords } from '../../shared/agents/describe';
 import { pictureLight, seriousWarning } from '../../shared/agents/light';
 import type { AgentPicture } from '../../shared/agents/picture';
 import { PROVIDERS } from '../../shared/providers';
@@ -70,8 +71,7 @@ export function agentLine(picture: AgentPicture): string {
   if (serious) return picture.tool === 'claude-code' ? `⚠ ${serious.message}` : `${label}: ⚠ ${serious.message}`;
   const header = Object.values(picture.headers).find((h) => h !== null) ?? null;
   if (!header) {
-    const where = picture.tool === 'claude-code' ? providerName(picture.provider as AuthPicture['provider']) : picture.provider;
-    return `${label} → ${where} (credentials not known to KeyTray)`;
+    return `${label} → ${providerWords(picture)} (credentials not known to KeyTray)`;
   }
   const keytray = header.detail?.match(/^keytray(?: (?:proxy|route) token; the proxy sends|:) (\S+)$/)?.[1];
   if (keytray) return `${label} → ${keytray} via ${header.detail?.includes('proxy') ? 'the KeyTray proxy' : 'keychain helper'}`;

@@ -13,15 +13,16 @@ import { CodexAgent } from './codex/agent';
 import { GeminiCliAgent } from './gemini-cli/agent';
 import type { Situation } from './situation';
 
-export type AgentRegistry = Readonly<Record<AgentId, AgentIntegration>>;
-
-export function createAgents(deps: AgentDeps): AgentRegistry {
+export function createAgents(deps: AgentDeps) {
   return {
     'claude-code': new ClaudeCodeAgent(deps),
     codex: new CodexAgent(deps),
     'gemini-cli': new GeminiCliAgent(deps),
-  };
+  } as const satisfies Record<AgentId, AgentIntegration>;
 }
+
+/** Every integration by id; each keeps its own type (Codex's importKey), and all are AgentIntegrations. */
+export type AgentRegistry = ReturnType<typeof createAgents>;
 
 /** The integration for an id a person typed, or a usage error listing the known ones. */
 export function agentFor(agents: AgentRegistry, id: string | undefined): AgentIntegration {
@@ -39,12 +40,13 @@ export function agentFor(agents: AgentRegistry, id: string | undefined): AgentIn
 /** The agents worth showing for a folder: installed or configured, Claude Code always. */
 export async function agentsFound(agents: AgentRegistry, situation: Situation): Promise<AgentIntegration[]> {
   const found = await Promise.all(
-    AGENT_IDS.map(async (id) => {
-      const { installed, configured } = await agents[id].detect(situation);
-      return id === 'claude-code' || installed || configured ? agents[id] : null;
+    AGENT_IDS.map(async (id): Promise<AgentIntegration | null> => {
+      const agent: AgentIntegration = agents[id];
+      const { installed, configured } = await agent.detect(situation);
+      return id === 'claude-code' || installed || configured ? agent : null;
     }),
   );
-  return found.filter((a): a is AgentIntegration => a !== null);
+  return found.filter((a) => a !== null);
 }
 
 /** Every found agent's picture for a folder (`keytray status` without --agent). */

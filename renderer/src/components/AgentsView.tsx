@@ -1,7 +1,7 @@
 import { AGENTS, type AgentId } from '../../../shared/agents/catalog';
 import type { AgentSummary } from '../../../shared/ipc';
 import { PROVIDERS } from '../../../shared/providers';
-import { useApp } from '../stores/app-store';
+import { isRegional, useApp } from '../stores/app-store';
 import { AuthLadder } from './AuthLadder';
 
 const LIGHT_WORDS = { ok: 'OK', warning: 'Needs attention', error: 'Not working' } as const;
@@ -26,7 +26,7 @@ export function AgentsView() {
 function AgentCard({ agent, open }: { agent: AgentSummary; open: boolean }) {
   const { select } = useApp();
   const binding = agent.binding;
-  const mode = binding ? (binding.mode ?? (['anthropic-aws', 'bedrock'].includes(binding.provider) ? 'native' : 'helper')) : null;
+  const mode = binding ? (binding.mode ?? (isRegional(binding.provider) ? 'native' : 'helper')) : null;
   return (
     <article
       className={`card agent agent-${agent.light}`}
@@ -63,7 +63,7 @@ function AgentForm({ id }: { id: AgentId }) {
   const info = AGENTS[id];
   const form = forms[id];
   const keys = listing?.providers.find((p) => p.id === form.provider)?.keys ?? [];
-  const cloud = ['anthropic-aws', 'bedrock'].includes(form.provider);
+  const cloud = isRegional(form.provider);
   const shownPlan = plan?.agent === id ? plan : null;
   return (
     <>
@@ -81,7 +81,7 @@ function AgentForm({ id }: { id: AgentId }) {
               {info.providers.map((p) => (
                 <option key={p} value={p}>
                   {PROVIDERS[p].label}
-                  {['anthropic-aws', 'bedrock'].includes(p) ? ' (AWS mode)' : ''}
+                  {PROVIDERS[p].regional ? ' (AWS mode)' : ''}
                 </option>
               ))}
             </select>

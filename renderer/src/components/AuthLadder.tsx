@@ -1,19 +1,16 @@
 import { AGENTS } from '../../../shared/agents/catalog';
-import { type ApiProvider, providerName } from '../../../shared/agents/claude-code/auth-picture';
+import { headerLabel, providerWords } from '../../../shared/agents/describe';
 import type { AgentPicture, PictureHeader } from '../../../shared/agents/picture';
 import { useApp } from '../stores/app-store';
-
-const HEADER_NAMES: Record<string, string> = { authorization: 'Authorization' };
 
 /** An agent's auth picture drawn: who wins each header, the ladder of sources, warnings with their fixes. */
 export function AuthLadder({ picture }: { picture: AgentPicture }) {
   const { setForm, setView, select, preview, importKey } = useApp();
   const label = AGENTS[picture.tool].label;
-  const where = picture.tool === 'claude-code' ? providerName(picture.provider as ApiProvider) : `provider ${picture.provider}`;
   return (
     <div className="ladder" data-testid={`auth-picture-${picture.tool}`}>
       <p className="provider-line">
-        {label} in <code>{picture.cwd}</code> → <strong>{where}</strong>
+        {label} in <code>{picture.cwd}</code> → <strong>{providerWords(picture)}</strong>
         {picture.destination && (
           <>
             {' '}
@@ -23,7 +20,7 @@ export function AuthLadder({ picture }: { picture: AgentPicture }) {
       </p>
       <div className="headers">
         {Object.entries(picture.headers).map(([name, value]) => (
-          <Header key={name} name={HEADER_NAMES[name] ?? name} value={value} />
+          <Header key={name} name={headerLabel(name)} value={value} />
         ))}
       </div>
       <ol className="tiers" aria-label="Credential sources, highest precedence first">

@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import { AGENTS, type AgentId } from '../../../shared/agents/catalog';
 import type { AgentPlanView, AgentSummary } from '../../../shared/ipc';
+import { isProviderId, PROVIDERS } from '../../../shared/providers';
 import type { ProxyLogEntry } from '../../../shared/proxy-types';
 import type { KeyListing } from '../../../shared/vault-types';
 import { asUiError, call, type UiError } from '../ipc';
@@ -74,9 +75,14 @@ function target(agent: AgentId, form: AgentForm) {
     provider: form.provider as (typeof info.providers)[number],
     ...(form.label ? { label: form.label } : {}),
     // AWS providers pick their own mode (native with a profile, proxy with stored keys).
-    ...(info.configurableModes.length > 1 && !['anthropic-aws', 'bedrock'].includes(form.provider) ? { mode: form.mode } : {}),
+    ...(info.configurableModes.length > 1 && !isRegional(form.provider) ? { mode: form.mode } : {}),
     ...(info.options.includes('neutralizeEnv') ? { neutralizeEnv: form.neutralizeEnv } : {}),
   };
+}
+
+/** An AWS-hosted provider, whose mode follows from its key (a profile signs natively; a stored key goes through the proxy). */
+export function isRegional(provider: string): boolean {
+  return isProviderId(provider) && PROVIDERS[provider].regional;
 }
 
 export const useApp = create<AppState>((set, get) => ({

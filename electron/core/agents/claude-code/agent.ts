@@ -2,11 +2,24 @@
  * Claude Code behind the agent seam: its settings files by scope, its
  * configurator (apiKeyHelper, proxy and AWS modes), and its auth picture.
  */
+import { join } from 'node:path';
 import { AGENTS } from '../../../../shared/agents/catalog';
-import { isWritableScope, SETTINGS_SCOPES, settingsPath, type WritableScope } from '../../../../shared/agents/claude-code/scopes';
+import {
+  claudeConfigDir,
+  isWritableScope,
+  SETTINGS_SCOPES,
+  settingsPath,
+  type WritableScope,
+} from '../../../../shared/agents/claude-code/scopes';
 import { KeyTrayError } from '../../../../shared/errors';
-import type { AgentIntegration, AgentPlan, ConfigFile, ConfigureRequest, UndoResult } from '../agent';
-import { scopeOf } from '../agent';
+import {
+  type AgentIntegration,
+  type AgentPlan,
+  type ConfigFile,
+  type ConfigureRequest,
+  scopeOf,
+  type UndoResult,
+} from '../agent';
 import { hasBindings } from '../bindings';
 import { commandOnPath } from '../command-on-path';
 import type { Situation } from '../situation';
@@ -91,8 +104,8 @@ export class ClaudeCodeAgent implements AgentIntegration {
     return [
       ...this.configFiles(situation).map((f) => f.path),
       // The OAuth login and the Console key /login saves.
-      `${situation.env.CLAUDE_CONFIG_DIR || `${situation.home}/.claude`}`,
-      `${situation.home}/.claude.json`,
+      claudeConfigDir(situation),
+      join(situation.home, '.claude.json'),
     ];
   }
 
