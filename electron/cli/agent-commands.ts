@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { AGENT_IDS } from '../../shared/agents/catalog';
 import type { AgentPicture } from '../../shared/agents/picture';
 import { KeyTrayError } from '../../shared/errors';
-import { type AgentPlan, planDiff } from '../core/agents/agent';
+import { type AgentPlan, planDiff, planView } from '../core/agents/agent';
 import { agentFor, statusReport } from '../core/agents/registry';
 import { processSituation } from '../core/agents/situation';
 import { createServices, type Services } from '../core/services';
@@ -120,19 +120,13 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
 }
 
 function planJson(plan: AgentPlan, written: boolean) {
-  const diff = planDiff(plan);
+  const { before: _before, after: _after, ...view } = planView(plan);
   return {
-    agent: plan.agent,
-    action: plan.action,
-    scope: plan.scope,
-    path: plan.bindingPath,
+    ...view,
     files: plan.files.map((f) => ({ path: f.path, format: f.format.id, diff: f.diff, changed: f.diff !== '' })),
-    binding: plan.binding,
     ...(plan.command ? { command: plan.command } : {}),
     // Claude Code's settings hold the whole command line; scripts of today read it here.
     ...(plan.agent === 'claude-code' && plan.command ? { apiKeyHelper: plan.command } : {}),
-    diff,
-    changed: diff !== '',
     written,
     warnings: plan.after.warnings,
     picture: plan.after,

@@ -7,7 +7,6 @@ import { AGENT_IDS } from '../../shared/agents/catalog';
 import { pictureLight } from '../../shared/agents/light';
 import { KeyTrayError } from '../../shared/errors';
 import {
-  type AgentPlanView,
   type AgentSummary,
   type ChannelInput,
   type ChannelName,
@@ -18,7 +17,7 @@ import {
 } from '../../shared/ipc';
 import type { ProxyLogEntry } from '../../shared/proxy-types';
 import type { KeyListing } from '../../shared/vault-types';
-import { type AgentPlan, planDiff } from './agents/agent';
+import { type AgentPlan, planDiff, planView } from './agents/agent';
 import type { AgentRegistry } from './agents/registry';
 import type { Situation } from './agents/situation';
 import { readProxyLog } from './proxy/proxy-log';
@@ -185,22 +184,6 @@ function withLastUse(listing: KeyListing, log: ProxyLogEntry[]): KeyListing {
         return used ? { ...k, lastUsedAt: used } : k;
       }),
     })),
-  };
-}
-
-function planView(plan: AgentPlan): AgentPlanView {
-  const diff = planDiff(plan);
-  return {
-    agent: plan.agent,
-    action: plan.action,
-    scope: plan.scope,
-    path: plan.bindingPath,
-    binding: plan.binding,
-    files: plan.files.map((f) => ({ path: f.path, diff: f.diff })),
-    diff,
-    changed: diff !== '',
-    before: plan.before,
-    after: plan.after,
   };
 }
 

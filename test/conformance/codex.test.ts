@@ -7,12 +7,12 @@
  * and the picture must say what Codex really sent.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskSecret } from '../../shared/mask';
-import { runCli } from '../support/cli';
+import { agentEnv, filesUnder, keytrayIn } from '../support/agent-world';
 import { startCliProxy } from '../support/cli-proxy';
 import { CODEX_MODEL, type FakeUpstream, startFakeOpenAI } from '../support/fake-upstream';
 import { fakeOpenAIKey, makeTestEnv, type TestEnv } from '../support/test-env';
@@ -63,27 +63,8 @@ function world(): CodexWorld {
   mkdirSync(codexHome);
   const config = join(codexHome, 'config.toml');
   writeFileSync(config, USER_CONFIG);
-  const env: NodeJS.ProcessEnv = {
-    PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
-    HOME: t.root,
-    CODEX_HOME: codexHome,
-    DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
-    XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
-    XDG_CONFIG_HOME: t.configHome,
-    XDG_DATA_HOME: join(t.root, '.local', 'share'),
-    KEYTRAY_KEYCHAIN_SERVICE: t.service,
-  };
-  return {
-    t,
-    codexHome,
-    config,
-    env,
-    async cli(args, input) {
-      const result = await runCli(args, { env, ...(input === undefined ? {} : { input }) });
-      expect(result.code, `keytray ${args.join(' ')}: ${result.stderr}`).toBe(0);
-      return result;
-    },
-  };
+  const env = agentEnv(t, { CODEX_HOME: codexHome });
+  return { t, codexHome, config, env, cli: keytrayIn(env) };
 }
 
 function runCodex(w: CodexWorld): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -96,18 +77,6 @@ function runCodex(w: CodexWorld): Promise<{ code: number; stdout: string; stderr
     );
     child.stdin?.end();
   });
-}
-
-/** Every file under a folder, as text. */
-function filesUnder(dir: string): { path: string; text: string }[] {
-  const out: { path: string; text: string }[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const stat = statSync(path);
-    if (stat.isDirectory()) out.push(...filesUnder(path));
-    else out.push({ path, text: readFileSync(path, 'latin1') });
-  }
-  return out;
 }
 
 function expectNowhere(w: CodexWorld, key: string, also: string[]): void {

@@ -7,12 +7,13 @@
  * Gemini really sent, folder by folder.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskSecret } from '../../shared/mask';
-import { BIN, runCli } from '../support/cli';
+import { agentEnv, filesUnder, keytrayIn } from '../support/agent-world';
+import { BIN } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
 import { type FakeUpstream, startFakeGemini } from '../support/fake-upstream';
 import { fakeGeminiKey, makeTestEnv, type TestEnv } from '../support/test-env';
@@ -57,30 +58,12 @@ function world(): GeminiWorld {
   writeFileSync(join(geminiDir, 'settings.json'), USER_SETTINGS);
   const project = join(t.root, 'project');
   mkdirSync(project);
-  const env: NodeJS.ProcessEnv = {
-    PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
-    HOME: t.root,
-    GEMINI_CLI_TRUST_WORKSPACE: 'true',
-    DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
-    XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
-    XDG_CONFIG_HOME: t.configHome,
-    XDG_DATA_HOME: join(t.root, '.local', 'share'),
-    KEYTRAY_KEYCHAIN_SERVICE: t.service,
-  };
-  return {
-    t,
-    geminiDir,
-    project,
-    env,
-    async cli(args, input) {
-      const result = await runCli([...args, ...(args[0] === 'status' ? ['--cwd', project] : [])], {
-        env,
-        ...(input === undefined ? {} : { input }),
-      });
-      expect(result.code, `keytray ${args.join(' ')}: ${result.stderr}`).toBe(0);
-      return result;
-    },
-  };
+  // Headless Gemini needs a trusted folder.
+  const env = agentEnv(t, { GEMINI_CLI_TRUST_WORKSPACE: 'true' });
+  const keytray = keytrayIn(env);
+  // Status is asked from the project folder, where gemini runs.
+  const cli = (args: string[], input?: string) => keytray(args[0] === 'status' ? [...args, '--cwd', project] : args, input);
+  return { t, geminiDir, project, env, cli };
 }
 
 function run(w: GeminiWorld, command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -94,16 +77,6 @@ function run(w: GeminiWorld, command: string, args: string[]): Promise<{ code: n
 
 /** `gemini -p` with a model named, so it goes straight to the answer (no routing request). */
 const GEMINI_ARGS = ['-p', 'say hi', '-m', 'gemini-test'];
-
-function filesUnder(dir: string): { path: string; text: string }[] {
-  const out: { path: string; text: string }[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...filesUnder(path));
-    else out.push({ path, text: readFileSync(path, 'latin1') });
-  }
-  return out;
-}
 
 describe('Gemini CLI, for real', () => {
   it('proxy mode: gemini -p sends the route token, the upstream receives the keychain key; its files hold only the token', async () => {

@@ -10,6 +10,7 @@ import type { AgentId, AgentInfo, ConfigurableMode } from '../../../shared/agent
 import type { AgentPicture } from '../../../shared/agents/picture';
 import { KeyTrayError } from '../../../shared/errors';
 import type { FormatId } from '../../../shared/formats/file-format';
+import type { AgentPlanView } from '../../../shared/ipc';
 import type { AgentBinding } from '../../../shared/metadata';
 import type { SettingsPlan } from '../files/settings-writer';
 import type { Situation } from './situation';
@@ -87,4 +88,21 @@ export function planDiff(plan: Pick<AgentPlan, 'files'>): string {
     .map((f) => f.diff)
     .filter((d) => d !== '')
     .join('\n');
+}
+
+/** A plan as the window sees it: paths, masked diffs and pictures, never a file's text. */
+export function planView(plan: AgentPlan): AgentPlanView {
+  const diff = planDiff(plan);
+  return {
+    agent: plan.agent,
+    action: plan.action,
+    scope: plan.scope,
+    path: plan.bindingPath,
+    binding: plan.binding,
+    files: plan.files.map((f) => ({ path: f.path, diff: f.diff })),
+    diff,
+    changed: diff !== '',
+    before: plan.before,
+    after: plan.after,
+  };
 }

@@ -25,12 +25,12 @@ import { maskSecret } from '../../../../shared/mask';
 import type { ClaudeBinding } from '../../../../shared/metadata';
 import { isProviderId, PROVIDERS, type ProviderId } from '../../../../shared/providers';
 import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
-import { planSettingsChange, type SettingsPlan, type SettingsWriter } from '../../files/settings-writer';
+import { planSettingsChange, type SettingsPlan } from '../../files/settings-writer';
 import { listening } from '../../proxy/listening';
 import { heldToken } from '../../proxy/proxy-token';
-import type { Vault } from '../../vault/vault';
+import type { AgentDeps } from '../agent-deps';
 import { bindingOf, rememberBinding } from '../bindings';
-import { ensureHelperScript, type HelperPins, helperScriptPath, type Launcher } from '../helper-script';
+import { ensureHelperScript, helperScriptPath } from '../helper-script';
 import type { Situation } from '../situation';
 import { findAwsCredentials, gatherAuthInputs, readLayers } from './auth-inputs';
 
@@ -55,14 +55,7 @@ export interface ConfigurePlan {
   after: AuthPicture;
 }
 
-export interface ConfiguratorDeps {
-  vault: Vault;
-  writer: SettingsWriter;
-  dataDir: string;
-  metadataPath: string;
-  launcher: Launcher;
-  pins: HelperPins;
-}
+export type ConfiguratorDeps = AgentDeps;
 
 /** Variables that take the helper's place in a header when set. */
 const SHADOWING = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'] as const;

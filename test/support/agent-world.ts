@@ -1,0 +1,43 @@
+/**
+ * A throw-away world for running an agent's real CLI beside `keytray`: a
+ * HOME, KeyTray's own folders and keychain service, the private keyring's
+ * bus, a PATH with this Node, and nothing else from the test's environment.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { expect } from 'vitest';
+import { runCli } from './cli';
+import type { TestEnv } from './test-env';
+
+export function agentEnv(t: TestEnv, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
+    HOME: t.root,
+    DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
+    XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
+    XDG_CONFIG_HOME: t.configHome,
+    XDG_DATA_HOME: join(t.root, '.local', 'share'),
+    KEYTRAY_KEYCHAIN_SERVICE: t.service,
+    ...extra,
+  };
+}
+
+/** `keytray` in that environment, expected to succeed. */
+export function keytrayIn(env: NodeJS.ProcessEnv, fixedArgs: string[] = []) {
+  return async (args: string[], input?: string): Promise<{ stdout: string; stderr: string }> => {
+    const result = await runCli([...args, ...fixedArgs], { env, ...(input === undefined ? {} : { input }) });
+    expect(result.code, `keytray ${args.join(' ')}: ${result.stderr}`).toBe(0);
+    return result;
+  };
+}
+
+/** Every file under a folder, as text: where a leaked key would be found. */
+export function filesUnder(dir: string): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...filesUnder(path));
+    else out.push({ path, text: readFileSync(path, 'latin1') });
+  }
+  return out;
+}
