@@ -61,7 +61,7 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
   const data = join(t.root, '.local', 'share', 'keytray');
   const agents = createAgents({
     vault,
-    writer: new SettingsWriter(data),
+    writer: new SettingsWriter(data, vault),
     dataDir: data,
     metadataPath: t.metadataPath,
     launcher: { runtime: process.execPath, cli: resolve('bin/keytray.cjs') },

@@ -22,7 +22,7 @@ export interface Services {
 
 export function createServices(launcher: Launcher, vault: Vault = new Vault()): Services {
   const data = dataDir();
-  const writer = new SettingsWriter(data);
+  const writer = new SettingsWriter(data, vault);
   const agents = createAgents({
     vault,
     writer,

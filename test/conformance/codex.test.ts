@@ -200,6 +200,10 @@ describe('Codex CLI, for real', () => {
     const auth = JSON.parse(readFileSync(join(w.codexHome, 'auth.json'), 'utf8'));
     expect(auth.OPENAI_API_KEY).toBeNull();
     expect(moved.diff).not.toContain(key);
+    // The backup of auth.json is sealed: undo can restore it, the disk holds nothing usable.
+    for (const file of filesUnder(join(w.t.root, '.local', 'share', 'keytray', 'backups'))) {
+      expect(file.text.includes(key), `${file.path} holds the key`).toBe(false);
+    }
     expect((await w.cli(['key', 'openai', 'from-codex'])).stdout).toBe(key);
     const after = JSON.parse((await w.cli(['status', '--agent', 'codex', '--json'])).stdout);
     expect(after.warnings.map((x: { code: string }) => x.code)).not.toContain('plaintext-key-in-auth-json');

@@ -7,6 +7,7 @@
  * Gemini really sent, folder by folder.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -200,7 +201,8 @@ describe('Gemini CLI, for real', () => {
 
   it('the picture matches what gemini sends when a plaintext key sits in a project .env', async () => {
     const w = world();
-    const key = fakeGeminiKey();
+    // The user's own plaintext key, which KeyTray never holds: no canary (the secret scan looks for KeyTray's leaks).
+    const key = `AIzaUsersOwn${randomBytes(30).toString('base64url').slice(0, 27)}`;
     writeFileSync(
       join(w.geminiDir, 'settings.json'),
       USER_SETTINGS.replace('// mine', '"security": { "auth": { "selectedType": "gemini-api-key" } },'),

@@ -4,7 +4,8 @@
  * as it is meant to be, never partial; two configurations at once serialise.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../support/cli';
@@ -100,5 +101,36 @@ describe('a file changed between preview and write', () => {
       message: `${path} changed since the preview; nothing was written.`,
     });
     expect(readFileSync(path, 'utf8')).toBe('{ "a": 2 }\n');
+  });
+});
+
+describe('backups of files that hold a credential', () => {
+  it('are sealed with a key from the keychain, and undo still restores the bytes exactly', async () => {
+    const t = makeTestEnv();
+    const vault = t.vault();
+    const { SettingsWriter, planSettingsChange } = await import('../../electron/core/files/settings-writer');
+    const { FORMATS } = await import('../../electron/core/files/formats');
+    const data = join(t.root, 'data');
+    const writer = new SettingsWriter(data, vault);
+    // The user's own key in a file KeyTray edits (no canary: KeyTray never holds it).
+    const own = `sk-proj-UsersOwn${randomBytes(30).toString('base64url')}`;
+    const path = join(t.root, 'auth.json');
+    const original = `{\n  "auth_mode": "apikey",\n  "OPENAI_API_KEY": "${own}"\n}`;
+    writeFileSync(path, original);
+    await writer.apply(await planSettingsChange(path, [{ path: ['OPENAI_API_KEY'], value: null }], FORMATS.json));
+    const backups = readdirSync(join(data, 'backups')).filter((f) => f !== 'journal.json');
+    expect(backups).toHaveLength(1);
+    expect(backups[0]).toMatch(/\.sealed$/);
+    const sealed = readFileSync(join(data, 'backups', backups[0] as string), 'utf8');
+    expect(sealed).not.toContain(own);
+    expect(sealed).not.toContain('OPENAI_API_KEY');
+    await writer.undo(path, FORMATS.json);
+    expect(readFileSync(path, 'utf8')).toBe(original);
+
+    // A file with nothing secret keeps a plain backup, for a person to read.
+    const plain = join(t.root, 'plain.json');
+    writeFileSync(plain, '{ "model": "opus" }\n');
+    await writer.apply(await planSettingsChange(plain, [{ path: ['x'], value: 1 }], FORMATS.json));
+    expect(readdirSync(join(data, 'backups')).some((f) => f.endsWith('.bak'))).toBe(true);
   });
 });

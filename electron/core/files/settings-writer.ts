@@ -12,6 +12,7 @@ import { createTwoFilesPatch } from 'diff';
 import { KeyTrayError } from '../../../shared/errors';
 import type { Change, FileFormat } from '../../../shared/formats/file-format';
 import { writeFileAtomic } from './atomic-file';
+import { type BackupKeys, isSealed, seal, unseal } from './backup-cipher';
 import { withFileLock } from './file-lock';
 import { FORMATS } from './formats';
 
@@ -106,7 +107,14 @@ export class SettingsWriter {
   private readonly journalPath: string;
   private readonly backupDir: string;
 
-  constructor(dataDir: string) {
+  /**
+   * `keys` seals backups of files that hold a credential (see backup-cipher.ts). Without it (tests of
+   * the writer alone) such a backup is kept in plaintext, mode 0600.
+   */
+  constructor(
+    dataDir: string,
+    private readonly keys?: BackupKeys,
+  ) {
     this.backupDir = join(dataDir, 'backups');
     this.journalPath = join(this.backupDir, 'journal.json');
   }
@@ -123,7 +131,7 @@ export class SettingsWriter {
         });
       }
       const mode = current === null ? 0o644 : (await stat(target)).mode & 0o777;
-      const backup = current === null ? null : await this.backup(current);
+      const backup = current === null ? null : await this.backup(current, plan.format);
       await this.record({
         id: randomBytes(8).toString('hex'),
         path: plan.path,
@@ -155,10 +163,12 @@ export class SettingsWriter {
       const current = await readSettingsFile(target);
       if (current === null || sha256(current) !== entry.written) {
         throw new KeyTrayError('inconsistent', `${path} was changed after KeyTray wrote it; undo would lose those changes.`, {
-          fix: entry.backup ? `The earlier version is kept at ${entry.backup}.` : 'Edit the file by hand.',
+          fix: entry.backup
+            ? `The earlier version is kept at ${entry.backup}${entry.backup.endsWith('.sealed') ? ' (sealed: it held a credential; its key is in the keychain)' : ''}.`
+            : 'Edit the file by hand.',
         });
       }
-      const previous = entry.backup === null ? null : await readFile(entry.backup, 'utf8');
+      const previous = entry.backup === null ? null : await this.readBackup(entry.backup);
       if (previous === null) await rm(target);
       else await writeFileAtomic(target, previous, (await stat(target)).mode & 0o777);
       await withFileLock(this.journalPath, async () => {
@@ -169,12 +179,34 @@ export class SettingsWriter {
     });
   }
 
-  private async backup(text: string): Promise<string> {
+  /** Keeps the previous bytes; sealed when they hold a credential (what the format's redaction would mask). */
+  private async backup(text: string, format: FileFormat): Promise<string> {
     await mkdir(this.backupDir, { recursive: true, mode: 0o700 });
-    const file = join(this.backupDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.json`);
-    // 0600: a settings file can hold a key of the user's own.
-    await writeFile(file, text, { mode: 0o600, flag: 'wx' });
+    const sealed = this.keys !== undefined && format.redact(text) !== text;
+    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.${sealed ? 'sealed' : 'bak'}`;
+    const file = join(this.backupDir, name);
+    // 0600 either way: a file can hold something of the user's that KeyTray does not recognise as a key.
+    await writeFile(file, sealed && this.keys ? await seal(text, this.keys) : text, { mode: 0o600, flag: 'wx' });
     return file;
+  }
+
+  private async readBackup(file: string): Promise<string> {
+    const text = await readFile(file, 'utf8');
+    if (!isSealed(text)) return text;
+    if (!this.keys)
+      throw new KeyTrayError('inconsistent', `${file} is sealed, and this KeyTray cannot reach the keychain to open it.`);
+    try {
+      return await unseal(text, this.keys);
+    } catch (error) {
+      throw new KeyTrayError(
+        'inconsistent',
+        `The sealed backup ${file} cannot be opened with the key in the keychain; nothing was changed.`,
+        {
+          cause: error,
+          fix: 'Its key may have been deleted from the keychain; restore the file by hand.',
+        },
+      );
+    }
   }
 
   private async journal(): Promise<JournalEntry[]> {

@@ -28,6 +28,8 @@ import { accountFor, type SecretStore } from './secret-store';
 
 /** Where the proxy token lives in the store: not a provider, so never listed as a key. */
 export const PROXY_TOKEN_ACCOUNT = 'keytray/proxy-token';
+/** The key that encrypts backups of other tools' files that held a credential (files/backup-cipher.ts). */
+export const BACKUP_KEY_ACCOUNT = 'keytray/backup-key';
 
 export interface VaultOptions {
   metadataPath: string;
@@ -321,8 +323,8 @@ export class Vault {
       const source = this.store(meta.store);
       const target = this.store(kind);
       const accounts = PROVIDER_IDS.flatMap((id) => (meta.providers[id]?.keys ?? []).map((k) => accountFor(id, k.label)));
-      // The proxy token moves with the keys, so Claude Code's configuration keeps working.
-      if ((await source.get(PROXY_TOKEN_ACCOUNT)) !== null) accounts.push(PROXY_TOKEN_ACCOUNT);
+      // The proxy token moves with the keys, so Claude Code's configuration keeps working; the backup key, so undo does.
+      for (const own of [PROXY_TOKEN_ACCOUNT, BACKUP_KEY_ACCOUNT]) if ((await source.get(own)) !== null) accounts.push(own);
       const secrets = new Map<string, string>();
       for (const account of accounts) {
         const secret = await source.get(account);
@@ -362,6 +364,25 @@ export class Vault {
       await store.set(PROXY_TOKEN_ACCOUNT, token);
       return { next: current, result: token };
     });
+  }
+
+  /**
+   * The 256-bit key that encrypts backups holding a credential, kept in the
+   * store beside the keys; created on first use.
+   */
+  async backupKey(): Promise<Buffer> {
+    const meta = await this.readMetadata();
+    const existing = await this.store(meta.store).get(BACKUP_KEY_ACCOUNT);
+    if (existing) return Buffer.from(existing, 'base64');
+    const made = await this.change(async (current) => {
+      const store = this.store(current.store);
+      const raced = await store.get(BACKUP_KEY_ACCOUNT);
+      if (raced) return { next: current, result: raced };
+      const key = process.getBuiltinModule('node:crypto').randomBytes(32).toString('base64');
+      await store.set(BACKUP_KEY_ACCOUNT, key);
+      return { next: current, result: key };
+    });
+    return Buffer.from(made, 'base64');
   }
 
   /** The proxy token if one was made; never creates one. */
