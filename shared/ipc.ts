@@ -12,7 +12,7 @@ import type { ErrorCode } from './errors';
 import { labelProblem } from './key-input';
 import type { AgentBinding } from './metadata';
 import { SETTING_NAMES } from './provider-settings';
-import { PROVIDER_IDS } from './providers';
+import { PROVIDER_IDS, type ProviderId } from './providers';
 import type { ProxyLogEntry } from './proxy-types';
 import type { KeyListing, KeyView, ProviderView } from './vault-types';
 
@@ -94,7 +94,11 @@ export const INPUTS = {
   'agent:plan': agentTarget,
   'agent:apply': agentApply,
   'agent:undo': agentScope,
-  'agent:import-key': z.strictObject({ agent: z.literal('codex'), label: label.optional(), cwd: directory.optional() }),
+  'agent:import-key': z.strictObject({
+    agent: z.enum(['codex', 'gemini-cli']),
+    label: label.optional(),
+    cwd: directory.optional(),
+  }),
   'proxy:status': z.undefined(),
   'proxy:log': z.strictObject({ last: z.number().int().min(1).max(1000) }),
   'app:settings': z.strictObject({ launchAtLogin: z.boolean().optional() }),
@@ -144,7 +148,7 @@ export interface Outputs {
   'agent:plan': AgentPlanView;
   'agent:apply': AgentPlanView;
   'agent:undo': { paths: string[]; diff: string; after: AgentPicture };
-  'agent:import-key': { key: { provider: 'openai'; label: string }; path: string; diff: string };
+  'agent:import-key': { key: { provider: ProviderId; label: string }; path: string; diff: string };
   'proxy:status': { running: boolean; port: number; error?: string };
   'proxy:log': { entries: ProxyLogEntry[] };
   /** Reads the app's settings, changing those given. */

@@ -81,23 +81,16 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
   }
 
   if (values['import-key']) {
-    if (name !== 'codex')
-      throw new KeyTrayError('usage', `--import-key moves Codex's auth.json key; ${info.label} has none to move.`);
-    const moved = await services.agents.codex.importKey(situation, values.label);
-    if (values.json)
-      printJson({
-        imported: true,
-        agent: name,
-        key: { provider: 'openai', label: moved.label },
-        path: moved.path,
-        diff: moved.diff,
-      });
+    if (!agent.importKey) throw new KeyTrayError('usage', `${info.label} keeps no key of its own for KeyTray to move.`);
+    const moved = await agent.importKey(situation, values.label);
+    const where = `${moved.key.provider}/${moved.key.label}`;
+    if (values.json) printJson({ imported: true, agent: name, ...moved });
     else
       printLines([
-        `Moved the key in ${moved.path} into the keychain as openai/${moved.label}, and took it out of the file:`,
+        `Moved the key in ${moved.path} into the keychain as ${where}, and took it out of the file:`,
         '',
         ...diffLines(moved.diff),
-        `Undo the file's change with \`keytray configure codex --undo\`.`,
+        `Undo the file's change with \`keytray configure ${name} --undo\`.`,
       ]);
     return 0;
   }

@@ -154,10 +154,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { paths: files.map((f) => f.path), diff: planDiff({ files }), after };
     },
     'agent:import-key': async (input) => {
-      const moved = await agents.codex.importKey(await deps.situation(input.cwd), input.label);
+      const moved = await agents[input.agent].importKey(await deps.situation(input.cwd), input.label);
       changed('keys');
       changed('picture');
-      return { key: { provider: 'openai', label: moved.label }, path: moved.path, diff: moved.diff };
+      return moved;
     },
     'proxy:status': async () => deps.proxyStatus(),
     'proxy:log': async (input) => ({ entries: await readProxyLog(deps.proxyLogPath, input.last) }),

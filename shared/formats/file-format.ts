@@ -17,7 +17,8 @@ export type FormatParse =
   | { ok: true; value: Record<string, unknown> }
   | { ok: false; problem: string; line: number; column: number };
 
-export type FormatId = 'json' | 'jsonc' | 'toml' | 'dotenv';
+/** `opaque`: a file KeyTray replaces whole and never shows (Gemini CLI's encrypted key store). */
+export type FormatId = 'json' | 'jsonc' | 'toml' | 'dotenv' | 'opaque';
 
 export interface FileFormat {
   id: FormatId;

@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCredentials, sealCredentials } from '../../electron/core/agents/gemini-cli/credentials-file';
 import { maskSecret } from '../../shared/mask';
 import { agentEnv, filesUnder, keytrayIn } from '../support/agent-world';
 import { BIN } from '../support/cli';
@@ -197,6 +198,59 @@ describe('Gemini CLI, for real', () => {
     expect(sent.length).toBeGreaterThan(0);
     for (const request of sent) expect(request.headers['x-goog-api-key']).toBe(key);
     for (const file of filesUnder(w.geminiDir)) expect(file.text.includes(key), `${file.path} holds the key`).toBe(false);
+  });
+
+  it("reads Gemini's own key file as Gemini does, and --import-key moves that key into the keychain", async () => {
+    const w = world();
+    // The user's own key, saved by Gemini in its file store: no canary (KeyTray never leaked it).
+    const own = `AIzaUsersOwn${randomBytes(30).toString('base64url').slice(0, 27)}`;
+    const file = join(w.geminiDir, 'gemini-credentials.json');
+    const stored = JSON.stringify({
+      serverName: 'default-api-key',
+      token: { accessToken: own, tokenType: 'ApiKey' },
+      updatedAt: 1,
+    });
+    writeFileSync(
+      file,
+      sealCredentials({ 'gemini-cli-api-key': { 'default-api-key': stored }, 'mcp-oauth': { server: 'kept' } }),
+      {
+        mode: 0o600,
+      },
+    );
+    writeFileSync(
+      join(w.geminiDir, 'settings.json'),
+      USER_SETTINGS.replace('// mine', '"security": { "auth": { "selectedType": "gemini-api-key" } },'),
+    );
+    // No Secret Service for Gemini itself: it falls back to its file, as on a machine without a keychain.
+    const { DBUS_SESSION_BUS_ADDRESS: _bus, ...noKeychain } = w.env;
+    const geminiEnv = { ...noKeychain, GOOGLE_GEMINI_BASE_URL: upstream.url };
+    const ask = () =>
+      new Promise<{ code: number }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          [geminiBin(), ...GEMINI_ARGS],
+          { env: geminiEnv, cwd: w.project, timeout: 90_000 },
+          (error) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0 }),
+        );
+        child.stdin?.end();
+      });
+
+    const status = JSON.parse((await w.cli(['status', '--agent', 'gemini-cli', '--json'])).stdout);
+    expect(status.winner).toBe('stored key');
+    expect(status.warnings.map((x: { code: string }) => x.code)).toContain('plaintext-credentials-file');
+    const before = upstream.requests.length;
+    expect((await ask()).code).toBe(0);
+    const sent = upstream.requests.slice(before);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const request of sent) expect(request.headers['x-goog-api-key']).toBe(own);
+
+    const moved = JSON.parse((await w.cli(['configure', 'gemini-cli', '--import-key', '--label', 'mine', '--json'])).stdout);
+    expect(moved).toMatchObject({ imported: true, key: { provider: 'gemini', label: 'mine' }, path: file });
+    expect((await w.cli(['key', 'gemini', 'mine'])).stdout).toBe(own);
+    const left = openCredentials(readFileSync(file, 'utf8'));
+    expect(left).toEqual({ 'mcp-oauth': { server: 'kept' } });
+    // Gemini itself now finds no key there.
+    expect((await ask()).code).toBe(41);
   });
 
   it('the picture matches what gemini sends when a plaintext key sits in a project .env', async () => {

@@ -77,7 +77,11 @@ describe('the Gemini CLI picture', () => {
           GEMINI_API_KEY: 'AIzaEnvEnvEnvEnvEnvEnvEnvEnvEnvEnvEnvEn',
           GOOGLE_API_KEY: 'AIzaGoogleGoogleGoogleGoogleGoogleGoog',
         },
-        dotenv: { path: '/home/me/p/.env', values: { GEMINI_API_KEY: 'AIzaFileFileFileFileFileFileFileFileFil' } },
+        dotenv: {
+          path: '/home/me/p/.env',
+          values: { GEMINI_API_KEY: 'AIzaFileFileFileFileFileFileFileFileFil' },
+          lines: { GEMINI_API_KEY: 3 },
+        },
       }),
     );
     expect(picture.tiers.map((t) => [t.source, t.state, t.origin])).toEqual([
@@ -86,6 +90,19 @@ describe('the Gemini CLI picture', () => {
       ['GOOGLE_API_KEY', 'ignored', 'env:process'],
     ]);
     expect(picture.warnings.map((w) => w.code)).toEqual(['plaintext-key-in-dotenv']);
+    expect(picture.tiers[1]?.detail).toBe('/home/me/p/.env:3');
+    expect(picture.warnings[0]?.message).toBe('/home/me/p/.env:3 holds a Gemini key in plaintext.');
+  });
+
+  it('the Vertex AI switches count only when the auth type is vertex-ai', () => {
+    const env = { GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'my-project' };
+    expect(
+      computeGeminiPicture(gemini({ env }))
+        .tiers.filter((t) => t.source.startsWith('GOOGLE_'))
+        .map((t) => t.state),
+    ).toEqual(['ignored', 'ignored']);
+    const vertex = computeGeminiPicture(gemini({ env, selectedType: { value: 'vertex-ai', path: '/s' } }));
+    expect(vertex.tiers.filter((t) => t.source.startsWith('GOOGLE_')).map((t) => t.state)).toEqual(['sent', 'sent']);
   });
 
   it('no auth type, and another auth type, send no API key', () => {

@@ -13,6 +13,7 @@ import type { FormatId } from '../../../shared/formats/file-format';
 import type { AgentPlanView } from '../../../shared/ipc';
 import type { AgentBinding } from '../../../shared/metadata';
 import type { SettingsPlan } from '../files/settings-writer';
+import type { ImportedKey } from './import-key';
 import type { Situation } from './situation';
 
 /** One config file the agent reads, at one scope. */
@@ -71,6 +72,8 @@ export interface AgentIntegration {
   /** Files and folders whose change can change the picture. */
   watchPaths(situation: Situation): string[];
   picture(situation: Situation): Promise<AgentPicture>;
+  /** Moves a plaintext key the agent keeps in a store of its own into the keychain, where the agent has one. */
+  importKey?(situation: Situation, label?: string): Promise<ImportedKey>;
 }
 
 /** The scope a request names, checked against the agent's; its first when absent. */

@@ -60,6 +60,16 @@ function assignments(text: string, name: string): Assignment[] {
 
 export class DotenvEditError extends Error {}
 
+/** The line (from 1) of the assignment dotenv reads for `name`, or null (absent, or spanning lines). */
+export function assignmentLine(text: string, name: string): number | null {
+  try {
+    const last = assignments(text, name).at(-1);
+    return last ? text.slice(0, last.start).split('\n').length : null;
+  } catch {
+    return null;
+  }
+}
+
 function setVariable(text: string, name: string, value: string): string {
   const line = `${name}=${renderValue(value)}`;
   const last = assignments(text, name).at(-1);

@@ -30,4 +30,14 @@ export const FORMATS: Readonly<Record<FormatId, FileFormat>> = {
   },
   toml: { id: 'toml', name: 'TOML', parse: parseTomlText, edit: editTomlText, redact: redactTomlText },
   dotenv: { id: 'dotenv', name: 'dotenv', parse: parseDotenvText, edit: editDotenvText, redact: redactDotenvText },
+  opaque: {
+    id: 'opaque',
+    name: 'an encrypted store',
+    parse: () => ({ ok: true, value: {} }),
+    edit: () => {
+      throw new Error('an encrypted store is replaced whole, never edited');
+    },
+    // Never shown, and always treated as holding a credential (its backup is sealed).
+    redact: () => '(encrypted content)\n',
+  },
 };

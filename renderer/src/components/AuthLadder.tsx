@@ -59,8 +59,9 @@ export function AuthLadder({ picture }: { picture: AgentPicture }) {
                     Fix: make Claude Code ignore it
                   </button>
                 )}
-              {picture.tool === 'codex' && w.code === 'plaintext-key-in-auth-json' && (
-                <button type="button" onClick={() => void importKey('codex')}>
+              {((picture.tool === 'codex' && w.code === 'plaintext-key-in-auth-json') ||
+                (picture.tool === 'gemini-cli' && w.code === 'plaintext-credentials-file')) && (
+                <button type="button" onClick={() => void importKey(picture.tool as 'codex' | 'gemini-cli')}>
                   Move it into the keychain
                 </button>
               )}

@@ -50,7 +50,7 @@ interface AppState {
   preview(agent: AgentId, action?: 'configure' | 'remove'): Promise<void>;
   apply(): Promise<void>;
   undo(agent: AgentId): Promise<void>;
-  importKey(agent: 'codex'): Promise<void>;
+  importKey(agent: 'codex' | 'gemini-cli'): Promise<void>;
 }
 
 function defaultForm(agent: AgentId): AgentForm {

@@ -23,6 +23,8 @@ export interface GeminiDotenv {
   path: string;
   /** What dotenv reads from it. */
   values: Record<string, string>;
+  /** The line of each variable that matters here, where dotenv reads it. */
+  lines: Record<string, number>;
 }
 
 export interface GeminiInputs {
@@ -83,6 +85,7 @@ export function computeGeminiPicture(inputs: GeminiInputs): AgentPicture {
   };
   const envKey = fromEnv('GEMINI_API_KEY');
   const dotenvKey = dotenv?.values.GEMINI_API_KEY || undefined;
+  const at = (name: string) => (dotenv?.lines[name] ? `${dotenv.path}:${dotenv.lines[name]}` : (dotenv?.path ?? ''));
   if (envKey) {
     sent = keyOf(envKey, inputs.envOrigin);
     tiers.push({
@@ -95,20 +98,20 @@ export function computeGeminiPicture(inputs: GeminiInputs): AgentPicture {
   } else tiers.push({ source: 'GEMINI_API_KEY', state: 'absent', origin: inputs.envOrigin });
   if (dotenv) {
     if (dotenvKey) {
-      const value = keyOf(dotenvKey, 'file:dotenv', dotenv.path);
+      const value = keyOf(dotenvKey, 'file:dotenv', at('GEMINI_API_KEY'));
       tiers.push({
         source: 'GEMINI_API_KEY',
         state: sent ? 'shadowed' : 'wins',
         origin: 'file:dotenv',
         masked: value.masked,
-        detail: value.detail ?? dotenv.path,
+        detail: value.detail ?? at('GEMINI_API_KEY'),
         ...(sent ? { reason: 'the environment takes its place (a .env never overrides it)' } : {}),
       });
       if (!sent) sent = value;
       if (!dotenvKey.startsWith('ktp_')) {
         warnings.push({
           code: 'plaintext-key-in-dotenv',
-          message: `${dotenv.path} holds a Gemini key in plaintext.`,
+          message: `${at('GEMINI_API_KEY')} holds a Gemini key in plaintext.`,
           fix: 'Store it with `keytray keys add gemini <label>`, then run `keytray configure gemini-cli`.',
         });
       }
@@ -127,7 +130,7 @@ export function computeGeminiPicture(inputs: GeminiInputs): AgentPicture {
     warnings.push({
       code: 'plaintext-credentials-file',
       message: `${inputs.credentialsFile} holds a Gemini key encrypted with a key made from the host and user names: anyone who can read the file can read the key.`,
-      fix: 'Store the key with `keytray keys add gemini <label>`, run `keytray configure gemini-cli`, then delete the file.',
+      fix: 'Move it into the keychain with `keytray configure gemini-cli --import-key` (KeyTray stores it, reads it back, then takes it out of the file).',
     });
   }
   const googleKey = fromEnv('GOOGLE_API_KEY');
@@ -139,6 +142,23 @@ export function computeGeminiPicture(inputs: GeminiInputs): AgentPicture {
       masked: maskSecret(googleKey),
       reason: 'Gemini CLI reads GEMINI_API_KEY for this auth type',
     });
+  }
+
+  // The Vertex AI and Google Cloud switches count only when the auth type asks for them.
+  for (const name of ['GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_CLOUD_PROJECT', 'GOOGLE_APPLICATION_CREDENTIALS']) {
+    const value = fromEnv(name) ?? dotenv?.values[name];
+    if (!value) continue;
+    const origin = fromEnv(name) ? inputs.envOrigin : 'file:dotenv';
+    tiers.push(
+      authType === 'vertex-ai'
+        ? { source: name, state: 'sent', origin, detail: value.length > 80 ? `${value.slice(0, 77)}…` : value }
+        : {
+            source: name,
+            state: 'ignored',
+            origin,
+            reason: `the auth type in ${inputs.selectedType?.path ?? 'settings'} is ${authType ?? 'not set'}`,
+          },
+    );
   }
 
   if (authType && authType !== 'gemini-api-key') {

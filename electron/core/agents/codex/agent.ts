@@ -21,7 +21,6 @@ import { PROVIDERS, type ProviderId } from '../../../../shared/providers';
 import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
-import { fingerprint } from '../../vault/vault';
 import {
   type AgentIntegration,
   type AgentPlan,
@@ -35,6 +34,7 @@ import { applyAgentPlan, bindingOf, hasBindings, undoAgentFiles } from '../bindi
 import { commandOnPath } from '../command-on-path';
 import { ensureHelperScript, helperScriptPath } from '../helper-script';
 import { describeTarget } from '../helper-target';
+import { type ImportedKey, moveKeyIntoKeychain } from '../import-key';
 import type { Situation } from '../situation';
 
 const info = AGENTS.codex;
@@ -231,28 +231,13 @@ export class CodexAgent implements AgentIntegration {
    * and only then takes it out of the file, through the writer (backup,
    * undo). Returns the key's label and the file's diff.
    */
-  async importKey(situation: Situation, label = 'codex'): Promise<{ label: string; path: string; diff: string }> {
+  async importKey(situation: Situation, label = 'codex'): Promise<ImportedKey> {
     const path = join(codexHome(situation), 'auth.json');
     const auth = await readAuthJson(path);
     if (!auth?.apiKey) throw new KeyTrayError('not-found', `${path} holds no OpenAI key to move.`);
-    const secret = auth.apiKey;
-    const print = fingerprint(secret);
-    const meta = await this.deps.vault.readMetadata();
-    const held = meta.providers.openai?.keys.find((k) => k.fingerprint === print);
-    const stored = held?.label ?? (await this.deps.vault.add('openai', label, secret)).key.label;
-    const readBack = await this.deps.vault.secret('openai', stored);
-    if (readBack.secret !== secret) {
-      throw new KeyTrayError(
-        'inconsistent',
-        `The keychain did not give back the key stored as openai/${stored}; ${path} was left as it was.`,
-        {
-          fix: 'Run `keytray doctor`, then try again.',
-        },
-      );
-    }
+    // null, as Codex itself writes it for a ChatGPT login without a key.
     const plan = await planSettingsChange(path, [{ path: ['OPENAI_API_KEY'], value: null }], FORMATS.json);
-    await this.deps.writer.apply(plan);
-    return { label: stored, path, diff: plan.diff };
+    return moveKeyIntoKeychain(this.deps, 'openai', label, auth.apiKey, plan);
   }
 
   private async upstreamBase(provider: ProviderId, mode: ConfigurableMode): Promise<string> {

@@ -17,6 +17,7 @@ import { maskSecret } from '../../../../shared/mask';
 import type { AgentBinding } from '../../../../shared/metadata';
 import type { ProviderId } from '../../../../shared/providers';
 import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
+import { assignmentLine } from '../../files/dotenv-edit';
 import { exists } from '../../files/exists';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
@@ -33,7 +34,9 @@ import {
 import type { AgentDeps } from '../agent-deps';
 import { applyAgentPlan, bindingOf, hasBindings, undoAgentFiles } from '../bindings';
 import { commandOnPath } from '../command-on-path';
+import { type ImportedKey, moveKeyIntoKeychain } from '../import-key';
 import type { Situation } from '../situation';
+import { openCredentials, sealCredentials, storedApiKey, withoutApiKey } from './credentials-file';
 
 const info = AGENTS['gemini-cli'];
 const PROVIDER: ProviderId = 'gemini';
@@ -98,7 +101,10 @@ export class GeminiCliAgent implements AgentIntegration {
       cwd: situation.cwd,
       env: situation.env,
       envOrigin: situation.envOrigin,
-      dotenv: dotenvPath && dotenvParsed?.ok ? { path: dotenvPath, values: dotenvParsed.value as Record<string, string> } : null,
+      dotenv:
+        dotenvPath && dotenvText !== null && dotenvParsed?.ok
+          ? { path: dotenvPath, values: dotenvParsed.value as Record<string, string>, lines: variableLines(dotenvText) }
+          : null,
       keytrayDotenvPath: paths.dotenv,
       selectedType,
       settingsProblems,
@@ -235,9 +241,49 @@ export class GeminiCliAgent implements AgentIntegration {
     return { files: undone, after: await this.picture(situation) };
   }
 
+  /**
+   * Moves the API key Gemini CLI keeps in gemini-credentials.json into the
+   * keychain, and writes the file back, in Gemini's own form, without it.
+   */
+  async importKey(situation: Situation, label = 'gemini-cli'): Promise<ImportedKey> {
+    const path = join(geminiDir(situation), 'gemini-credentials.json');
+    const text = await readSettingsFile(path);
+    const entries = text === null ? null : openCredentials(text);
+    if (text !== null && entries === null) {
+      throw new KeyTrayError(
+        'inconsistent',
+        `${path} cannot be read as Gemini CLI's store on this machine; it was left as it was.`,
+        {
+          fix: 'Gemini CLI cannot read it either; delete it and add the key with `keytray keys add gemini`.',
+        },
+      );
+    }
+    const secret = entries ? storedApiKey(entries) : null;
+    if (!entries || !secret) throw new KeyTrayError('not-found', `${path} holds no Gemini key to move.`);
+    const after = sealCredentials(withoutApiKey(entries));
+    const plan: SettingsPlan = {
+      path,
+      format: FORMATS.opaque,
+      before: text,
+      after,
+      diff: `${path}: Gemini CLI's stored API key taken out (the file is encrypted; nothing else in it changed)\n`,
+    };
+    return moveKeyIntoKeychain(this.deps, PROVIDER, label, secret, plan);
+  }
+
   watchPaths(situation: Situation): string[] {
     return [geminiDir(situation), join(situation.cwd, '.env'), join(situation.cwd, '.gemini')];
   }
+}
+
+/** Where the variables that matter sit in a .env file. */
+function variableLines(text: string): Record<string, number> {
+  const lines: Record<string, number> = {};
+  for (const name of ['GEMINI_API_KEY', 'GOOGLE_GEMINI_BASE_URL']) {
+    const line = assignmentLine(text, name);
+    if (line !== null) lines[name] = line;
+  }
+  return lines;
 }
 
 /** Files (by path) and binding as a plan would leave them. */
