@@ -7,7 +7,7 @@ import { app, Menu, type MenuItemConstructorOptions, nativeImage, Tray } from 'e
 import type { AuthPicture } from '../../shared/agents/claude-code/auth-picture';
 import { settingsPath } from '../../shared/agents/claude-code/scopes';
 import { bindingOf } from '../core/agents/bindings';
-import { type AgentRegistry, agentsFound } from '../core/agents/registry';
+import { type AgentRegistry, agentsConfigured } from '../core/agents/registry';
 import type { Situation } from '../core/agents/situation';
 import type { ProxyController } from '../core/proxy/proxy-controller';
 import type { Vault } from '../core/vault/vault';
@@ -41,11 +41,8 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
     const proxyMode = binding?.mode === 'proxy' || binding?.provider === 'anthropic-aws' || binding?.provider === 'bedrock';
     await deps.proxy.ensure(Boolean(proxyMode));
     try {
-      const found = await agentsFound(deps.agents, situation);
-      const others = found.filter((a) => a.info.id !== 'claude-code');
-      const configured = (await Promise.all(others.map(async (a) => ((await a.detect(situation)).configured ? a : null)))).filter(
-        (a) => a !== null,
-      );
+      // Claude Code heads the menu; every other agent KeyTray configured gets a line.
+      const configured = await agentsConfigured(deps.agents, situation, ['claude-code']);
       const [listing, picture, agents] = await Promise.all([
         deps.vault.list(),
         deps.agents['claude-code'].picture(situation),

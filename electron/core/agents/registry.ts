@@ -37,16 +37,33 @@ export function agentFor(agents: AgentRegistry, id: string | undefined): AgentIn
   return agents[id];
 }
 
-/** The agents worth showing for a folder: installed or configured, Claude Code always. */
-export async function agentsFound(agents: AgentRegistry, situation: Situation): Promise<AgentIntegration[]> {
-  const found = await Promise.all(
+/** The agents whose detection passes `keep`, in the registry's order. */
+async function agentsWhere(
+  agents: AgentRegistry,
+  situation: Situation,
+  keep: (id: AgentId, found: { installed: boolean; configured: boolean }) => boolean,
+): Promise<AgentIntegration[]> {
+  const chosen = await Promise.all(
     AGENT_IDS.map(async (id): Promise<AgentIntegration | null> => {
       const agent: AgentIntegration = agents[id];
-      const { installed, configured } = await agent.detect(situation);
-      return id === 'claude-code' || installed || configured ? agent : null;
+      return keep(id, await agent.detect(situation)) ? agent : null;
     }),
   );
-  return found.filter((a) => a !== null);
+  return chosen.filter((a) => a !== null);
+}
+
+/** The agents worth showing for a folder: installed or configured, Claude Code always. */
+export function agentsFound(agents: AgentRegistry, situation: Situation): Promise<AgentIntegration[]> {
+  return agentsWhere(agents, situation, (id, found) => id === 'claude-code' || found.installed || found.configured);
+}
+
+/** The agents KeyTray has configured, but for those named in `except`. */
+export function agentsConfigured(
+  agents: AgentRegistry,
+  situation: Situation,
+  except: AgentId[] = [],
+): Promise<AgentIntegration[]> {
+  return agentsWhere(agents, situation, (id, found) => found.configured && !except.includes(id));
 }
 
 /** Every found agent's picture for a folder (`keytray status` without --agent). */
