@@ -53,8 +53,11 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
     throw new KeyTrayError('usage', `Unknown mode "${mode}": use helper or proxy.`);
   }
   if (mode !== undefined && !info.configurableModes.includes(mode)) {
+    const exec = info.modes.includes('exec')
+      ? `, or give one run the key in its environment: \`keytray exec --provider ${info.providers[0]} -- ${info.command} …\``
+      : '';
     throw new KeyTrayError('usage', `${info.label} cannot be configured in ${mode} mode.`, {
-      fix: `Use --mode ${info.configurableModes.join(' or --mode ')}.`,
+      fix: `Use --mode ${info.configurableModes.join(' or --mode ')}${exec}.`,
     });
   }
   if (values['neutralize-env'] && !info.options.includes('neutralizeEnv')) {
