@@ -30,3 +30,8 @@ export interface FileFormat {
   /** The text with credential values masked, for diffs. */
   redact(text: string): string;
 }
+
+/** A parsed value as an object of unknown values; anything else (an array, a scalar, nothing) as an empty one. */
+export function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}

@@ -3,16 +3,29 @@
  * files through the one writer, remember (or forget) the binding per agent
  * and per file, and undo file by file.
  */
-import type { AgentId } from '../../../shared/agents/catalog';
+import type { AgentId, AgentInfo } from '../../../shared/agents/catalog';
 import { KeyTrayError } from '../../../shared/errors';
 import type { AgentBinding, Metadata } from '../../../shared/metadata';
 import { FORMATS } from '../files/formats';
 import type { SettingsPlan, SettingsWriter } from '../files/settings-writer';
 import { updateMetadata } from '../vault/metadata-file';
+import type { Vault } from '../vault/vault';
 import type { AgentPlan, ConfigFile } from './agent';
+import { commandOnPath } from './command-on-path';
+import type { Situation } from './situation';
 
 export function bindingOf(meta: Metadata, agent: AgentId, path: string): AgentBinding | undefined {
   return meta.bindings?.[agent]?.[path];
+}
+
+/** Whether the agent's command is on the PATH, and whether KeyTray has configured any of its files. */
+export async function detectAgent(
+  info: AgentInfo,
+  vault: Vault,
+  situation: Situation,
+): Promise<{ installed: boolean; configured: boolean }> {
+  const meta = await vault.readMetadata();
+  return { installed: await commandOnPath(info.command, situation), configured: hasBindings(meta, info.id) };
 }
 
 /** Whether KeyTray has configured any of the agent's files. */

@@ -20,8 +20,7 @@ import {
   scopeOf,
   type UndoResult,
 } from '../agent';
-import { hasBindings } from '../bindings';
-import { commandOnPath } from '../command-on-path';
+import { detectAgent } from '../bindings';
 import type { Situation } from '../situation';
 import { ClaudeConfigurator, type ConfiguratorDeps } from './configure';
 
@@ -44,9 +43,8 @@ export class ClaudeCodeAgent implements AgentIntegration {
     }));
   }
 
-  async detect(situation: Situation): Promise<{ installed: boolean; configured: boolean }> {
-    const meta = await this.deps.vault.readMetadata();
-    return { installed: await commandOnPath(info.command, situation), configured: hasBindings(meta, 'claude-code') };
+  detect(situation: Situation): Promise<{ installed: boolean; configured: boolean }> {
+    return detectAgent(info, this.deps.vault, situation);
   }
 
   async plan(request: ConfigureRequest): Promise<AgentPlan> {

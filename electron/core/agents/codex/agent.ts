@@ -12,7 +12,7 @@ import { AGENTS, type ConfigurableMode } from '../../../../shared/agents/catalog
 import { type CodexInputs, type CodexProvider, computeCodexPicture } from '../../../../shared/agents/codex/picture';
 import type { AgentPicture } from '../../../../shared/agents/picture';
 import { KeyTrayError } from '../../../../shared/errors';
-import type { Change } from '../../../../shared/formats/file-format';
+import { asRecord, type Change } from '../../../../shared/formats/file-format';
 import { parseTomlText } from '../../../../shared/formats/toml-edit';
 import { type HelperTarget, helperArgs, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
 import type { AgentBinding } from '../../../../shared/metadata';
@@ -30,8 +30,7 @@ import {
   type UndoResult,
 } from '../agent';
 import type { AgentDeps } from '../agent-deps';
-import { applyAgentPlan, bindingOf, hasBindings, undoAgentFiles } from '../bindings';
-import { commandOnPath } from '../command-on-path';
+import { applyAgentPlan, bindingOf, detectAgent, undoAgentFiles } from '../bindings';
 import { ensureHelperScript, helperScriptPath } from '../helper-script';
 import { describeTarget } from '../helper-target';
 import { type ImportedKey, moveKeyIntoKeychain } from '../import-key';
@@ -75,9 +74,8 @@ export class CodexAgent implements AgentIntegration {
     return join(codexHome(situation), 'config.toml');
   }
 
-  async detect(situation: Situation): Promise<{ installed: boolean; configured: boolean }> {
-    const meta = await this.deps.vault.readMetadata();
-    return { installed: await commandOnPath(info.command, situation), configured: hasBindings(meta, 'codex') };
+  detect(situation: Situation): Promise<{ installed: boolean; configured: boolean }> {
+    return detectAgent(info, this.deps.vault, situation);
   }
 
   async picture(situation: Situation): Promise<AgentPicture> {
@@ -281,8 +279,4 @@ async function readAuthJson(path: string): Promise<CodexInputs['authJson']> {
   const chatgpt = typeof asRecord(record.tokens).access_token === 'string';
   if (!apiKey && !chatgpt) return null;
   return { path, ...(apiKey ? { apiKey } : {}), chatgpt };
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

@@ -13,6 +13,7 @@ import { AGENTS } from '../../../../shared/agents/catalog';
 import { computeGeminiPicture, type GeminiInputs } from '../../../../shared/agents/gemini-cli/picture';
 import type { AgentPicture } from '../../../../shared/agents/picture';
 import { KeyTrayError } from '../../../../shared/errors';
+import { asRecord } from '../../../../shared/formats/file-format';
 import { maskSecret } from '../../../../shared/mask';
 import type { AgentBinding } from '../../../../shared/metadata';
 import type { ProviderId } from '../../../../shared/providers';
@@ -32,8 +33,7 @@ import {
   type UndoResult,
 } from '../agent';
 import type { AgentDeps } from '../agent-deps';
-import { applyAgentPlan, bindingOf, hasBindings, undoAgentFiles } from '../bindings';
-import { commandOnPath } from '../command-on-path';
+import { applyAgentPlan, bindingOf, detectAgent, undoAgentFiles } from '../bindings';
 import { type ImportedKey, moveKeyIntoKeychain } from '../import-key';
 import type { Situation } from '../situation';
 import { openCredentials, sealCredentials, storedApiKey, withoutApiKey } from './credentials-file';
@@ -65,9 +65,8 @@ export class GeminiCliAgent implements AgentIntegration {
     return { dotenv: join(dir, '.env'), settings: join(dir, 'settings.json') };
   }
 
-  async detect(situation: Situation): Promise<{ installed: boolean; configured: boolean }> {
-    const meta = await this.deps.vault.readMetadata();
-    return { installed: await commandOnPath(info.command, situation), configured: hasBindings(meta, 'gemini-cli') };
+  detect(situation: Situation): Promise<{ installed: boolean; configured: boolean }> {
+    return detectAgent(info, this.deps.vault, situation);
   }
 
   async picture(situation: Situation): Promise<AgentPicture> {
@@ -308,8 +307,4 @@ export async function findDotenv(situation: Situation, present: (path: string) =
   const home = situation.env.GEMINI_CLI_HOME || situation.home;
   for (const candidate of [join(home, '.gemini', '.env'), join(home, '.env')]) if (await present(candidate)) return candidate;
   return null;
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
