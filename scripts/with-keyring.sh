@@ -21,6 +21,8 @@ else
   trap 'rm -rf "$test_home"' EXIT
 fi
 
+# The HOME may sit inside this repository's own work tree: git, and KeyTray's project-root search, stop at it.
+export GIT_CEILING_DIRECTORIES="$test_home"
 export HOME="$test_home" XDG_CONFIG_HOME="$test_home/.config" XDG_DATA_HOME="$test_home/.local/share" \
   XDG_RUNTIME_DIR="$test_home/run" KEYTRAY_PRIVATE_KEYRING=1
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"

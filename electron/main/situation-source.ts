@@ -4,7 +4,7 @@
  * terminal does, so the login shell's environment is probed, and probed
  * again when a shell startup file changes.
  */
-import type { Situation } from '../core/agents/situation';
+import { projectRootOf, type Situation } from '../core/agents/situation';
 import { loginShellEnvironment } from '../core/env/login-shell';
 
 export interface SituationSource {
@@ -23,6 +23,7 @@ export async function createSituationSource(home: string): Promise<SituationSour
         envOrigin: shellEnv.problem ? 'env:process' : 'env:login-shell',
         home,
         platform: process.platform,
+        ...projectRootOf(cwd ?? home, shellEnv.env),
       };
     },
     async refresh() {

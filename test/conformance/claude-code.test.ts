@@ -781,3 +781,62 @@ describe('end to end in AWS mode with the real Claude Code', () => {
     expect(String(sent[0]?.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAPROFILEKEY000001\//);
   });
 });
+
+describe('from a subfolder, with and without git, as the real Claude Code reads settings', () => {
+  it('local settings live at the repository top: configure writes there, the picture reads them, and claude -p sends that key', async () => {
+    const root = mkdtempSync(join(process.env.HOME ?? '/tmp', 'subfolders-'));
+    const home = join(root, 'home');
+    const repo = join(root, 'repo');
+    const deep = join(repo, 'packages', 'app');
+    const plain = join(root, 'plain');
+    const plainSub = join(plain, 'sub');
+    for (const dir of [home, deep, plainSub]) mkdirSync(dir, { recursive: true });
+    await promisify(execFile)('git', ['init', '-q'], { cwd: repo });
+    const env = {
+      ...baseClaudeEnv(home),
+      ANTHROPIC_BASE_URL: upstream.url,
+      KEYTRAY_KEYCHAIN_SERVICE: `keytray-sub-${randomBytes(5).toString('hex')}`,
+    };
+    const work = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
+    const personal = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
+    const cli = async (args: string[], input?: string) => {
+      const result = await runCli(args, { env, ...(input === undefined ? {} : { input }) });
+      expect(result.code, `keytray ${args.join(' ')}: ${result.stderr}`).toBe(0);
+      return result.stdout;
+    };
+    await cli(['keys', 'add', 'anthropic', '--label', 'work'], work);
+    await cli(['keys', 'add', 'anthropic', '--label', 'personal'], personal);
+    await cli(['configure', 'claude-code']);
+
+    // From deep inside the repository, --scope local lands in the top folder's local settings.
+    const bound = JSON.parse(
+      await cli(['configure', 'claude-code', '--scope', 'local', '--label', 'personal', '--cwd', deep, '--json']),
+    );
+    expect(bound.path).toBe(join(repo, '.claude', 'settings.local.json'));
+    expect(existsSync(join(deep, '.claude'))).toBe(false);
+    const picture = JSON.parse(await cli(['status', '--agent', 'claude-code', '--cwd', deep, '--json'])) as AuthPicture;
+    expect(picture.headers['x-api-key']).toMatchObject({
+      source: 'apiKeyHelper',
+      origin: 'settings:local',
+      masked: maskSecret(personal),
+    });
+    const fromDeep = await askClaude(env, deep);
+    expect(fromDeep.reply.stdout.trim()).toBe('pong');
+    for (const request of fromDeep.sent) expect(request.headers['x-api-key']).toBe(personal);
+
+    // A subfolder's own local file is read too, but the top folder's wins; the picture says the same.
+    const sub = join(repo, 'packages');
+    mkdirSync(join(sub, '.claude'));
+    writeFileSync(join(sub, '.claude', 'settings.local.json'), JSON.stringify({ apiKeyHelper: `echo ${work}` }));
+    const both = JSON.parse(await cli(['status', '--agent', 'claude-code', '--cwd', sub, '--json'])) as AuthPicture;
+    expect(both.headers['x-api-key']?.masked).toBe(maskSecret(personal));
+    for (const request of (await askClaude(env, sub)).sent) expect(request.headers['x-api-key']).toBe(personal);
+
+    // Without git, a folder's settings count in that folder only: a subfolder gets the user's key.
+    await cli(['configure', 'claude-code', '--scope', 'local', '--label', 'personal', '--cwd', plain]);
+    const plainPicture = JSON.parse(await cli(['status', '--agent', 'claude-code', '--cwd', plainSub, '--json'])) as AuthPicture;
+    expect(plainPicture.headers['x-api-key']).toMatchObject({ origin: 'settings:user', masked: maskSecret(work) });
+    for (const request of (await askClaude(env, plainSub)).sent) expect(request.headers['x-api-key']).toBe(work);
+    for (const request of (await askClaude(env, plain)).sent) expect(request.headers['x-api-key']).toBe(personal);
+  });
+});

@@ -15,6 +15,7 @@ export function agentEnv(t: TestEnv, extra: NodeJS.ProcessEnv = {}): NodeJS.Proc
     HOME: t.root,
     DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
     XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
+    GIT_CEILING_DIRECTORIES: process.env.GIT_CEILING_DIRECTORIES,
     XDG_CONFIG_HOME: t.configHome,
     XDG_DATA_HOME: join(t.root, '.local', 'share'),
     KEYTRAY_KEYCHAIN_SERVICE: t.service,

@@ -39,7 +39,7 @@ export function baseClaudeEnv(home: string): Record<string, string> {
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     CLAUDE_CODE_MAX_RETRIES: '0',
   };
-  for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR']) {
+  for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR', 'GIT_CEILING_DIRECTORIES']) {
     const value = process.env[name];
     if (value) env[name] = value;
   }

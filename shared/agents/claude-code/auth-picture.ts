@@ -195,9 +195,10 @@ export function computeAuthPicture(inputs: AuthInputs): AuthPicture {
     return v && v.value !== '' ? v : null;
   };
   const provider = resolveProvider(vars);
-  const helperLayer = HELPER_ORDER.flatMap((scope) => inputs.settings.filter((l) => l.scope === scope && !l.problem)).find(
-    (l) => l.apiKeyHelper !== undefined && l.apiKeyHelper.trim() !== '',
-  );
+  // Within a scope a later layer wins (a repository's top-folder local file over the subfolder's own).
+  const helperLayer = HELPER_ORDER.flatMap((scope) =>
+    inputs.settings.filter((l) => l.scope === scope && !l.problem).reverse(),
+  ).find((l) => l.apiKeyHelper !== undefined && l.apiKeyHelper.trim() !== '');
 
   // Every credential that is present, as a value that could go in a header.
   const candidates = new Map<CredentialSource, HeaderValue>();

@@ -21,6 +21,8 @@ export interface ClaudeLocation {
   home: string;
   platform: Platform;
   cwd: string;
+  /** The git repository's top folder holding `cwd`, when there is one. */
+  projectRoot?: string | undefined;
 }
 
 /** `~/.claude`, moved by `CLAUDE_CONFIG_DIR`. */
@@ -34,6 +36,14 @@ export function managedSettingsPath(platform: Platform): string {
   return '/etc/claude-code/managed-settings.json';
 }
 
+/**
+ * The file KeyTray writes for a scope, as measured with the real Claude Code
+ * (2.1.330) from a subfolder: project settings are read from the folder
+ * Claude Code starts in only (never a parent's); local settings from that
+ * folder and, inside a git repository, from the repository's top folder,
+ * whose file wins. So `local` is the top folder's file, and `project` the
+ * folder's own.
+ */
 export function settingsPath(scope: SettingsScope, where: ClaudeLocation): string {
   switch (scope) {
     case 'managed':
@@ -43,8 +53,20 @@ export function settingsPath(scope: SettingsScope, where: ClaudeLocation): strin
     case 'project':
       return joinPath(where.platform, where.cwd, '.claude', 'settings.json');
     case 'local':
-      return joinPath(where.platform, where.cwd, '.claude', 'settings.local.json');
+      return joinPath(where.platform, where.projectRoot ?? where.cwd, '.claude', 'settings.local.json');
   }
+}
+
+/** Every settings file Claude Code reads for a folder, highest precedence first (two local files in a repository's subfolder). */
+export function settingsFiles(where: ClaudeLocation): { scope: SettingsScope; path: string }[] {
+  return SETTINGS_SCOPES.flatMap((scope) => {
+    const path = settingsPath(scope, where);
+    if (scope !== 'local' || !where.projectRoot || where.projectRoot === where.cwd) return [{ scope, path }];
+    return [
+      { scope, path },
+      { scope, path: joinPath(where.platform, where.cwd, '.claude', 'settings.local.json') },
+    ];
+  });
 }
 
 export function oauthCredentialsPath(where: Pick<ClaudeLocation, 'env' | 'home' | 'platform'>): string {

@@ -13,7 +13,7 @@ import {
   type SettingsLayer,
   SWITCH_VARIABLES,
 } from '../../../../shared/agents/claude-code/auth-picture';
-import { claudeConfigDir, SETTINGS_SCOPES, settingsPath } from '../../../../shared/agents/claude-code/scopes';
+import { claudeConfigDir, SETTINGS_SCOPES, settingsFiles, settingsPath } from '../../../../shared/agents/claude-code/scopes';
 import { settingsLayer } from '../../../../shared/agents/claude-code/settings-layer';
 import { parseHelperCommand } from '../../../../shared/helper-command';
 import { maskSecret } from '../../../../shared/mask';
@@ -59,15 +59,16 @@ export async function gatherAuthInputs(situation: Situation, vault: Vault): Prom
 export async function readLayers(situation: Situation): Promise<SettingsLayer[]> {
   const layers: SettingsLayer[] = [];
   const userPath = settingsPath('user', situation);
-  for (const scope of SETTINGS_SCOPES) {
-    const path = settingsPath(scope, situation);
+  for (const { scope, path } of settingsFiles(situation)) {
     // In the home directory, the project's settings file is the user's: one file, read once, as user settings.
     if (scope !== 'user' && path === userPath) continue;
     const text = await readSettingsFile(path).catch(() => null);
     if (text === null) continue;
     layers.push(settingsLayer(scope, path, text));
   }
-  return layers;
+  // Within a scope, a later layer overrides an earlier one: lowest precedence first (the folder's own local file,
+  // then the repository top folder's, which wins).
+  return layers.reverse().sort((a, b) => SETTINGS_SCOPES.indexOf(a.scope) - SETTINGS_SCOPES.indexOf(b.scope));
 }
 
 export async function describeHelper(command: string, vault: Vault, baseUrls: string[]): Promise<HelperInfo> {
@@ -80,7 +81,9 @@ export async function describeHelper(command: string, vault: Vault, baseUrls: st
 
 /** The variable as Claude Code sees it: the highest settings env block that sets it, else the environment. */
 function effectiveVariable(name: string, situation: Situation, layers: SettingsLayer[]): string | undefined {
+  // Highest first: by scope, and within a scope the later layer (layers come lowest first within a scope).
   const layer = [...layers]
+    .reverse()
     .sort((a, b) => SETTINGS_SCOPES.indexOf(a.scope) - SETTINGS_SCOPES.indexOf(b.scope))
     .find((l) => l.env[name] !== undefined);
   const value = layer ? layer.env[name] : situation.env[name];
