@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   inconsistent: 5,
   /** A key with that label already exists. */
   exists: 6,
+  /** Undo refused: the file changed after KeyTray wrote it (`--remove` takes out only KeyTray's entries). */
+  'changed-since': 7,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES | 'internal';

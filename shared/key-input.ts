@@ -14,7 +14,7 @@ export function labelProblem(label: string): string | null {
   return `The label ${shown} is not allowed: use ${LABEL_RULE}.`;
 }
 
-export type SecretCheck = { ok: true; secret: string } | { ok: false; problem: string };
+export type SecretCheck = { ok: true; secret: string; stripped?: string } | { ok: false; problem: string };
 
 /**
  * Normalises a secret as it arrives from a prompt, a pipe or a form: the
@@ -23,7 +23,20 @@ export type SecretCheck = { ok: true; secret: string } | { ok: false; problem: s
  * The problem sentence never quotes the secret.
  */
 export function normalizeSecret(raw: string): SecretCheck {
-  const secret = raw.trim();
+  let secret = raw.trim();
+  // What people paste from a shell profile or a .env: `export NAME=value`, `NAME="value"`, or a quoted key.
+  // Only a variable's name in capitals with an underscore counts: a base64 key may hold "=" after letters.
+  const stripped: string[] = [];
+  const assignment = /^(?:export\s+)?([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\s*=\s*(\S.*)$/s.exec(secret);
+  if (assignment) {
+    stripped.push(`the assignment "${assignment[1]}="`);
+    secret = (assignment[2] ?? '').trim();
+  }
+  const quoted = /^(["'`])(.*)\1$/s.exec(secret);
+  if (quoted) {
+    stripped.push('the quotes around it');
+    secret = (quoted[2] ?? '').trim();
+  }
   if (secret.length === 0) return { ok: false, problem: 'The key is empty: nothing was stored.' };
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
   if (/[\s\u0000-\u001f\u007f]/.test(secret)) {
@@ -36,5 +49,9 @@ export function normalizeSecret(raw: string): SecretCheck {
   if (secret.length > 8192) {
     return { ok: false, problem: 'The key is longer than 8192 characters, which no API key is: nothing was stored.' };
   }
-  return { ok: true, secret };
+  return {
+    ok: true,
+    secret,
+    ...(stripped.length > 0 ? { stripped: `KeyTray stored the key without ${stripped.join(' and ')}.` } : {}),
+  };
 }

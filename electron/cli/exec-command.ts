@@ -47,11 +47,16 @@ function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Prom
     for (const s of signals) process.on(s, forward);
     child.on('error', (error: NodeJS.ErrnoException) => {
       for (const s of signals) process.off(s, forward);
-      reject(
-        new KeyTrayError('not-found', `Cannot run "${command}" (${error.code ?? 'error'}).`, {
-          fix: 'Check the command name and that it is on your PATH.',
-        }),
-      );
+      // As a shell reports it: 127 for a command not found, 126 for one that cannot be run.
+      if (error.code === 'ENOENT' || error.code === 'EACCES') {
+        const found = error.code === 'EACCES';
+        process.stderr.write(
+          `keytray exec: ${command}: ${found ? 'cannot be run (permission denied)' : 'command not found'}\n  ${found ? 'Check that it is executable.' : 'Check the command name and that it is on your PATH.'}\n`,
+        );
+        resolve(found ? 126 : 127);
+        return;
+      }
+      reject(new KeyTrayError('internal', `Cannot run "${command}" (${error.code ?? 'error'}).`));
     });
     child.on('exit', (code, signal) => {
       for (const s of signals) process.off(s, forward);

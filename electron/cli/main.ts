@@ -29,7 +29,7 @@ Usage:
 
 Providers: anthropic, anthropic-aws, bedrock, openai, openrouter, gemini.
 Exit status: 0 ok, 1 internal error, 2 usage, 3 not found, 4 keychain unavailable,
-5 metadata and keychain disagree, 6 label already taken.`;
+5 metadata and keychain disagree, 6 label already taken, 7 undo refused (the file changed since).`;
 
 export async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;

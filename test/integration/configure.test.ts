@@ -94,8 +94,10 @@ describe('configure claude-code', () => {
 
     writeFileSync(path, `${readFileSync(path, 'utf8')}\n`);
     const undo = await runCli(['configure', 'claude-code', '--undo'], { env: t.env });
-    expect(undo.code).toBe(5);
+    // Its own exit status, and the way out that keeps the user's edit.
+    expect(undo.code).toBe(7);
     expect(undo.stderr).toContain('was changed after KeyTray wrote it');
+    expect(undo.stderr).toContain('`keytray configure claude-code --scope user --remove` takes out only what KeyTray put in');
   });
 
   it('writes through a symlinked settings file and keeps its mode', async () => {
@@ -228,8 +230,14 @@ describe('keytray exec', () => {
     );
     expect(result.code).toBe(7);
     expect(result.stdout).toBe(`${key}|sk-proj-abcdefghijklmnopqrstuvwxyz012345|http://127.0.0.1:4010\n`);
+    // As a shell reports it: 127 for a command not found, 126 for one that cannot be run.
     const missing = await runCli(['exec', '--', 'no-such-command-here'], { env: t.env });
-    expect(missing.code).toBe(3);
-    expect(missing.stderr).toContain('Cannot run "no-such-command-here"');
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toBe(
+      'keytray exec: no-such-command-here: command not found\n  Check the command name and that it is on your PATH.\n',
+    );
+    const notExecutable = join(t.root, 'not-executable');
+    writeFileSync(notExecutable, '#!/bin/sh\n', { mode: 0o644 });
+    expect((await runCli(['exec', '--', notExecutable], { env: t.env })).code).toBe(126);
   });
 });

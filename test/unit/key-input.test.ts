@@ -38,3 +38,21 @@ describe('normalizeSecret', () => {
     expect(normalizeSecret('k'.repeat(8192)).ok).toBe(true);
   });
 });
+
+describe('pasted assignments and quotes', () => {
+  it.each([
+    ['ANTHROPIC_API_KEY=sk-ant-api03-abc_DEF-123', 'sk-ant-api03-abc_DEF-123', 'the assignment "ANTHROPIC_API_KEY="'],
+    ['export OPENAI_API_KEY="sk-proj-abc123"', 'sk-proj-abc123', 'the assignment "OPENAI_API_KEY=" and the quotes around it'],
+    ["'sk-ant-api03-quoted'", 'sk-ant-api03-quoted', 'the quotes around it'],
+    ['GEMINI_API_KEY = AIzaSomething', 'AIzaSomething', 'the assignment "GEMINI_API_KEY="'],
+  ])('%s is stored as the key alone, and says what was stripped', (raw, secret, what) => {
+    expect(normalizeSecret(raw)).toEqual({ ok: true, secret, stripped: `KeyTray stored the key without ${what}.` });
+  });
+
+  it.each(['ABSKQmVkcm9ja0FQSUtleS1hYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ej0=', 'AKIAEXAMPLE0000000:secret/with+slashes=', 'token='])(
+    'leaves a key that merely holds "=" as it is: %s',
+    (raw) => {
+      expect(normalizeSecret(raw)).toEqual({ ok: true, secret: raw });
+    },
+  );
+});

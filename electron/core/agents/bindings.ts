@@ -78,7 +78,8 @@ export async function undoAgentFiles(
     );
   }
   const undone: SettingsPlan[] = [];
-  for (const file of undoable) undone.push(await deps.writer.undo(file.path, FORMATS[file.format]));
+  for (const file of undoable)
+    undone.push(await deps.writer.undo(file.path, FORMATS[file.format], `keytray configure ${agent} --remove`));
   if (!(await deps.writer.canUndo(bindingPath))) await rememberBinding(deps.metadataPath, agent, bindingPath, null);
   return undone;
 }

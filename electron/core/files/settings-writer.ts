@@ -153,7 +153,8 @@ export class SettingsWriter {
    * byte (or removes it when KeyTray created it). Refuses when the file was
    * edited since, rather than lose those edits.
    */
-  async undo(path: string, format: FileFormat = FORMATS.json): Promise<SettingsPlan> {
+  /** `removeHint`: the command that takes out only KeyTray's entries, offered when undo must refuse. */
+  async undo(path: string, format: FileFormat = FORMATS.json, removeHint?: string): Promise<SettingsPlan> {
     const target = await resolveTarget(path);
     return withFileLock(target, async () => {
       const entry = (await this.journal()).findLast((e) => e.path === path);
@@ -162,10 +163,16 @@ export class SettingsWriter {
       }
       const current = await readSettingsFile(target);
       if (current === null || sha256(current) !== entry.written) {
-        throw new KeyTrayError('inconsistent', `${path} was changed after KeyTray wrote it; undo would lose those changes.`, {
-          fix: entry.backup
-            ? `The earlier version is kept at ${entry.backup}${entry.backup.endsWith('.sealed') ? ' (sealed: it held a credential; its key is in the keychain)' : ''}.`
-            : 'Edit the file by hand.',
+        const kept = entry.backup
+          ? `The earlier version is kept at ${entry.backup}${entry.backup.endsWith('.sealed') ? ' (sealed: it held a credential; its key is in the keychain)' : ''}.`
+          : '';
+        throw new KeyTrayError('changed-since', `${path} was changed after KeyTray wrote it; undo would lose those changes.`, {
+          fix: [
+            removeHint ? `\`${removeHint}\` takes out only what KeyTray put in, and keeps the rest.` : 'Edit the file by hand.',
+            kept,
+          ]
+            .filter(Boolean)
+            .join(' '),
         });
       }
       const previous = entry.backup === null ? null : await this.readBackup(entry.backup);

@@ -94,12 +94,14 @@ export class Vault {
     let secret: string | null = null;
     let masked: string;
     let warning: string | null = null;
+    let stripped: string | null = null;
     if (auth === 'sigv4-profile') {
       masked = `profile ${flags.profile}`;
     } else {
       const checked = normalizeSecret(rawSecret);
       if (!checked.ok) throw new KeyTrayError('usage', checked.problem);
       secret = checked.secret;
+      stripped = checked.stripped ?? null;
       if (auth === 'sigv4-keys') {
         const keys = parseAccessKeys(secret);
         if (!isAccessKeys(keys)) throw new KeyTrayError('usage', `${keys.problem} Nothing was stored.`);
@@ -129,7 +131,13 @@ export class Vault {
       const keys = existing ? state.keys.map((k) => (k === existing ? record : k)) : [...state.keys, record];
       const active = flags.activate || state.active === null ? label : state.active;
       const next = withProvider(meta, provider, { ...state, keys, active });
-      return { next, result: { key: keyView(provider, record, active, 'ok'), warnings: warning ? [warning] : [] } };
+      return {
+        next,
+        result: {
+          key: keyView(provider, record, active, 'ok'),
+          warnings: [stripped, warning].filter((w): w is string => w !== null),
+        },
+      };
     });
   }
 

@@ -25,6 +25,7 @@ import { maskSecret } from '../../../../shared/mask';
 import type { ClaudeBinding } from '../../../../shared/metadata';
 import { isProviderId, PROVIDERS, type ProviderId } from '../../../../shared/providers';
 import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
+import { FORMATS } from '../../files/formats';
 import { planSettingsChange, type SettingsPlan } from '../../files/settings-writer';
 import { listening } from '../../proxy/listening';
 import { heldToken } from '../../proxy/proxy-token';
@@ -188,7 +189,7 @@ export class ClaudeConfigurator {
   /** Puts the scope's settings file back as it was before KeyTray's last write. */
   async undo(scope: WritableScope, situation: Situation): Promise<{ settings: SettingsPlan; after: AuthPicture }> {
     const path = settingsPath(scope, situation);
-    const settings = await this.deps.writer.undo(path);
+    const settings = await this.deps.writer.undo(path, FORMATS.json, `keytray configure claude-code --scope ${scope} --remove`);
     if (!(await this.deps.writer.canUndo(path))) await rememberBinding(this.deps.metadataPath, 'claude-code', path, null);
     return { settings, after: computeAuthPicture(await gatherAuthInputs(situation, this.deps.vault)) };
   }
