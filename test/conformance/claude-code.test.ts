@@ -840,3 +840,31 @@ describe('from a subfolder, with and without git, as the real Claude Code reads 
     for (const request of (await askClaude(env, plain)).sent) expect(request.headers['x-api-key']).toBe(personal);
   });
 });
+
+describe('where requests go', () => {
+  it("helper mode honours the provider's base URL, and the picture names the destination Claude Code really uses", async () => {
+    const root = mkdtempSync(join(process.env.HOME ?? '/tmp', 'destination-'));
+    const home = join(root, 'home');
+    mkdirSync(home, { recursive: true });
+    const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-dest-${randomBytes(5).toString('hex')}` };
+    const key = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
+    expect((await runCli(['keys', 'add', 'anthropic', '--label', 'work'], { env, input: key })).code).toBe(0);
+    expect((await runCli(['provider', 'set', 'anthropic', '--base-url', upstream.url], { env })).code).toBe(0);
+    const configured = await runCli(['configure', 'claude-code', '--json'], { env });
+    expect(configured.code, configured.stderr).toBe(0);
+    expect(JSON.parse(configured.stdout).picture.destination).toBe(upstream.url);
+    expect(JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8')).env.ANTHROPIC_BASE_URL).toBe(upstream.url);
+    // No ANTHROPIC_BASE_URL in Claude Code's environment: the settings KeyTray wrote send it to the provider's base URL.
+    const { reply, sent } = await askClaude(env, home);
+    expect(reply.stdout.trim()).toBe('pong');
+    expect(sent.length).toBeGreaterThan(0);
+    for (const request of sent) expect(request.headers['x-api-key']).toBe(key);
+
+    // --remove takes the base URL out with the helper; Claude Code goes back to the default, and the picture says so.
+    expect((await runCli(['configure', 'claude-code', '--remove'], { env })).code).toBe(0);
+    // The env block KeyTray made for it goes too.
+    expect(JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8'))).toEqual({});
+    const status = JSON.parse((await runCli(['status', '--agent', 'claude-code', '--json', '--cwd', home], { env })).stdout);
+    expect(status.destination).toBe('https://api.anthropic.com');
+  });
+});

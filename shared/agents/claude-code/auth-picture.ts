@@ -72,6 +72,8 @@ export interface AuthPicture {
   tool: 'claude-code';
   cwd: string;
   provider: ApiProvider;
+  /** Where requests go: the base URL variable in force, else the provider's default (where it has one). */
+  destination?: string;
   headers: Record<HeaderName, HeaderValue | null>;
   winner: CredentialSource;
   tiers: Tier[];
@@ -263,10 +265,12 @@ export function computeAuthPicture(inputs: AuthInputs): AuthPicture {
   ) as CredentialSource | undefined;
 
   const tiers = buildTiers(provider, candidates, vars, sent, winner, inputs);
+  const destination = destinationOf(provider, vars);
   const picture: AuthPicture = {
     tool: 'claude-code',
     cwd: inputs.cwd,
     provider,
+    ...(destination ? { destination } : {}),
     headers,
     winner: winner ?? 'none',
     tiers,
@@ -274,6 +278,22 @@ export function computeAuthPicture(inputs: AuthInputs): AuthPicture {
   };
   picture.warnings = warningsFor(picture, inputs, vars, helperInfo, helperLayer);
   return picture;
+}
+
+/** The base URL Claude Code sends to, as its variables say (`""` cancels a variable, as everywhere). */
+function destinationOf(provider: ApiProvider, vars: Map<string, Resolved>): string | undefined {
+  const value = (name: string) => vars.get(name)?.value || undefined;
+  const region = value('AWS_REGION') ?? value('AWS_DEFAULT_REGION');
+  switch (provider) {
+    case 'firstParty':
+      return value('ANTHROPIC_BASE_URL') ?? 'https://api.anthropic.com';
+    case 'anthropicAws':
+      return value('ANTHROPIC_AWS_BASE_URL') ?? (region ? `https://aws-external-anthropic.${region}.api.aws` : undefined);
+    case 'bedrock':
+      return value('ANTHROPIC_BEDROCK_BASE_URL') ?? (region ? `https://bedrock-runtime.${region}.amazonaws.com` : undefined);
+    default:
+      return undefined;
+  }
 }
 
 function resolveProvider(vars: Map<string, Resolved>): ApiProvider {

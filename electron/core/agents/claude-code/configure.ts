@@ -19,14 +19,14 @@ import {
 } from '../../../../shared/agents/claude-code/scopes';
 import { settingsLayer } from '../../../../shared/agents/claude-code/settings-layer';
 import { KeyTrayError } from '../../../../shared/errors';
-import type { SettingChange } from '../../../../shared/formats/json-edit';
+import { parseSettingsText, type SettingChange } from '../../../../shared/formats/json-edit';
 import { type HelperTarget, helperCommand, parseHelperCommand } from '../../../../shared/helper-command';
 import { maskSecret } from '../../../../shared/mask';
 import type { ClaudeBinding } from '../../../../shared/metadata';
 import { isProviderId, PROVIDERS, type ProviderId } from '../../../../shared/providers';
 import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
 import { FORMATS } from '../../files/formats';
-import { planSettingsChange, type SettingsPlan } from '../../files/settings-writer';
+import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
 import { listening } from '../../proxy/listening';
 import { heldToken } from '../../proxy/proxy-token';
 import type { AgentDeps } from '../agent-deps';
@@ -114,6 +114,7 @@ export class ClaudeConfigurator {
       region: settingsOf.region,
       workspaceId: settingsOf.workspaceId,
       profile: key.profile,
+      baseUrl: settingsOf.baseUrl,
       current: current?.env ?? {},
       currentHelper: current?.apiKeyHelper,
     });
@@ -174,11 +175,18 @@ export class ClaudeConfigurator {
     if (current?.apiKeyHelper && parseHelperCommand(current.apiKeyHelper))
       changes.push({ path: ['apiKeyHelper'], value: undefined });
     const written = binding ? keytrayEnv(binding.provider, meta.providers[binding.provider]?.settings ?? {}) : {};
-    for (const [name, value] of Object.entries(env)) {
-      const proxyUrl = /BASE_URL$/.test(name) && isProxyUrl(value);
-      if (proxyUrl || written[name] === value || (written[name] === null && name in env))
-        changes.push({ path: ['env', name], value: undefined });
-    }
+    const ours = Object.entries(env)
+      .filter(
+        ([name, value]) => (/BASE_URL$/.test(name) && isProxyUrl(value)) || written[name] === value || written[name] === null,
+      )
+      .map(([name]) => name);
+    // An env block that held only KeyTray's entries goes whole: KeyTray made it, and an empty one says nothing.
+    const text = await readSettingsFile(path);
+    const parsed = text === null ? null : parseSettingsText(text);
+    const block = parsed?.ok ? parsed.value.env : undefined;
+    const blockSize = block && typeof block === 'object' && !Array.isArray(block) ? Object.keys(block).length : 0;
+    if (ours.length > 0 && ours.length === blockSize) changes.push({ path: ['env'], value: undefined });
+    else for (const name of ours) changes.push({ path: ['env', name], value: undefined });
     const settings = await planSettingsChange(path, changes);
     const before = computeAuthPicture(inputs);
     const layers = withLayer(inputs.settings, scope, path, settings.after);
@@ -223,6 +231,8 @@ interface ChangeInput {
   region: string | undefined;
   workspaceId: string | undefined;
   profile: string | undefined;
+  /** The provider's base URL, when one was set (`keytray provider set … --base-url`): helper mode sends there too. */
+  baseUrl: string | undefined;
   /** The env block and helper of the file as it is. */
   current: Record<string, string>;
   currentHelper: string | undefined;
@@ -246,6 +256,7 @@ export function settingsChanges(c: ChangeInput): SettingChange[] {
   if (c.current.ANTHROPIC_BASE_URL && isProxyUrl(c.current.ANTHROPIC_BASE_URL)) set.set('ANTHROPIC_BASE_URL', undefined);
   if (!cloud) {
     if (c.mode === 'proxy') set.set('ANTHROPIC_BASE_URL', c.proxyUrl);
+    else if (c.baseUrl) set.set('ANTHROPIC_BASE_URL', c.baseUrl);
   } else {
     set.set(cloud.use, '1');
     if (c.region) set.set('AWS_REGION', c.region);
@@ -273,9 +284,12 @@ export function settingsChanges(c: ChangeInput): SettingChange[] {
  * The env values KeyTray writes for a cloud provider's binding: a value to
  * match, or null for a switch KeyTray owns whatever its value.
  */
-function keytrayEnv(provider: ProviderId, settings: { region?: string; workspaceId?: string }): Record<string, string | null> {
+function keytrayEnv(
+  provider: ProviderId,
+  settings: { region?: string; workspaceId?: string; baseUrl?: string },
+): Record<string, string | null> {
   const cloud = CLOUD_ENV[provider];
-  if (!cloud) return {};
+  if (!cloud) return settings.baseUrl ? { ANTHROPIC_BASE_URL: settings.baseUrl } : {};
   return {
     [cloud.use]: null,
     [cloud.skip]: null,
