@@ -50,9 +50,9 @@ export type TrayIcon = 'ok' | 'warning' | 'error';
 export function trayIcon(state: TrayState): TrayIcon {
   if (state.error || state.listing?.storeError) return 'error';
   if (!state.picture || state.picture.winner === 'none') return 'error';
-  const lights = (state.agents ?? []).map(pictureLight);
+  const lights = [state.picture, ...(state.agents ?? [])].map(pictureLight);
   if (lights.includes('error')) return 'error';
-  if (seriousWarning(state.picture) || lights.includes('warning')) return 'warning';
+  if (lights.includes('warning')) return 'warning';
   if (state.proxyMode && !state.proxy.running) return 'warning';
   return 'ok';
 }

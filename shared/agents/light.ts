@@ -19,6 +19,8 @@ export const SERIOUS_WARNINGS = new Set([
   'no-auth-type',
   'provider-misconfigured',
   'dotenv-shadows-keytray',
+  'helper-key-to-proxy',
+  'proxy-token-elsewhere',
   'plaintext-key-in-settings',
   'plaintext-key-in-auth-json',
   'plaintext-key-in-dotenv',
@@ -26,7 +28,15 @@ export const SERIOUS_WARNINGS = new Set([
 ]);
 
 /** Warnings that mean the agent will send nothing, or not start. */
-const FATAL_WARNINGS = new Set(['no-credential', 'no-auth-type', 'provider-misconfigured', 'settings-unreadable']);
+const FATAL_WARNINGS = new Set([
+  'no-credential',
+  'no-auth-type',
+  'provider-misconfigured',
+  'settings-unreadable',
+  'helper-key-to-proxy',
+  'proxy-token-elsewhere',
+  'proxy-not-running',
+]);
 
 export function pictureLight(picture: AgentPicture): PictureLight {
   if (picture.winner === 'none' || picture.warnings.some((w) => FATAL_WARNINGS.has(w.code))) return 'error';

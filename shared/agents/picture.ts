@@ -65,6 +65,8 @@ export interface HelperInfo {
   keytray?: { provider: ProviderId; label: string };
   /** Why it will fail, when KeyTray can tell (its key is missing). */
   problem?: string;
+  /** What to do about that problem, for that cause. */
+  fix?: string;
   /** Set in proxy mode: the helper prints a proxy token; the proxy at `url` injects the key. */
   proxy?: { url: string; running: boolean };
 }

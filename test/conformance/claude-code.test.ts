@@ -20,6 +20,7 @@ import type { AuthPicture, CredentialSource, HeaderName, Origin } from '../../sh
 import { maskSecret } from '../../shared/mask';
 import { baseClaudeEnv, runClaude } from '../support/claude';
 import { BIN, runCli } from '../support/cli';
+import { startCliProxy } from '../support/cli-proxy';
 import { type FakeAnthropic, type RecordedRequest, startFakeAnthropic } from '../support/fake-anthropic';
 import { freePort } from '../support/ports';
 
@@ -662,16 +663,6 @@ describe('end to end in AWS mode with the real Claude Code', () => {
     return { home, env, cli };
   }
 
-  async function startCliProxy(env: Record<string, string>): Promise<{ stop(): void }> {
-    const port = await freePort();
-    const proxy = spawn(process.execPath, [BIN, 'proxy', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      proxy.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-      proxy.on('exit', (code) => reject(new Error(`keytray proxy exited with ${code}`)));
-    });
-    return { stop: () => proxy.kill('SIGTERM') };
-  }
-
   it.each([
     ['Claude Platform on AWS, API key', 'anthropic-aws', 'api-key'],
     ['Claude Platform on AWS, stored access keys', 'anthropic-aws', 'sigv4'],
@@ -866,5 +857,49 @@ describe('where requests go', () => {
     expect(JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8'))).toEqual({});
     const status = JSON.parse((await runCli(['status', '--agent', 'claude-code', '--json', '--cwd', home], { env })).stdout);
     expect(status.destination).toBe('https://api.anthropic.com');
+  });
+});
+
+describe('modes across scopes', () => {
+  it("a project bound in helper mode under the user's proxy mode works, and the picture flags the pair that cannot", async () => {
+    const root = mkdtempSync(join(process.env.HOME ?? '/tmp', 'cross-scope-'));
+    const home = join(root, 'home');
+    const project = join(root, 'project');
+    mkdirSync(home, { recursive: true });
+    mkdirSync(project, { recursive: true });
+    const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-cross-${randomBytes(5).toString('hex')}` };
+    const work = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
+    const personal = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
+    const cli = async (args: string[], input?: string) => {
+      const result = await runCli(args, { env, ...(input === undefined ? {} : { input }) });
+      expect(result.code, `keytray ${args.join(' ')}: ${result.stderr}`).toBe(0);
+      return result.stdout;
+    };
+    await cli(['keys', 'add', 'anthropic', '--label', 'work'], work);
+    await cli(['keys', 'add', 'anthropic', '--label', 'personal'], personal);
+    await cli(['provider', 'set', 'anthropic', '--base-url', upstream.url]);
+    const proxy = await startCliProxy(env);
+    try {
+      await cli(['configure', 'claude-code', '--mode', 'proxy']);
+      await cli(['configure', 'claude-code', '--scope', 'local', '--label', 'personal', '--cwd', project]);
+      const local = JSON.parse(readFileSync(join(project, '.claude', 'settings.local.json'), 'utf8'));
+      expect(local.env.ANTHROPIC_BASE_URL).toBe(upstream.url);
+      const picture = JSON.parse(await cli(['status', '--agent', 'claude-code', '--cwd', project, '--json'])) as AuthPicture;
+      expect(picture.warnings.map((w) => w.code)).not.toContain('helper-key-to-proxy');
+      expect(picture.destination).toBe(upstream.url);
+      for (const request of (await askClaude(env, project)).sent) expect(request.headers['x-api-key']).toBe(personal);
+      // The user's folders still go through the proxy, which sends the active key.
+      for (const request of (await askClaude(env, home)).sent) expect(request.headers['x-api-key']).toBe(work);
+
+      // Without the base URL beside the project's helper, its key goes to the proxy, which refuses it: the picture says so first.
+      writeFileSync(join(project, '.claude', 'settings.local.json'), JSON.stringify({ apiKeyHelper: local.apiKeyHelper }));
+      const broken = JSON.parse(await cli(['status', '--agent', 'claude-code', '--cwd', project, '--json'])) as AuthPicture;
+      expect(broken.warnings.map((w) => w.code)).toContain('helper-key-to-proxy');
+      const refused = await askClaude(env, project);
+      expect(refused.sent).toEqual([]);
+      expect(refused.reply.stdout).not.toContain('pong');
+    } finally {
+      proxy.stop();
+    }
   });
 });

@@ -177,3 +177,71 @@ describe('computeAuthPicture', () => {
     expect(picture.warnings[0]).toMatchObject({ code: 'settings-unreadable' });
   });
 });
+
+describe('warnings on day 2: true or absent', () => {
+  const PROXY_HELPER = "'/home/me/.local/share/keytray/bin/claude-key-helper' --proxy-token";
+  const LOCAL_HELPER = "'/home/me/.local/share/keytray/bin/claude-key-helper' anthropic personal";
+  const helpers = {
+    [HELPER]: { masked: 'sk-ant-…7f3a', keytray: { provider: 'anthropic' as const, label: 'work' } },
+    [LOCAL_HELPER]: { masked: 'sk-ant-…91bc', keytray: { provider: 'anthropic' as const, label: 'personal' } },
+    [PROXY_HELPER]: {
+      masked: 'ktp_…abcd',
+      keytray: { provider: 'anthropic' as const, label: 'work' },
+      proxy: { url: 'http://127.0.0.1:8723/anthropic', running: true },
+    },
+  };
+  const codes = (over: Partial<AuthInputs>) => computeAuthPicture(inputs({ helpers, ...over })).warnings.map((w) => w.code);
+  const userProxy = {
+    scope: 'user' as const,
+    path: '/home/me/.claude/settings.json',
+    env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:8723/anthropic' },
+    apiKeyHelper: PROXY_HELPER,
+  };
+  const localHelper = {
+    scope: 'local' as const,
+    path: '/work/project/.claude/settings.local.json',
+    env: {},
+    apiKeyHelper: LOCAL_HELPER,
+  };
+
+  it("flags a project's key helper under the user's proxy base URL, and is quiet once its scope says where the key goes", () => {
+    expect(codes({ settings: [localHelper, userProxy] })).toContain('helper-key-to-proxy');
+    const fixed = { ...localHelper, env: { ANTHROPIC_BASE_URL: 'https://api.anthropic.com' } };
+    expect(codes({ settings: [fixed, userProxy] })).not.toContain('helper-key-to-proxy');
+  });
+
+  it('flags a proxy token sent anywhere but the proxy', () => {
+    const local = { ...localHelper, env: { ANTHROPIC_BASE_URL: 'https://gateway.example' }, apiKeyHelper: PROXY_HELPER };
+    expect(codes({ settings: [local, userProxy] })).toContain('proxy-token-elsewhere');
+    expect(codes({ settings: [userProxy] })).not.toContain('proxy-token-elsewhere');
+  });
+
+  it("does not call a project binding an override of KeyTray's own helper; another tool's helper it does", () => {
+    expect(codes({ settings: [localHelper, userHelper] })).not.toContain('helper-overridden');
+    const other = { ...localHelper, apiKeyHelper: 'op read op://vault/anthropic/key' };
+    expect(codes({ settings: [other, userHelper] })).toContain('helper-overridden');
+  });
+
+  it('says nothing of a shell export that a settings env block cancels', () => {
+    const exported = [{ name: 'ANTHROPIC_API_KEY', file: '~/.zshrc', line: 12 }];
+    expect(codes({ settings: [userHelper], shellExports: exported })).toContain('shell-export-elsewhere');
+    const neutralized = { ...userHelper, env: { ANTHROPIC_API_KEY: '' } };
+    expect(codes({ settings: [neutralized], shellExports: exported })).not.toContain('shell-export-elsewhere');
+  });
+
+  it('gives each cause of a failing helper its own fix', () => {
+    const failing = {
+      ...helpers,
+      [HELPER]: {
+        masked: null,
+        keytray: { provider: 'anthropic' as const, label: 'work' },
+        problem: 'its script /x is missing',
+        fix: 'Run `keytray configure claude-code` again: it writes the script anew.',
+      },
+    };
+    const warning = computeAuthPicture(inputs({ helpers: failing, settings: [userHelper] })).warnings.find(
+      (w) => w.code === 'helper-will-fail',
+    );
+    expect(warning?.fix).toBe('Run `keytray configure claude-code` again: it writes the script anew.');
+  });
+});

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { settingsChanges } from '../../electron/core/agents/claude-code/configure';
 import {
   editSettingsText,
   type JsonObject,
@@ -146,5 +147,33 @@ describe('redactSettingsText', () => {
     expect(redactSettingsText('{"model": "opus", "note": "sk-proj-abcdefghijklmnopqrstuv"}')).toBe(
       '{"model": "opus", "note": "sk-proj-…stuv"}',
     );
+  });
+});
+
+describe("a helper-mode binding's base URL", () => {
+  const base = {
+    provider: 'anthropic' as const,
+    mode: 'helper' as const,
+    command: "'/k/claude-key-helper' anthropic personal",
+    proxyUrl: 'http://127.0.0.1:8723/anthropic',
+    region: undefined,
+    workspaceId: undefined,
+    profile: undefined,
+    baseUrl: undefined,
+    current: {},
+    currentHelper: undefined,
+  };
+  it('is written over an inherited proxy URL (the key would go to the proxy), and not otherwise', () => {
+    expect(settingsChanges({ ...base, inheritedBaseUrl: 'http://127.0.0.1:8723/anthropic' })).toContainEqual({
+      path: ['env', 'ANTHROPIC_BASE_URL'],
+      value: 'https://api.anthropic.com',
+    });
+    expect(settingsChanges({ ...base, inheritedBaseUrl: 'https://gateway.example' }).map((c) => c.path.join('.'))).toEqual([
+      'apiKeyHelper',
+    ]);
+    expect(settingsChanges({ ...base, baseUrl: 'https://gateway.example', inheritedBaseUrl: undefined })).toContainEqual({
+      path: ['env', 'ANTHROPIC_BASE_URL'],
+      value: 'https://gateway.example',
+    });
   });
 });

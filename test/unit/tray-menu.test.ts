@@ -153,8 +153,13 @@ describe('tray', () => {
     ]);
     expect(trayIcon(state({ agents: [codex] }))).toBe('ok');
     expect(trayIcon(state({ agents: [codex, gemini] }))).toBe('error');
-    const unreadable = { ...codex, warnings: [{ code: 'proxy-not-running', message: 'nothing listens' }] };
-    expect(trayIcon(state({ agents: [unreadable] }))).toBe('warning');
+    // A proxy that is not running is an error: every request fails.
+    const proxyDown = { ...codex, warnings: [{ code: 'proxy-not-running', message: 'nothing listens' }] };
+    expect(trayIcon(state({ agents: [proxyDown] }))).toBe('error');
+    const exported = { ...codex, warnings: [{ code: 'shell-snapshot-with-key', message: 'snapshots' }] };
+    expect(trayIcon(state({ agents: [exported] }))).toBe('ok');
+    const plaintext = { ...codex, warnings: [{ code: 'plaintext-key-in-auth-json', message: 'auth.json' }] };
+    expect(trayIcon(state({ agents: [plaintext] }))).toBe('warning');
     expect(agentLine(codex)).toBe('Codex CLI → openai/work via the KeyTray proxy');
   });
 });

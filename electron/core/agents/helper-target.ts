@@ -37,13 +37,24 @@ export async function describeTarget(
   const label = 'label' in binding ? binding.label : undefined;
   const keytray = { provider: binding.provider, label: label ?? '(active)' };
   if (script !== planned && !(await exists(script))) {
-    return { masked: null, keytray, problem: `its script ${script} is missing; run \`keytray configure ${agent}\` again` };
+    return {
+      masked: null,
+      keytray,
+      problem: `its script ${script} is missing`,
+      fix: `Run \`keytray configure ${agent}\` again: it writes the script anew.`,
+    };
   }
   try {
     const key = await vault.show(binding.provider, label);
     const found = { provider: binding.provider, label: key.label };
-    const problem = key.state === 'missing' ? `the keychain has no secret for ${binding.provider}/${key.label}` : undefined;
-    if (target.kind === 'key') return { masked: key.masked, keytray: found, ...(problem ? { problem } : {}) };
+    const missing =
+      key.state === 'missing'
+        ? {
+            problem: `the keychain has no secret for ${binding.provider}/${key.label}`,
+            fix: `Add it again with \`keytray keys add ${binding.provider} --label ${key.label} --replace\`.`,
+          }
+        : {};
+    if (target.kind === 'key') return { masked: key.masked, keytray: found, ...missing };
     const token = await vault.existingProxyToken();
     const proxy = route
       ? { url: route.url, running: await listening(route.port) }
@@ -52,9 +63,43 @@ export async function describeTarget(
       masked: token ? maskSecret(heldToken(token, target.binding)) : null,
       keytray: found,
       proxy,
-      ...(token ? {} : { problem: `KeyTray has no proxy token yet; run \`keytray configure ${agent} --mode proxy\` again` }),
+      ...(token
+        ? missing
+        : { problem: 'KeyTray has no proxy token yet', fix: `Run \`keytray configure ${agent} --mode proxy\` again.` }),
     };
   } catch (error) {
-    return { masked: null, keytray, problem: error instanceof KeyTrayError ? error.message : 'KeyTray cannot read its keys' };
+    return { masked: null, keytray, ...causeOf(error, binding.provider, label, agent) };
+  }
+}
+
+/** Why KeyTray cannot tell what its helper prints, and what to do: one sentence and one fix per cause. */
+function causeOf(
+  error: unknown,
+  provider: ProviderId,
+  label: string | undefined,
+  agent: AgentId,
+): { problem: string; fix: string } {
+  if (!(error instanceof KeyTrayError))
+    return { problem: 'KeyTray cannot read its keys', fix: 'Run `keytray doctor` to see why.' };
+  switch (error.code) {
+    case 'not-found':
+      return {
+        problem: label ? `KeyTray no longer has the ${provider} key "${label}"` : `KeyTray has no ${provider} key`,
+        fix: label
+          ? `Bind another key (\`keytray configure ${agent} --label <key>\`), or add "${label}" back with \`keytray keys add ${provider} --label ${label}\`.`
+          : `Add one with \`keytray keys add ${provider} --label <name>\`.`,
+      };
+    case 'keychain-unavailable':
+      return {
+        problem: `the keychain cannot be reached (${error.message.replace(/\.$/, '')})`,
+        fix: error.fix ?? 'Unlock your keyring, then try again.',
+      };
+    case 'inconsistent':
+      return {
+        problem: `KeyTray's own files are damaged (${error.message.replace(/\.$/, '')})`,
+        fix: error.fix ?? 'Run `keytray doctor`.',
+      };
+    default:
+      return { problem: error.message.replace(/\.$/, ''), fix: error.fix ?? 'Run `keytray doctor` to see why.' };
   }
 }

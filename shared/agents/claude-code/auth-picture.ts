@@ -9,6 +9,7 @@
  */
 
 import { maskSecret } from '../../mask';
+import { proxyRouteOf } from '../../proxy-types';
 import type { AuthWarning, HelperInfo, TierState } from '../picture';
 import { SETTINGS_SCOPES, type SettingsScope } from './scopes';
 
@@ -481,10 +482,28 @@ function warningsFor(
     warnings.push({
       code: 'helper-will-fail',
       message: `The apiKeyHelper in ${helperLayer.path} will fail (${helperInfo.problem}); Claude Code then sends an empty key.`,
-      fix: keytrayHelper
-        ? `Add the key again with \`keytray keys add ${keytrayHelper.provider} --label ${keytrayHelper.label} --replace\`.`
-        : 'Fix the helper command.',
+      fix: helperInfo.fix ?? (keytrayHelper ? 'Run `keytray doctor` to see why.' : 'Fix the helper command.'),
     });
+  }
+
+  // A helper and a base URL from two scopes that cannot work together.
+  const toProxy = picture.destination ? proxyRouteOf(picture.destination) : null;
+  if (keytrayHelper && sentSources.has('apiKeyHelper') && provider === 'firstParty') {
+    const baseUrl = vars.get('ANTHROPIC_BASE_URL');
+    const from = baseUrl ? describeOrigin(baseUrl) : 'nowhere';
+    if (!helperInfo?.proxy && toProxy) {
+      warnings.push({
+        code: 'helper-key-to-proxy',
+        message: `The helper in ${helperLayer?.path} hands Claude Code the key itself, but ANTHROPIC_BASE_URL (${from}) sends it to KeyTray's proxy, which refuses anything but its token: every request fails.`,
+        fix: `Run \`keytray configure claude-code --scope ${helperLayer?.scope ?? 'user'}\` again: it writes the base URL that scope needs beside the helper.`,
+      });
+    } else if (helperInfo?.proxy && !toProxy) {
+      warnings.push({
+        code: 'proxy-token-elsewhere',
+        message: `The helper in ${helperLayer?.path} hands Claude Code a KeyTray proxy token, but requests go to ${picture.destination ?? 'the provider'} (ANTHROPIC_BASE_URL ${from}), which cannot use it: every request fails.`,
+        fix: `Run \`keytray configure claude-code --scope ${helperLayer?.scope ?? 'user'} --mode proxy\` again, or remove the other ANTHROPIC_BASE_URL.`,
+      });
+    }
   }
 
   if (helperInfo?.proxy && !helperInfo.proxy.running && sentSources.has('apiKeyHelper')) {
@@ -498,7 +517,8 @@ function warningsFor(
   // KeyTray's helper in a lower scope, overridden by another file's helper.
   const keytrayLayers = inputs.settings.filter((l) => !l.problem && l.apiKeyHelper && inputs.helpers[l.apiKeyHelper]?.keytray);
   for (const layer of keytrayLayers) {
-    if (helperLayer && layer !== helperLayer) {
+    // A KeyTray helper over KeyTray's own is a binding the user made (a project bound to its key): that is its point.
+    if (helperLayer && layer !== helperLayer && !helperInfo?.keytray) {
       warnings.push({
         code: 'helper-overridden',
         message: `KeyTray's helper in ${layer.path} is overridden by the apiKeyHelper in ${helperLayer.path} (${helperLayer.scope} settings win).`,
@@ -558,6 +578,8 @@ function warningsFor(
     if (!CREDENTIAL_VARIABLES.includes(e.name as (typeof CREDENTIAL_VARIABLES)[number]) && !SWITCH_VARIABLES.includes(e.name))
       continue;
     if (inputs.env[e.name] !== undefined) continue;
+    // A settings env block sets or cancels it ("" after --neutralize-env): a shell's export would not reach Claude Code.
+    if (vars.get(e.name)?.origin.startsWith('settings:')) continue;
     warnings.push({
       code: 'shell-export-elsewhere',
       message: `${e.file}:${e.line} sets ${e.name}; a Claude Code started from a shell that reads that file will use it, and this picture would change.`,

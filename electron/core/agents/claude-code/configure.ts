@@ -115,6 +115,7 @@ export class ClaudeConfigurator {
       workspaceId: settingsOf.workspaceId,
       profile: key.profile,
       baseUrl: settingsOf.baseUrl,
+      inheritedBaseUrl: inheritedVariable('ANTHROPIC_BASE_URL', inputs, request.scope),
       current: current?.env ?? {},
       currentHelper: current?.apiKeyHelper,
     });
@@ -233,6 +234,8 @@ interface ChangeInput {
   profile: string | undefined;
   /** The provider's base URL, when one was set (`keytray provider set … --base-url`): helper mode sends there too. */
   baseUrl: string | undefined;
+  /** ANTHROPIC_BASE_URL as lower scopes and the environment leave it for this file. */
+  inheritedBaseUrl: string | undefined;
   /** The env block and helper of the file as it is. */
   current: Record<string, string>;
   currentHelper: string | undefined;
@@ -257,6 +260,9 @@ export function settingsChanges(c: ChangeInput): SettingChange[] {
   if (!cloud) {
     if (c.mode === 'proxy') set.set('ANTHROPIC_BASE_URL', c.proxyUrl);
     else if (c.baseUrl) set.set('ANTHROPIC_BASE_URL', c.baseUrl);
+    // A lower scope in proxy mode would send this helper's key to the proxy: this scope says where its key goes.
+    else if (c.inheritedBaseUrl && isProxyUrl(c.inheritedBaseUrl))
+      set.set('ANTHROPIC_BASE_URL', PROVIDERS[c.provider].defaultBaseUrl);
   } else {
     set.set(cloud.use, '1');
     if (c.region) set.set('AWS_REGION', c.region);
@@ -289,7 +295,8 @@ function keytrayEnv(
   settings: { region?: string; workspaceId?: string; baseUrl?: string },
 ): Record<string, string | null> {
   const cloud = CLOUD_ENV[provider];
-  if (!cloud) return settings.baseUrl ? { ANTHROPIC_BASE_URL: settings.baseUrl } : {};
+  // The provider's base URL, or the default a helper-mode binding writes over a proxy URL it inherits.
+  if (!cloud) return { ANTHROPIC_BASE_URL: settings.baseUrl ?? PROVIDERS[provider].defaultBaseUrl };
   return {
     [cloud.use]: null,
     [cloud.skip]: null,
@@ -323,6 +330,16 @@ function shadowingVariables(inputs: AuthInputs, scope: WritableScope): string[] 
     if (inputs.shellExports.some((e) => e.name === name)) return true;
     return inputs.settings.some((l) => l.env[name] && envRank(l.scope) <= envRank(scope));
   });
+}
+
+/** A variable as the scopes below `scope` and the environment leave it (what `scope`'s file inherits). */
+function inheritedVariable(name: string, inputs: AuthInputs, scope: WritableScope): string | undefined {
+  let value = inputs.env[name];
+  // Lowest precedence first, so that each scope overrides the ones below it.
+  for (const layer of [...inputs.settings].reverse()) {
+    if (envRank(layer.scope) < envRank(scope) && layer.env[name] !== undefined && !layer.problem) value = layer.env[name];
+  }
+  return value === '' ? undefined : value;
 }
 
 /** The layers as they will be once `text` is written to `path`. */
