@@ -14,8 +14,8 @@ export const KEYS_USAGE = `keytray keys add <provider> [--label <name>] [--repla
        keytray keys add anthropic-aws|bedrock [--label <name>] [--region <r>] [--workspace <id>] [--auth api-key|sigv4] [--profile <name>]
        keytray keys list [--json]
        keytray keys use <provider> <label> [--json]
-       keytray keys remove <provider> <label> [--json]
-       keytray keys rename <provider> <label> <new-label> [--json]
+       keytray keys remove <provider> <label> [--force] [--json]
+       keytray keys rename <provider> <label> <new-label> [--force] [--json]
        keytray keys show <provider> [<label>] [--reveal] [--json]
        keytray keys test <provider> [<label>] [--json]`;
 
@@ -138,12 +138,14 @@ async function use(vault: Vault, args: string[]): Promise<number> {
 }
 
 async function remove(vault: Vault, args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, JSON_OPTION, 'keytray keys remove <provider> <label> [--json]', {
-    min: 2,
-    max: 2,
-  });
+  const { values, positionals } = parse(
+    args,
+    { force: { type: 'boolean' }, ...JSON_OPTION },
+    'keytray keys remove <provider> <label> [--force] [--json]',
+    { min: 2, max: 2 },
+  );
   const [provider, label] = positionals as [string, string];
-  const result = await vault.remove(provider, label);
+  const result = await vault.remove(provider, label, { force: values.force ?? false });
   if (values.json) printJson(result);
   else {
     const lines = [
@@ -156,12 +158,14 @@ async function remove(vault: Vault, args: string[]): Promise<number> {
 }
 
 async function rename(vault: Vault, args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, JSON_OPTION, 'keytray keys rename <provider> <label> <new-label> [--json]', {
-    min: 3,
-    max: 3,
-  });
+  const { values, positionals } = parse(
+    args,
+    { force: { type: 'boolean' }, ...JSON_OPTION },
+    'keytray keys rename <provider> <label> <new-label> [--force] [--json]',
+    { min: 3, max: 3 },
+  );
   const [provider, from, to] = positionals as [string, string, string];
-  const key = await vault.rename(provider, from, to);
+  const key = await vault.rename(provider, from, to, { force: values.force ?? false });
   if (values.json) printJson({ key });
   else printLines([`Renamed ${provider}/${from} to ${provider}/${key.label}.`]);
   return 0;

@@ -4,6 +4,7 @@
 import { KeyTrayError } from '../../shared/errors';
 import { Vault } from '../core/vault/vault';
 import { CONFIGURE_USAGE, configureCommand, STATUS_USAGE, statusCommand } from './agent-commands';
+import { BINDINGS_USAGE, bindingsCommand } from './bindings-command';
 import { EXEC_USAGE, execCommand } from './exec-command';
 import { runKeyHelper } from './key-helper';
 import { KEYS_USAGE, keysCommand } from './keys-command';
@@ -21,6 +22,7 @@ Usage:
        keytray key <provider> [<label>]        print the key alone (for apiKeyHelper)
        ${CONFIGURE_USAGE}
        ${STATUS_USAGE}
+       ${BINDINGS_USAGE}
        ${EXEC_USAGE}
        ${PROXY_USAGE}
        ${PROVIDER_USAGE}
@@ -51,6 +53,8 @@ export async function run(argv: string[]): Promise<number> {
         return await configureCommand(vault, args);
       case 'status':
         return await statusCommand(vault, args);
+      case 'bindings':
+        return await bindingsCommand(vault, args);
       case 'exec':
         return await execCommand(vault, args);
       case 'proxy':

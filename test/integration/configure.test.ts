@@ -3,7 +3,7 @@
  * preview, backup, undo, refusals, scopes, and the helper script it writes.
  */
 import { execFile } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
@@ -142,6 +142,23 @@ describe('configure claude-code', () => {
     // Without --label, the remembered choice stands.
     const again = await runCli(['configure', 'claude-code', '--scope', 'local', '--cwd', project, '--json'], { env: t.env });
     expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, binding: { label: 'client' } });
+
+    // The bound key cannot be removed or renamed from under the project without --force; keytray bindings lists it.
+    const localFile = join(project, '.claude', 'settings.local.json');
+    const removal = await runCli(['keys', 'remove', 'anthropic', 'client'], { env: t.env });
+    expect(removal.code).toBe(2);
+    expect(removal.stderr).toContain(`anthropic/client is bound to a configuration (claude-code: ${localFile})`);
+    expect((await runCli(['keys', 'rename', 'anthropic', 'client', 'other'], { env: t.env })).code).toBe(2);
+    const listed = JSON.parse((await runCli(['bindings', '--json'], { env: t.env })).stdout);
+    expect(listed.bindings).toEqual([
+      { agent: 'claude-code', path: localFile, binding: { provider: 'anthropic', label: 'client' } },
+    ]);
+    expect((await runCli(['keys', 'remove', 'anthropic', 'client', '--force'], { env: t.env })).code).toBe(0);
+    const stale = JSON.parse((await runCli(['bindings', '--json'], { env: t.env })).stdout);
+    expect(stale.bindings[0]).toMatchObject({ path: localFile, stale: 'the key anthropic/client is gone' });
+    rmSync(project, { recursive: true });
+    const gone = JSON.parse((await runCli(['bindings', '--json'], { env: t.env })).stdout);
+    expect(gone.bindings[0]).toMatchObject({ stale: 'its folder moved or is gone' });
   });
 
   it('neutralizes exported keys that would shadow the helper, and says what it fixed', async () => {

@@ -193,10 +193,12 @@ export class Vault {
   async remove(
     providerArg: string,
     label: string,
+    flags: { force?: boolean } = {},
   ): Promise<{ removed: string; active: string | null; secretWasMissing: boolean }> {
     const provider = checkProvider(providerArg);
     return this.change(async (meta) => {
       const { state, record } = findKey(meta, provider, label);
+      if (!flags.force) refuseIfBound(meta, provider, label, 'remove');
       const deleted = await this.store(meta.store).delete(accountFor(provider, label));
       const keys = state.keys.filter((k) => k !== record);
       const active = state.active !== label ? state.active : (keys[0]?.label ?? null);
@@ -205,12 +207,13 @@ export class Vault {
     });
   }
 
-  async rename(providerArg: string, from: string, to: string): Promise<KeyView> {
+  async rename(providerArg: string, from: string, to: string, flags: { force?: boolean } = {}): Promise<KeyView> {
     const provider = checkProvider(providerArg);
     checkLabel(to);
     return this.change(async (meta) => {
       const { state, record } = findKey(meta, provider, from);
       if (from === to) return { next: meta, result: keyView(provider, record, state.active, 'ok') };
+      if (!flags.force) refuseIfBound(meta, provider, from, 'rename');
       if (state.keys.some((k) => k.label === to)) throw labelTaken(provider, to);
       if (record.auth !== 'sigv4-profile') {
         const store = this.store(meta.store);
@@ -570,4 +573,26 @@ function storeView(store: SecretStore): StoreView {
 function asKeyTrayError(error: unknown): KeyTrayError {
   if (error instanceof KeyTrayError) return error;
   return new KeyTrayError('internal', 'An unexpected error happened while reading the key store.', { cause: error });
+}
+
+/** The agent config files bound to a named key, as `agent: path`. */
+export function bindingsOfKey(meta: Metadata, provider: ProviderId, label: string): string[] {
+  return Object.entries(meta.bindings ?? {}).flatMap(([agent, files]) =>
+    Object.entries(files ?? {})
+      .filter(([, b]) => b.provider === provider && b.label === label)
+      .map(([path]) => `${agent}: ${path}`),
+  );
+}
+
+/** Removing or renaming a key that configurations name by label would break them: say which, and refuse. */
+function refuseIfBound(meta: Metadata, provider: ProviderId, label: string, action: 'remove' | 'rename'): void {
+  const bound = bindingsOfKey(meta, provider, label);
+  if (bound.length === 0) return;
+  throw new KeyTrayError(
+    'usage',
+    `${provider}/${label} is bound to ${bound.length === 1 ? 'a configuration' : `${bound.length} configurations`} (${bound.join('; ')}); to ${action} it would break ${bound.length === 1 ? 'it' : 'them'}.`,
+    {
+      fix: `Bind ${bound.length === 1 ? 'it' : 'them'} to another key first (\`keytray configure <agent> --label <key>\`) or take KeyTray out (\`--remove\`); or ${action} anyway with --force.`,
+    },
+  );
 }
