@@ -4,6 +4,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { KeyTrayError } from '../../shared/errors';
+import { closest } from './did-you-mean';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -12,7 +13,7 @@ export function parse<O extends Options>(args: string[], options: O, usage: stri
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new KeyTrayError('usage', `${(error as Error).message.split('\n')[0]}`, { fix: `Usage: ${usage}` });
+    throw new KeyTrayError('usage', parseProblem(error, Object.keys(options)), { fix: `Usage: ${usage}` });
   }
   const count = parsed.positionals.length;
   if (count < positionals.min || count > positionals.max) {
@@ -28,3 +29,23 @@ export function parse<O extends Options>(args: string[], options: O, usage: stri
 }
 
 export const JSON_OPTION = { json: { type: 'boolean' } } as const;
+
+/** node:util's parse error in KeyTray's words (its own sentences mention internals), with a did-you-mean. */
+function parseProblem(error: unknown, known: string[]): string {
+  const code = (error as { code?: string }).code;
+  const option = /'(-{1,2}[^'\s]*)/.exec((error as Error).message)?.[1] ?? '';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const guess = closest(option.replace(/^-+/, ''), known);
+      return `Unknown option "${option}".${guess ? ` Did you mean --${guess}?` : ''}`;
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /argument missing/.test((error as Error).message)
+        ? `The option "${option.split(' ')[0]}" needs a value.`
+        : `The option "${option.split(' ')[0]}" takes no value.`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return 'Unexpected argument.';
+    default:
+      return 'The arguments could not be read.';
+  }
+}

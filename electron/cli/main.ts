@@ -5,6 +5,7 @@ import { KeyTrayError } from '../../shared/errors';
 import { Vault } from '../core/vault/vault';
 import { CONFIGURE_USAGE, configureCommand, STATUS_USAGE, statusCommand } from './agent-commands';
 import { BINDINGS_USAGE, bindingsCommand } from './bindings-command';
+import { closest } from './did-you-mean';
 import { EXEC_USAGE, execCommand } from './exec-command';
 import { runKeyHelper } from './key-helper';
 import { KEYS_USAGE, keysCommand } from './keys-command';
@@ -33,9 +34,29 @@ Providers: anthropic, anthropic-aws, bedrock, openai, openrouter, gemini.
 Exit status: 0 ok, 1 internal error, 2 usage, 3 not found, 4 keychain unavailable,
 5 metadata and keychain disagree, 6 label already taken, 7 undo refused (the file changed since).`;
 
+/** Each command's usage, for `keytray <command> --help`. */
+const USAGES: Record<string, string> = {
+  keys: KEYS_USAGE,
+  key: 'keytray key <provider> [<label>]',
+  provider: PROVIDER_USAGE,
+  store: STORE_USAGE,
+  doctor: DOCTOR_USAGE,
+  configure: CONFIGURE_USAGE,
+  status: STATUS_USAGE,
+  bindings: BINDINGS_USAGE,
+  exec: EXEC_USAGE,
+  proxy: PROXY_USAGE,
+};
+
 export async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const json = args.includes('--json');
+  // `keytray <command> … --help`, anywhere before a `--` (what follows belongs to exec's command).
+  const own = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  if (command !== undefined && Object.hasOwn(USAGES, command) && (own.includes('--help') || own.includes('-h'))) {
+    process.stdout.write(`Usage: ${USAGES[command]}\n`);
+    return 0;
+  }
   try {
     const vault = new Vault();
     switch (command) {
@@ -68,10 +89,13 @@ export async function run(argv: string[]): Promise<number> {
       case 'version':
       case '--version':
       case '-V':
+      case '-v':
         process.stdout.write(`${KEYTRAY_VERSION}\n`);
         return 0;
       default:
-        throw new KeyTrayError('usage', `Unknown command "${command}".`, { fix: 'Run `keytray help` for the commands.' });
+        throw new KeyTrayError('usage', `Unknown command "${command}".`, {
+          fix: `${closest(command, [...Object.keys(USAGES), 'help', 'version']) ? `Did you mean \`keytray ${closest(command, [...Object.keys(USAGES), 'help', 'version'])}\`? ` : ''}Run \`keytray help\` for the commands.`,
+        });
     }
   } catch (error) {
     return reportError(error, json);

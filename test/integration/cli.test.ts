@@ -102,10 +102,12 @@ describe('bad input gets a clear error, an exit status, and changes nothing', ()
     [['keys', 'add', 'anthropic', '--label', 'a/b'], 'k', 2, /The label "a\/b" is not allowed/],
     [['keys', 'add', 'anthropic', '--label', 'w'], '\n', 2, /The key is empty: nothing was stored/],
     [['keys', 'add', 'anthropic', '--label', 'w'], 'two words', 2, /spaces, line breaks or control characters/],
-    [['keys', 'add', 'anthropic', '--lable', 'w'], 'k', 2, /Unknown option '--lable'/],
+    [['keys', 'add', 'anthropic', '--lable', 'w'], 'k', 2, /^keytray: Unknown option "--lable". Did you mean --label\?\n/],
+    [['configure', 'codex', '--label'], '', 2, /^keytray: The option "--label" needs a value\.\n/],
     [['keys', 'use', 'anthropic', 'nope'], '', 3, /No Anthropic key is stored/],
     [['keys', 'frobnicate'], '', 2, /Unknown command "keys frobnicate"/],
     [['nonsense'], '', 2, /Unknown command "nonsense"/],
+    [['stauts'], '', 2, /Did you mean `keytray status`\?/],
     [['provider', 'set', 'openai', '--region', 'us-east-1'], '', 2, /OpenAI has no region setting/],
     [['provider', 'set', 'anthropic', '--base-url', 'ftp://x'], '', 2, /must start with https:\/\/ or http:\/\//],
   ])('keytray %j', async (args, input, code, message) => {
@@ -214,5 +216,33 @@ describe('keytray proxy', () => {
     } finally {
       holder.close();
     }
+  });
+});
+
+describe('help and version from every command', () => {
+  it.each([
+    ['keys', 'keytray keys add'],
+    ['configure', 'keytray configure <claude-code|codex|gemini-cli>'],
+    ['status', 'keytray status'],
+    ['bindings', 'keytray bindings'],
+    ['exec', 'keytray exec'],
+    ['proxy', 'keytray proxy'],
+  ])('keytray %s --help prints its usage and exits 0', async (command, usage) => {
+    const t = makeTestEnv();
+    for (const flag of ['--help', '-h']) {
+      const result = await runCli([command, flag], { env: t.env });
+      expect(result.code).toBe(0);
+      expect(result.stdout.startsWith(`Usage: ${usage}`)).toBe(true);
+    }
+  });
+
+  it('keytray exec keeps --help after -- for the command it runs, and -v prints the version', async () => {
+    const t = makeTestEnv();
+    const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
+    expect((await runCli(['-v'], { env: t.env })).stdout).toBe(`${version}\n`);
+    const passed = await runCli(['exec', '--provider', 'openai', '--', '/bin/sh', '-c', 'echo "$1"', 'sh', '--help'], {
+      env: t.env,
+    });
+    expect(passed.stderr).toContain('No OpenAI key is stored');
   });
 });
