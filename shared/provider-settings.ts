@@ -9,12 +9,17 @@ export type SettingName = keyof ProviderSettings;
 
 export const SETTING_NAMES: readonly SettingName[] = ['baseUrl', 'region', 'workspaceId'];
 
-/** A sentence saying why the value cannot be used, or null. */
-export function settingProblem(provider: ProviderId, name: SettingName, value: string): string | null {
+/** A sentence saying why the value cannot be used, or null. `allowHttp`: plain http to another host is the user's choice. */
+export function settingProblem(
+  provider: ProviderId,
+  name: SettingName,
+  value: string,
+  options: { allowHttp?: boolean } = {},
+): string | null {
   const info = PROVIDERS[provider];
   switch (name) {
     case 'baseUrl':
-      return baseUrlProblem(value);
+      return baseUrlProblem(value, options.allowHttp ?? false);
     case 'region':
       if (!info.regional) return `${info.label} has no region setting.`;
       return /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)
@@ -28,7 +33,7 @@ export function settingProblem(provider: ProviderId, name: SettingName, value: s
   }
 }
 
-function baseUrlProblem(value: string): string | null {
+function baseUrlProblem(value: string, allowHttp: boolean): string | null {
   let url: URL;
   try {
     url = new URL(value);
@@ -40,7 +45,28 @@ function baseUrlProblem(value: string): string | null {
     return 'The base URL must not carry a user name or password: keys belong in the keychain.';
   }
   if (url.search || url.hash) return 'The base URL must not have a query or a fragment.';
+  if (url.protocol === 'http:' && !allowHttp && !LOOPBACK.has(url.hostname)) {
+    return `Plain http to ${url.hostname} would carry your key unencrypted: use https, or pass --allow-http if that host is on a network you trust.`;
+  }
   return null;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The base URL as KeyTray keeps it: without a trailing slash, and without a
+ * trailing `/v1` (KeyTray and the agents add the API's own path), with a
+ * sentence saying what was dropped.
+ */
+export function normalizeBaseUrl(value: string): { value: string; note?: string } {
+  const trimmed = value.replace(/\/+$/, '');
+  if (/\/v1$/.test(trimmed)) {
+    return {
+      value: trimmed.slice(0, -3),
+      note: 'KeyTray keeps base URLs without the trailing /v1: the API paths it sends start with it.',
+    };
+  }
+  return { value: trimmed };
 }
 
 /**

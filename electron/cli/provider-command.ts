@@ -4,14 +4,14 @@
  */
 import { KeyTrayError } from '../../shared/errors';
 import type { ProviderSettings } from '../../shared/metadata';
-import { effectiveBaseUrl, type SettingName } from '../../shared/provider-settings';
+import { effectiveBaseUrl, normalizeBaseUrl, type SettingName } from '../../shared/provider-settings';
 import { PROVIDER_IDS, PROVIDERS } from '../../shared/providers';
 import type { Vault } from '../core/vault/vault';
 import { JSON_OPTION, parse } from './args';
-import { printJson, printLines } from './output';
+import { printJson, printLines, warn } from './output';
 
 export const PROVIDER_USAGE = `keytray provider list [--json]
-       keytray provider set <provider> [--base-url <url>] [--region <region>] [--workspace <id>] [--json]
+       keytray provider set <provider> [--base-url <url> [--allow-http]] [--region <region>] [--workspace <id>] [--json]
        keytray provider unset <provider> <base-url|region|workspace>... [--json]`;
 
 /** CLI flag name → setting name. */
@@ -72,8 +72,14 @@ async function list(vault: Vault, args: string[]): Promise<number> {
 async function set(vault: Vault, args: string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { 'base-url': { type: 'string' }, region: { type: 'string' }, workspace: { type: 'string' }, ...JSON_OPTION },
-    'keytray provider set <provider> [--base-url <url>] [--region <region>] [--workspace <id>] [--json]',
+    {
+      'base-url': { type: 'string' },
+      region: { type: 'string' },
+      workspace: { type: 'string' },
+      'allow-http': { type: 'boolean' },
+      ...JSON_OPTION,
+    },
+    'keytray provider set <provider> [--base-url <url> [--allow-http]] [--region <region>] [--workspace <id>] [--json]',
     { min: 1, max: 1 },
   );
   const patch: Partial<Record<SettingName, string>> = {};
@@ -84,7 +90,12 @@ async function set(vault: Vault, args: string[]): Promise<number> {
   if (Object.keys(patch).length === 0) {
     throw new KeyTrayError('usage', 'Nothing to set.', { fix: 'Give at least one of --base-url, --region, --workspace.' });
   }
-  return report(await vault.configureProvider(positionals[0] as string, patch), values.json);
+  const note = patch.baseUrl ? normalizeBaseUrl(patch.baseUrl).note : undefined;
+  if (note) warn(note);
+  return report(
+    await vault.configureProvider(positionals[0] as string, patch, { allowHttp: values['allow-http'] ?? false }),
+    values.json,
+  );
 }
 
 async function unset(vault: Vault, args: string[]): Promise<number> {

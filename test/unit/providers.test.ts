@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveBaseUrl, settingProblem } from '../../shared/provider-settings';
+import { effectiveBaseUrl, normalizeBaseUrl, settingProblem } from '../../shared/provider-settings';
 import { keyFormatWarning, keyHeaders, PROVIDER_IDS, PROVIDERS } from '../../shared/providers';
 
 describe('provider catalog', () => {
@@ -48,5 +48,25 @@ describe('provider settings', () => {
     expect(effectiveBaseUrl('anthropic-aws', {})).toBeNull();
     expect(effectiveBaseUrl('anthropic-aws', { region: 'eu-west-1' })).toBe('https://aws-external-anthropic.eu-west-1.api.aws');
     expect(effectiveBaseUrl('bedrock', { region: 'us-west-2' })).toBe('https://bedrock-runtime.us-west-2.amazonaws.com');
+  });
+});
+
+describe('base URLs', () => {
+  it('refuses plain http to another host unless asked, and takes it on loopback', () => {
+    expect(settingProblem('anthropic', 'baseUrl', 'http://gateway.corp.example')).toMatch(
+      /unencrypted: use https, or pass --allow-http/,
+    );
+    expect(settingProblem('anthropic', 'baseUrl', 'http://gateway.corp.example', { allowHttp: true })).toBeNull();
+    expect(settingProblem('anthropic', 'baseUrl', 'http://127.0.0.1:4010')).toBeNull();
+    expect(settingProblem('anthropic', 'baseUrl', 'http://localhost:4010')).toBeNull();
+    expect(settingProblem('anthropic', 'baseUrl', 'https://gateway.corp.example')).toBeNull();
+  });
+
+  it('drops a trailing /v1 and slash, and says so', () => {
+    expect(normalizeBaseUrl('https://gateway.example/anthropic/v1/')).toEqual({
+      value: 'https://gateway.example/anthropic',
+      note: 'KeyTray keeps base URLs without the trailing /v1: the API paths it sends start with it.',
+    });
+    expect(normalizeBaseUrl('https://gateway.example/')).toEqual({ value: 'https://gateway.example' });
   });
 });

@@ -17,7 +17,7 @@ import {
   type ProviderState,
   type StoreKind,
 } from '../../../shared/metadata';
-import { effectiveBaseUrl, type SettingName, settingProblem } from '../../../shared/provider-settings';
+import { effectiveBaseUrl, normalizeBaseUrl, type SettingName, settingProblem } from '../../../shared/provider-settings';
 import { isProviderId, keyFormatWarning, PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../../shared/providers';
 import type { Discrepancy, KeyListing, KeyState, KeyView, ProviderView, StoreView } from '../../../shared/vault-types';
 import { fileStorePath, metadataPath } from '../paths';
@@ -261,10 +261,16 @@ export class Vault {
   }
 
   /** Sets (a string) or clears (null) per-provider settings. */
-  async configureProvider(providerArg: string, patch: Partial<Record<SettingName, string | null>>): Promise<ProviderView> {
+  async configureProvider(
+    providerArg: string,
+    requested: Partial<Record<SettingName, string | null>>,
+    options: { allowHttp?: boolean } = {},
+  ): Promise<ProviderView> {
     const provider = checkProvider(providerArg);
+    const patch = { ...requested };
+    if (patch.baseUrl) patch.baseUrl = normalizeBaseUrl(patch.baseUrl).value;
     for (const [name, value] of Object.entries(patch) as [SettingName, string | null][]) {
-      const problem = value === null ? null : settingProblem(provider, name, value);
+      const problem = value === null ? null : settingProblem(provider, name, value, options);
       if (problem) throw new KeyTrayError('usage', problem);
     }
     return this.change((meta) => {
