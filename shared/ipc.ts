@@ -33,6 +33,7 @@ const agentFields = {
   label: label.optional(),
   mode: z.enum(['helper', 'proxy']).optional(),
   neutralizeEnv: z.boolean().optional(),
+  force: z.boolean().optional(),
   /** `remove`: take out exactly what KeyTray put in. */
   action: z.enum(['configure', 'remove']).optional(),
 };

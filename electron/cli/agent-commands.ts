@@ -17,7 +17,7 @@ import { JSON_OPTION, parse } from './args';
 import { printJson, printLines } from './output';
 import { statusLines } from './status-text';
 
-export const CONFIGURE_USAGE = `keytray configure <${AGENT_IDS.join('|')}> [--provider <p>] [--label <key>] [--mode helper|proxy] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--dry-run] [--undo] [--remove] [--import-key] [--json]`;
+export const CONFIGURE_USAGE = `keytray configure <${AGENT_IDS.join('|')}> [--provider <p>] [--label <key>] [--mode helper|proxy] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--force] [--dry-run] [--undo] [--remove] [--import-key] [--json]`;
 export const STATUS_USAGE = `keytray status [--agent <${AGENT_IDS.join('|')}>] [--cwd <dir>] [--json]`;
 
 /** The services, with the helper script running this very CLI with this very runtime. */
@@ -42,6 +42,7 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
       undo: { type: 'boolean' },
       remove: { type: 'boolean' },
       'import-key': { type: 'boolean' },
+      force: { type: 'boolean' },
       ...JSON_OPTION,
     },
     CONFIGURE_USAGE,
@@ -107,6 +108,7 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
         ...(values.label ? { label: values.label } : {}),
         ...(mode ? { mode } : {}),
         ...(values['neutralize-env'] ? { neutralizeEnv: true } : {}),
+        ...(values.force ? { force: true } : {}),
       });
   const write = !values['dry-run'];
   if (write) await agent.apply(plan);

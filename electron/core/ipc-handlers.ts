@@ -73,6 +73,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ...(input.label ? { label: input.label } : {}),
       ...(input.mode ? { mode: input.mode } : {}),
       ...(input.neutralizeEnv ? { neutralizeEnv: true } : {}),
+      ...(input.force ? { force: true } : {}),
     });
   };
 

@@ -258,3 +258,37 @@ describe('keytray exec', () => {
     expect((await runCli(['exec', '--', notExecutable], { env: t.env })).code).toBe(126);
   });
 });
+
+describe('what configure does not do unasked', () => {
+  it("replaces another tool's apiKeyHelper only with --force, and --undo puts it back", async () => {
+    const t = makeTestEnv();
+    await withKey(t);
+    mkdirSync(join(t.root, '.claude'));
+    const mine = '{\n  "apiKeyHelper": "op read op://Private/anthropic/credential"\n}\n';
+    writeFileSync(userSettings(t), mine);
+    const refused = await runCli(['configure', 'claude-code'], { env: t.env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('already has an apiKeyHelper of its own (`op …`)');
+    expect(refused.stderr).not.toContain('op://Private');
+    expect(readFileSync(userSettings(t), 'utf8')).toBe(mine);
+    expect((await runCli(['configure', 'claude-code', '--force'], { env: t.env })).code).toBe(0);
+    expect(JSON.parse(readFileSync(userSettings(t), 'utf8')).apiKeyHelper).toMatch(/claude-key-helper' anthropic$/);
+    expect((await runCli(['configure', 'claude-code', '--undo'], { env: t.env })).code).toBe(0);
+    expect(readFileSync(userSettings(t), 'utf8')).toBe(mine);
+  });
+
+  it('writes a machine path into committed project settings only with --force', async () => {
+    const t = makeTestEnv();
+    await withKey(t);
+    const project = join(t.root, 'project');
+    mkdirSync(project);
+    const refused = await runCli(['configure', 'claude-code', '--scope', 'project', '--cwd', project], { env: t.env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Use --scope local');
+    expect(statOrNull(join(project, '.claude', 'settings.json'))).toBeNull();
+    expect(
+      (await runCli(['configure', 'claude-code', '--scope', 'project', '--cwd', project, '--force'], { env: t.env })).code,
+    ).toBe(0);
+    expect(statOrNull(join(project, '.claude', 'settings.json'))).not.toBeNull();
+  });
+});

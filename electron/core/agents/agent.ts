@@ -34,6 +34,8 @@ export interface ConfigureRequest {
   mode?: ConfigurableMode;
   /** Claude Code: cancel credential variables that would shadow the helper. */
   neutralizeEnv?: boolean;
+  /** Go ahead where KeyTray would otherwise refuse: another tool's key command replaced, a machine's path in a shared file. */
+  force?: boolean;
 }
 
 export interface AgentPlan {

@@ -56,6 +56,7 @@ export class ClaudeCodeAgent implements AgentIntegration {
       ...(request.label ? { label: request.label } : {}),
       ...(request.mode ? { mode: request.mode } : {}),
       neutralizeEnv: request.neutralizeEnv ?? false,
+      ...(request.force ? { force: true } : {}),
     });
     return {
       agent: 'claude-code',

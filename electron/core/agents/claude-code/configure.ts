@@ -43,6 +43,8 @@ export interface ConfigureRequest {
   situation: Situation;
   /** Set credential variables that would shadow the helper to "" in the written env block. */
   neutralizeEnv?: boolean;
+  /** Replace another tool's apiKeyHelper, or write this machine's helper path into shared project settings. */
+  force?: boolean;
   /** `proxy`: Claude Code gets the proxy's URL and token, never the key. Defaults to the remembered mode, else `helper`. */
   mode?: 'helper' | 'proxy';
 }
@@ -105,6 +107,7 @@ export class ClaudeConfigurator {
     const inputs = await gatherAuthInputs(request.situation, this.deps.vault);
     const before = computeAuthPicture(inputs);
     const current = inputs.settings.find((l) => l.path === path);
+    if (!request.force) refuseUnforced(request.scope, path, current?.apiKeyHelper, platform);
     const port = await this.deps.vault.proxyPort();
     const changes = settingsChanges({
       provider,
@@ -340,6 +343,28 @@ function inheritedVariable(name: string, inputs: AuthInputs, scope: WritableScop
     if (envRank(layer.scope) < envRank(scope) && layer.env[name] !== undefined && !layer.problem) value = layer.env[name];
   }
   return value === '' ? undefined : value;
+}
+
+/**
+ * What KeyTray does not do unasked: replace another tool's key command (`op
+ * read …`), or write this machine's helper path into project settings, a
+ * file meant to be committed and used on other machines.
+ */
+function refuseUnforced(scope: WritableScope, path: string, currentHelper: string | undefined, platform: string): void {
+  if (currentHelper?.trim() && !parseHelperCommand(currentHelper)) {
+    // Its first word only: the rest of another tool's command may hold a secret.
+    const tool = currentHelper.trim().split(/\s+/)[0];
+    throw new KeyTrayError('usage', `${path} already has an apiKeyHelper of its own (\`${tool} …\`); KeyTray would replace it.`, {
+      fix: 'Pass --force to replace it (`--undo` puts it back), or configure another scope.',
+    });
+  }
+  if (scope === 'project') {
+    throw new KeyTrayError(
+      'usage',
+      `Project settings (${path}) are meant to be committed, and KeyTray's helper is a path on this ${platform === 'darwin' ? 'Mac' : 'machine'} only.`,
+      { fix: 'Use --scope local (settings.local.json, kept out of git), or pass --force to write it anyway.' },
+    );
+  }
 }
 
 /** The layers as they will be once `text` is written to `path`. */
