@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   exists: 6,
   /** Undo refused: the file changed after KeyTray wrote it (`--remove` takes out only KeyTray's entries). */
   'changed-since': 7,
+  /** `keys test`: the upstream refused the key, or could not be reached. */
+  'key-failed': 8,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES | 'internal';

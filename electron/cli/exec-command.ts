@@ -5,10 +5,14 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { basename } from 'node:path';
 import { KeyTrayError } from '../../shared/errors';
+import { maskSecret } from '../../shared/mask';
 import { effectiveBaseUrl } from '../../shared/provider-settings';
 import { isProviderId, PROVIDERS } from '../../shared/providers';
+import { processSituation } from '../core/agents/situation';
 import type { Vault } from '../core/vault/vault';
+import { cliServices } from './agent-commands';
 import { parse } from './args';
 
 export const EXEC_USAGE = 'keytray exec [--provider <provider>[:<label>]]... -- <command> [args...]';
@@ -25,18 +29,49 @@ export async function execCommand(vault: Vault, args: string[]): Promise<number>
   const [command, ...commandArgs] = args.slice(split + 1) as [string, ...string[]];
   const env: NodeJS.ProcessEnv = { ...process.env };
   const meta = await vault.readMetadata();
+  let anthropic: { label: string; secret: string } | null = null;
   for (const spec of values.provider ?? ['anthropic']) {
     const [provider = '', label] = spec.split(':');
     if (!isProviderId(provider))
       throw new KeyTrayError('usage', `Unknown provider "${provider}".`, { fix: `Usage: ${EXEC_USAGE}` });
     const info = PROVIDERS[provider];
-    env[info.keyEnvVar] = (await vault.secret(provider, label)).secret;
+    const key = await vault.secret(provider, label);
+    env[info.keyEnvVar] = key.secret;
+    if (provider === 'anthropic') anthropic = key;
     const settings = meta.providers[provider]?.settings ?? {};
     if (info.baseUrlEnvVar && settings.baseUrl) env[info.baseUrlEnvVar] = effectiveBaseUrl(provider, settings) ?? undefined;
     if (info.regional && settings.region) env.AWS_REGION = settings.region;
     if (info.usesWorkspace && settings.workspaceId) env.ANTHROPIC_AWS_WORKSPACE_ID = settings.workspaceId;
   }
+  if (anthropic && /^claude(\.exe)?$/.test(basename(command))) await expectClaudeSends(vault, env, anthropic);
   return runChild(command, commandArgs, env);
+}
+
+/**
+ * Claude Code's settings can override the environment (an `env` block with
+ * another key, or "" after --neutralize-env) or send a helper's key in the
+ * same header: then the key asked for would not be the one sent. Refuse,
+ * with what Claude Code would send instead, rather than run it.
+ */
+async function expectClaudeSends(vault: Vault, env: NodeJS.ProcessEnv, asked: { label: string; secret: string }): Promise<void> {
+  const situation = processSituation(process.cwd());
+  situation.env = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  const picture = await cliServices(vault).agents['claude-code'].picture(situation);
+  const masked = maskSecret(asked.secret);
+  const header = picture.headers['x-api-key'];
+  const other = picture.headers.authorization;
+  const ours = picture.provider === 'firstParty' && header?.source === 'ANTHROPIC_API_KEY' && header.masked === masked;
+  // A helper's key travels beside it in Authorization: two keys, and not the one asked for alone.
+  if (ours && (other === null || other.masked === masked)) return;
+  const describe = (h: NonNullable<typeof header>) => `${h.source} from ${h.origin}${h.detail ? ` (${h.detail})` : ''}`;
+  const instead = !ours
+    ? header
+      ? `it would send ${describe(header)}`
+      : 'it would send no x-api-key at all'
+    : `it would also send ${other ? describe(other) : 'another credential'} as Authorization`;
+  throw new KeyTrayError('usage', `Claude Code here would not use anthropic/${asked.label} from its environment: ${instead}.`, {
+    fix: `Take the other credential out of Claude Code's settings (an env block's ANTHROPIC_API_KEY, or an apiKeyHelper: \`keytray configure claude-code --remove\`), or bind this folder to the key instead: \`keytray configure claude-code --scope local --label ${asked.label}\`.`,
+  });
 }
 
 function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {

@@ -206,5 +206,6 @@ async function test(vault: Vault, args: string[]): Promise<number> {
     printLines([
       `${key.provider}/${key.label}: ${result.ok ? 'ok' : 'failed'}${result.status ? ` (HTTP ${result.status})` : ''}, ${result.latencyMs} ms — ${result.message}`,
     ]);
-  return result.ok ? 0 : 1;
+  // A refused or unreachable key is an answer, not a bug: its own status.
+  return result.ok ? 0 : exitCodeFor('key-failed');
 }

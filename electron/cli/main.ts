@@ -32,7 +32,7 @@ Usage:
 
 Providers: anthropic, anthropic-aws, bedrock, openai, openrouter, gemini.
 Exit status: 0 ok, 1 internal error, 2 usage, 3 not found, 4 keychain unavailable,
-5 metadata and keychain disagree, 6 label already taken, 7 undo refused (the file changed since).`;
+5 metadata and keychain disagree, 6 label already taken, 7 undo refused (the file changed since), 8 key test failed.`;
 
 /** Each command's usage, for `keytray <command> --help`. */
 const USAGES: Record<string, string> = {

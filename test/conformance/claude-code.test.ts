@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthPicture, CredentialSource, HeaderName, Origin } from '../../shared/agents/claude-code/auth-picture';
 import { maskSecret } from '../../shared/mask';
-import { baseClaudeEnv, runClaude } from '../support/claude';
+import { baseClaudeEnv, claudeBinary, runClaude } from '../support/claude';
 import { BIN, runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
 import { type FakeAnthropic, type RecordedRequest, startFakeAnthropic } from '../support/fake-anthropic';
@@ -901,5 +901,56 @@ describe('modes across scopes', () => {
     } finally {
       proxy.stop();
     }
+  });
+});
+
+describe('keytray exec with Claude Code', () => {
+  it('delivers the key asked for, or refuses with what Claude Code would send instead', async () => {
+    const root = mkdtempSync(join(process.env.HOME ?? '/tmp', 'exec-'));
+    const home = join(root, 'home');
+    mkdirSync(home, { recursive: true });
+    const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-exec-${randomBytes(5).toString('hex')}` };
+    const work = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
+    const personal = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
+    expect((await runCli(['keys', 'add', 'anthropic', '--label', 'work'], { env, input: work })).code).toBe(0);
+    expect((await runCli(['keys', 'add', 'anthropic', '--label', 'personal'], { env, input: personal })).code).toBe(0);
+    expect((await runCli(['provider', 'set', 'anthropic', '--base-url', upstream.url], { env })).code).toBe(0);
+    const exec = async () => {
+      const before = upstream.requests.length;
+      const result = await runCli(['exec', '--provider', 'anthropic:personal', '--', claudeBinary(), '-p', 'hi'], { env });
+      return { result, sent: upstream.requests.slice(before).filter((r) => upstream.inferenceRequests().includes(r)) };
+    };
+
+    const plain = await exec();
+    expect(plain.result.code, plain.result.stderr).toBe(0);
+    expect(plain.sent.length).toBeGreaterThan(0);
+    for (const request of plain.sent) expect(request.headers['x-api-key']).toBe(personal);
+
+    // A helper in the settings: the real Claude Code sends the asked key and the helper's side by side.
+    expect((await runCli(['configure', 'claude-code'], { env })).code).toBe(0);
+    const beside = await askClaude({ ...env, ANTHROPIC_API_KEY: personal }, home);
+    expect(beside.sent.length).toBeGreaterThan(0);
+    for (const request of beside.sent) {
+      expect(request.headers['x-api-key']).toBe(personal);
+      expect(request.headers.authorization).toBe(`Bearer ${work}`);
+    }
+    const twoKeys = await exec();
+    expect(twoKeys.result.code).toBe(2);
+    expect(twoKeys.result.stderr).toContain('it would also send apiKeyHelper from settings:user');
+    expect(twoKeys.sent).toEqual([]);
+
+    // Settings that cancel ANTHROPIC_API_KEY (""): the real Claude Code sends only the helper's key.
+    expect(
+      (await runCli(['configure', 'claude-code', '--neutralize-env'], { env: { ...env, ANTHROPIC_API_KEY: work } })).code,
+    ).toBe(0);
+    const cancelled = await askClaude({ ...env, ANTHROPIC_API_KEY: personal }, home);
+    expect(cancelled.sent.length).toBeGreaterThan(0);
+    for (const request of cancelled.sent) expect(request.headers['x-api-key']).toBe(work);
+    const refused = await exec();
+    expect(refused.result.code).toBe(2);
+    expect(refused.result.stderr).toContain(
+      'Claude Code here would not use anthropic/personal from its environment: it would send apiKeyHelper',
+    );
+    expect(refused.sent).toEqual([]);
   });
 });

@@ -51,7 +51,8 @@ describe('test key', () => {
     expect(JSON.stringify(refused)).not.toContain(bad);
 
     const cli = await runCli(['keys', 'test', 'anthropic', 'bad', '--json'], { env: t.env });
-    expect(cli.code).toBe(1);
+    // Its own exit status: a refused key is an answer, not a bug (1).
+    expect(cli.code).toBe(8);
     expect(cli.stdout).not.toContain(bad);
   });
 

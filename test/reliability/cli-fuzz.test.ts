@@ -96,7 +96,7 @@ describe('the CLI under hostile input', () => {
         fc.pre(!args.includes('exec') && !(args[0] === 'proxy' && args[1] !== 'log'));
         const result = await runCli(args, { env: t.env, input });
         statuses.set(result.code ?? -1, (statuses.get(result.code ?? -1) ?? 0) + 1);
-        expect([0, 2, 3, 4, 5, 6, 7]).toContain(result.code);
+        expect([0, 2, 3, 4, 5, 6, 7, 8]).toContain(result.code);
         expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
         expect(result.stderr).not.toMatch(/TypeError|ReferenceError|Cannot read propert/);
       }),
