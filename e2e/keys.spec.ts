@@ -108,6 +108,10 @@ test('configure Claude Code with a preview, check the file, undo; then proxy mod
   await page.getByRole('button', { name: 'Preview' }).click();
   await expect(page.getByTestId('diff')).toContainText('+  "apiKeyHelper":');
   await expect(page.getByTestId('header-x-api-key')).toContainText('apiKeyHelper');
+  // The box takes the colour of its verdict: KeyTray's key; the current view stands out in the navigation.
+  await expect(page.getByTestId('header-x-api-key')).toHaveAttribute('data-verdict', 'right');
+  await expect(page.getByRole('navigation').getByRole('button', { name: 'Agents' })).toHaveCSS('font-weight', '600');
+  await expect(page.getByRole('navigation').getByRole('button', { name: 'Keys' })).not.toHaveCSS('font-weight', '600');
   await shot(page, '03-claude-preview');
   expect(existsSync(settings)).toBe(false);
 
@@ -204,6 +208,7 @@ test('the auth picture changes when the environment the app reads exports a key,
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page.getByTestId('tier-ANTHROPIC_API_KEY')).toContainText('wins');
   await expect(page.getByTestId('header-x-api-key')).toContainText(`sk-ant-…${exported.slice(-4)}`);
+  await expect(page.getByTestId('header-x-api-key')).toHaveAttribute('data-verdict', 'other');
   await expect(page.getByTestId('warning-env-shadows-keychain')).toBeVisible();
   await shot(page, '06-status-shadowed');
 

@@ -1,5 +1,6 @@
 import { AGENTS } from '../../../shared/agents/catalog';
 import { headerLabel, providerWords } from '../../../shared/agents/describe';
+import { pictureLight } from '../../../shared/agents/light';
 import type { AgentPicture, PictureHeader } from '../../../shared/agents/picture';
 import { useApp } from '../stores/app-store';
 
@@ -20,7 +21,7 @@ export function AuthLadder({ picture }: { picture: AgentPicture }) {
       </p>
       <div className="headers">
         {Object.entries(picture.headers).map(([name, value]) => (
-          <Header key={name} name={headerLabel(name)} value={value} />
+          <Header key={name} name={headerLabel(name)} value={value} verdict={verdictOf(picture, value)} />
         ))}
       </div>
       <ol className="tiers" aria-label="Credential sources, highest precedence first">
@@ -73,9 +74,22 @@ export function AuthLadder({ picture }: { picture: AgentPicture }) {
   );
 }
 
-function Header({ name, value }: { name: string; value: PictureHeader | null }) {
+/**
+ * A header box's colour is its verdict: KeyTray's key (right), another
+ * credential shadowing it or unknown to KeyTray (other), a picture that
+ * cannot work (failing), nothing sent (none).
+ */
+type Verdict = 'right' | 'other' | 'failing' | 'none';
+
+function verdictOf(picture: AgentPicture, value: PictureHeader | null): Verdict {
+  if (pictureLight(picture) === 'error') return 'failing';
+  if (!value) return 'none';
+  return value.detail?.startsWith('keytray') ? 'right' : 'other';
+}
+
+function Header({ name, value, verdict }: { name: string; value: PictureHeader | null; verdict: Verdict }) {
   return (
-    <div className={value ? 'header sent' : 'header none'} data-testid={`header-${name.toLowerCase()}`}>
+    <div className={`header ${verdict}`} data-testid={`header-${name.toLowerCase()}`} data-verdict={verdict}>
       <span className="name">{name}</span>
       {value ? (
         <>
