@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthPicture, CredentialSource, HeaderName, Origin } from '../../shared/agents/claude-code/auth-picture';
 import { maskSecret } from '../../shared/mask';
+import { keytrayIn } from '../support/agent-world';
 import { baseClaudeEnv, claudeBinary, runClaude } from '../support/claude';
 import { BIN, runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
@@ -773,6 +774,17 @@ describe('end to end in AWS mode with the real Claude Code', () => {
   });
 });
 
+/** Two Anthropic keys, work (active) and personal, and keytray in that environment (its stdout, expected to succeed). */
+async function withTwoKeys(env: Record<string, string>) {
+  const keytray = keytrayIn(env);
+  const cli = async (args: string[], input?: string) => (await keytray(args, input)).stdout;
+  const work = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
+  const personal = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
+  await cli(['keys', 'add', 'anthropic', '--label', 'work'], work);
+  await cli(['keys', 'add', 'anthropic', '--label', 'personal'], personal);
+  return { cli, work, personal };
+}
+
 describe('from a subfolder, with and without git, as the real Claude Code reads settings', () => {
   it('local settings live at the repository top: configure writes there, the picture reads them, and claude -p sends that key', async () => {
     const root = mkdtempSync(join(process.env.HOME ?? '/tmp', 'subfolders-'));
@@ -788,15 +800,7 @@ describe('from a subfolder, with and without git, as the real Claude Code reads 
       ANTHROPIC_BASE_URL: upstream.url,
       KEYTRAY_KEYCHAIN_SERVICE: `keytray-sub-${randomBytes(5).toString('hex')}`,
     };
-    const work = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
-    const personal = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
-    const cli = async (args: string[], input?: string) => {
-      const result = await runCli(args, { env, ...(input === undefined ? {} : { input }) });
-      expect(result.code, `keytray ${args.join(' ')}: ${result.stderr}`).toBe(0);
-      return result.stdout;
-    };
-    await cli(['keys', 'add', 'anthropic', '--label', 'work'], work);
-    await cli(['keys', 'add', 'anthropic', '--label', 'personal'], personal);
+    const { cli, work, personal } = await withTwoKeys(env);
     await cli(['configure', 'claude-code']);
 
     // From deep inside the repository, --scope local lands in the top folder's local settings.
@@ -868,15 +872,7 @@ describe('modes across scopes', () => {
     mkdirSync(home, { recursive: true });
     mkdirSync(project, { recursive: true });
     const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-cross-${randomBytes(5).toString('hex')}` };
-    const work = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
-    const personal = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
-    const cli = async (args: string[], input?: string) => {
-      const result = await runCli(args, { env, ...(input === undefined ? {} : { input }) });
-      expect(result.code, `keytray ${args.join(' ')}: ${result.stderr}`).toBe(0);
-      return result.stdout;
-    };
-    await cli(['keys', 'add', 'anthropic', '--label', 'work'], work);
-    await cli(['keys', 'add', 'anthropic', '--label', 'personal'], personal);
+    const { cli, work, personal } = await withTwoKeys(env);
     await cli(['provider', 'set', 'anthropic', '--base-url', upstream.url]);
     const proxy = await startCliProxy(env);
     try {
