@@ -906,11 +906,8 @@ describe('keytray exec with Claude Code', () => {
     const home = join(root, 'home');
     mkdirSync(home, { recursive: true });
     const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-exec-${randomBytes(5).toString('hex')}` };
-    const work = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
-    const personal = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
-    expect((await runCli(['keys', 'add', 'anthropic', '--label', 'work'], { env, input: work })).code).toBe(0);
-    expect((await runCli(['keys', 'add', 'anthropic', '--label', 'personal'], { env, input: personal })).code).toBe(0);
-    expect((await runCli(['provider', 'set', 'anthropic', '--base-url', upstream.url], { env })).code).toBe(0);
+    const { cli, work, personal } = await withTwoKeys(env);
+    await cli(['provider', 'set', 'anthropic', '--base-url', upstream.url]);
     const exec = async () => {
       const before = upstream.requests.length;
       const result = await runCli(['exec', '--provider', 'anthropic:personal', '--', claudeBinary(), '-p', 'hi'], { env });
@@ -923,7 +920,7 @@ describe('keytray exec with Claude Code', () => {
     for (const request of plain.sent) expect(request.headers['x-api-key']).toBe(personal);
 
     // A helper in the settings: the real Claude Code sends the asked key and the helper's side by side.
-    expect((await runCli(['configure', 'claude-code'], { env })).code).toBe(0);
+    await cli(['configure', 'claude-code']);
     const beside = await askClaude({ ...env, ANTHROPIC_API_KEY: personal }, home);
     expect(beside.sent.length).toBeGreaterThan(0);
     for (const request of beside.sent) {

@@ -57,14 +57,18 @@ export function settingsPath(scope: SettingsScope, where: ClaudeLocation): strin
   }
 }
 
-/** Every settings file Claude Code reads for a folder, highest precedence first (two local files in a repository's subfolder). */
+/**
+ * Every settings file Claude Code reads for a folder: scopes highest first;
+ * within a scope, a later file wins (in a repository's subfolder, the
+ * folder's own local file, then the top folder's).
+ */
 export function settingsFiles(where: ClaudeLocation): { scope: SettingsScope; path: string }[] {
   return SETTINGS_SCOPES.flatMap((scope) => {
     const path = settingsPath(scope, where);
     if (scope !== 'local' || !where.projectRoot || where.projectRoot === where.cwd) return [{ scope, path }];
     return [
-      { scope, path },
       { scope, path: joinPath(where.platform, where.cwd, '.claude', 'settings.local.json') },
+      { scope, path },
     ];
   });
 }

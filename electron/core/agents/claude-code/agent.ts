@@ -28,7 +28,7 @@ const info = AGENTS['claude-code'];
 
 export class ClaudeCodeAgent implements AgentIntegration {
   readonly info = info;
-  readonly configurator: ClaudeConfigurator;
+  private readonly configurator: ClaudeConfigurator;
 
   constructor(private readonly deps: ConfiguratorDeps) {
     this.configurator = new ClaudeConfigurator(deps);

@@ -66,9 +66,8 @@ export async function readLayers(situation: Situation): Promise<SettingsLayer[]>
     if (text === null) continue;
     layers.push(settingsLayer(scope, path, text));
   }
-  // Within a scope, a later layer overrides an earlier one: lowest precedence first (the folder's own local file,
-  // then the repository top folder's, which wins).
-  return layers.reverse().sort((a, b) => SETTINGS_SCOPES.indexOf(a.scope) - SETTINGS_SCOPES.indexOf(b.scope));
+  // In settingsFiles' order: within a scope, a later layer overrides an earlier one.
+  return layers;
 }
 
 export async function describeHelper(command: string, vault: Vault, baseUrls: string[]): Promise<HelperInfo> {

@@ -15,7 +15,7 @@ import { KeyTrayError } from '../../../../shared/errors';
 import { asRecord, type Change } from '../../../../shared/formats/file-format';
 import { parseTomlText } from '../../../../shared/formats/toml-edit';
 import { type HelperTarget, helperArgs, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
-import type { AgentBinding } from '../../../../shared/metadata';
+import type { AgentBinding, Metadata } from '../../../../shared/metadata';
 import { effectiveBaseUrl } from '../../../../shared/provider-settings';
 import { PROVIDERS, type ProviderId } from '../../../../shared/providers';
 import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
@@ -138,7 +138,7 @@ export class CodexAgent implements AgentIntegration {
       mode === 'proxy'
         ? { kind: 'proxy-token', ...(label ? { binding: { provider, label: key.label } } : {}) }
         : { kind: 'key', provider, ...(label ? { label } : {}) };
-    const baseUrl = `${await this.upstreamBase(provider, mode)}/v1`;
+    const baseUrl = `${await this.upstreamBase(provider, mode, meta)}/v1`;
     const command = helperScriptPath(this.deps.dataDir, situation.platform);
     const args = helperArgs(target);
 
@@ -238,9 +238,8 @@ export class CodexAgent implements AgentIntegration {
     return moveKeyIntoKeychain(this.deps, 'openai', label, auth.apiKey, plan);
   }
 
-  private async upstreamBase(provider: ProviderId, mode: ConfigurableMode): Promise<string> {
+  private async upstreamBase(provider: ProviderId, mode: ConfigurableMode, meta: Metadata): Promise<string> {
     if (mode === 'proxy') return proxyBaseUrl(await this.deps.vault.proxyPort(), provider);
-    const meta = await this.deps.vault.readMetadata();
     const base = effectiveBaseUrl(provider, meta.providers[provider]?.settings ?? {});
     if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} has no base URL.`);
     return base;
