@@ -45,7 +45,8 @@ export interface StoreView {
 }
 
 export interface Discrepancy {
-  kind: 'missing-secret' | 'orphan-secret' | 'changed-secret';
+  /** `damaged-metadata`: the metadata file could not be read as metadata (provider and label are empty). */
+  kind: 'missing-secret' | 'orphan-secret' | 'changed-secret' | 'damaged-metadata';
   provider: string;
   label: string;
   message: string;

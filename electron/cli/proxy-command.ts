@@ -2,21 +2,26 @@
  * `keytray proxy`: runs the credential-isolating proxy in the foreground,
  * and `keytray proxy log` shows what went through it.
  */
-import { KeyTrayError } from '../../shared/errors';
+import { AGENTS } from '../../shared/agents/catalog';
+import { exitCodeFor, KeyTrayError } from '../../shared/errors';
 import { PROVIDER_IDS } from '../../shared/providers';
 import { type ProxyLogEntry, proxyBaseUrl } from '../../shared/proxy-types';
+import { moveProxyPort, proxyBindings } from '../core/agents/proxy-port';
 import { dataDir } from '../core/paths';
 import { ProxyController } from '../core/proxy/proxy-controller';
 import { proxyLogPath, readProxyLog } from '../core/proxy/proxy-log';
 import type { Vault } from '../core/vault/vault';
+import { cliServices } from './agent-commands';
 import { JSON_OPTION, parse } from './args';
-import { printJson, printLines } from './output';
+import { printJson, printLines, warn } from './output';
 
 export const PROXY_USAGE = `keytray proxy [--port <n>] [--quiet]
+       keytray proxy port [<n>] [--json]
        keytray proxy log [--last <n>] [--json]`;
 
 export async function proxyCommand(vault: Vault, args: string[]): Promise<number> {
   if (args[0] === 'log') return showLog(args.slice(1));
+  if (args[0] === 'port') return portCommand(vault, args.slice(1));
   const { values } = parse(
     args,
     { port: { type: 'string' }, quiet: { type: 'boolean' } },
@@ -26,12 +31,14 @@ export async function proxyCommand(vault: Vault, args: string[]): Promise<number
       max: 0,
     },
   );
-  if (values.port !== undefined) await vault.setProxyPort(Number(values.port));
+  // --port is for this run only: the stored port is what configured agents point at.
+  const once = values.port === undefined ? undefined : portNumber(values.port);
   // --quiet: the log file only (`keytray proxy log`), no line per request on the terminal.
   const proxy = new ProxyController(
     vault,
     proxyLogPath(dataDir()),
     values.quiet ? undefined : (entry) => process.stdout.write(`${logLine(entry)}\n`),
+    once,
   );
   await proxy.ensure(true);
   const failure = proxy.lastFailure();
@@ -41,12 +48,59 @@ export async function proxyCommand(vault: Vault, args: string[]): Promise<number
   const routes = PROVIDER_IDS.filter((id) => meta.providers[id]?.active).map(
     (id) => `  ${proxyBaseUrl(port, id)} → ${id}/${meta.providers[id]?.active}`,
   );
+  const stored = await vault.proxyPort();
+  const elsewhere = port === stored ? [] : proxyBindings(meta.bindings);
+  if (elsewhere.length > 0) {
+    warn(
+      `this run listens on ${port}, but ${elsewhere.map((b) => `${AGENTS[b.agent].label} (${b.path})`).join(', ')} point${elsewhere.length === 1 ? 's' : ''} at the stored port ${stored}. To move them for good: \`keytray proxy port ${port}\`.`,
+    );
+  }
   printLines([`KeyTray proxy listening on http://127.0.0.1:${port} (Ctrl-C stops it)`, ...routes]);
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
   });
   await proxy.stop();
   return 0;
+}
+
+function portNumber(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
+    throw new KeyTrayError('usage', `"${text}" is not a port number: use 1 to 65535.`);
+  }
+  return port;
+}
+
+/** Shows the stored port, or moves it and every proxy-mode configuration with it. */
+async function portCommand(vault: Vault, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, JSON_OPTION, 'keytray proxy port [<n>] [--json]', { min: 0, max: 1 });
+  if (positionals[0] === undefined) {
+    const port = await vault.proxyPort();
+    if (values.json) printJson({ port });
+    else printLines([String(port)]);
+    return 0;
+  }
+  const move = await moveProxyPort(cliServices(vault).agents, vault, portNumber(positionals[0]));
+  const failed = move.files.filter((f) => f.error);
+  if (values.json) printJson(move);
+  else {
+    const lines = [`The proxy's port is now ${move.to} (was ${move.from}).`];
+    for (const f of move.files) {
+      if (f.error)
+        lines.push(
+          `! ${AGENTS[f.agent].label}: ${f.path} still points at ${move.from}: ${f.error.message}`,
+          ...(f.error.fix ? [`  ${f.error.fix}`] : []),
+        );
+      else
+        lines.push(
+          f.diff ? `Updated ${f.path}:` : `${f.path} already points at ${move.to}.`,
+          ...(f.diff ? ['', ...f.diff.trimEnd().split('\n'), ''] : []),
+        );
+    }
+    lines.push('A proxy running now keeps its old port until it restarts.');
+    printLines(lines);
+  }
+  return failed.length > 0 ? exitCodeFor('inconsistent') : 0;
 }
 
 async function showLog(args: string[]): Promise<number> {

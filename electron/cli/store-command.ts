@@ -42,7 +42,8 @@ export async function doctorCommand(vault: Vault, args: string[]): Promise<numbe
   const { fixed, remaining } = values.fix ? await vault.repair() : { fixed: [], remaining: await vault.check() };
   if (values.json) printJson({ fixed, remaining });
   else {
-    const lines = fixed.map((d) => `fixed: ${d.message}`);
+    // A restored metadata file says where the damaged one went, and what (if anything) is left to do.
+    const lines = fixed.flatMap((d) => [`fixed: ${d.message}`, ...(d.kind === 'damaged-metadata' ? [`  ${d.fix}`] : [])]);
     for (const d of remaining) lines.push(`! ${d.message}`, `  ${d.fix}`);
     if (lines.length === 0) lines.push('Metadata and store agree.');
     printLines(lines);

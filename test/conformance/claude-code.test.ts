@@ -10,7 +10,7 @@
  * Every credential value is unique, so the value on the wire says where it
  * came from.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,10 +20,9 @@ import type { AuthPicture, CredentialSource, HeaderName, Origin } from '../../sh
 import { maskSecret } from '../../shared/mask';
 import { keytrayIn } from '../support/agent-world';
 import { baseClaudeEnv, claudeBinary, runClaude } from '../support/claude';
-import { BIN, runCli } from '../support/cli';
+import { runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
 import { type FakeAnthropic, type RecordedRequest, startFakeAnthropic } from '../support/fake-anthropic';
-import { freePort } from '../support/ports';
 
 interface Attribution {
   source: CredentialSource;
@@ -567,15 +566,11 @@ describe('end to end in proxy mode: Claude Code only ever holds the proxy token'
     mkdirSync(home, { recursive: true });
     const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-proxy-${randomBytes(5).toString('hex')}` };
     const key = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
-    const port = await freePort();
     expect((await runCli(['keys', 'add', 'anthropic', '--label', 'work'], { env, input: key })).code).toBe(0);
     expect((await runCli(['provider', 'set', 'anthropic', '--base-url', upstream.url], { env })).code).toBe(0);
-    const proxy = spawn(process.execPath, [BIN, 'proxy', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proxy = await startCliProxy(env);
+    const { port } = proxy;
     try {
-      await new Promise<void>((resolve, reject) => {
-        proxy.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-        proxy.on('exit', (code) => reject(new Error(`keytray proxy exited with ${code}`)));
-      });
       const configured = await runCli(['configure', 'claude-code', '--mode', 'proxy', '--json'], { env });
       expect(configured.code, configured.stderr).toBe(0);
       const result = JSON.parse(configured.stdout);
@@ -637,7 +632,7 @@ describe('end to end in proxy mode: Claude Code only ever holds the proxy token'
       const entries2 = JSON.parse((await runCli(['proxy', 'log', '--json'], { env })).stdout).entries;
       expect(entries2.some((e: { label: string }) => e.label === 'personal')).toBe(true);
     } finally {
-      proxy.kill('SIGTERM');
+      proxy.stop();
     }
   });
 });

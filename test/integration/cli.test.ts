@@ -2,10 +2,14 @@
  * The built `keytray` command, run as a child process against the private
  * Secret Service, checked from outside with secret-tool.
  */
-import { readFileSync, statSync } from 'node:fs';
+
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli';
+import { BIN, runCli } from '../support/cli';
+import { freePort } from '../support/ports';
 import { fakeAnthropicKey, makeTestEnv, secretToolClear, secretToolLookup, statOrNull } from '../support/test-env';
 
 describe('keytray keys', () => {
@@ -168,6 +172,39 @@ describe('keytray doctor and store', () => {
     expect(JSON.parse(report.stdout).remaining).toMatchObject([{ kind: 'missing-secret', label: 'w' }]);
   });
 
+  it('restores a damaged metadata file from its last good copy, keeping the damaged one aside', async () => {
+    const t = makeTestEnv();
+    const work = fakeAnthropicKey();
+    await runCli(['keys', 'add', 'anthropic', '--label', 'work'], { env: t.env, input: work });
+    await runCli(['keys', 'add', 'anthropic', '--label', 'personal', '--activate'], { env: t.env, input: fakeAnthropicKey() });
+    await runCli(['provider', 'set', 'anthropic', '--base-url', 'http://127.0.0.1:4010'], { env: t.env });
+    await runCli(['proxy', 'port', '9911'], { env: t.env });
+    const good = readFileSync(t.metadataPath, 'utf8');
+    const damaged = `${good.slice(0, good.length / 2)}\n<<<<<<< a merge gone wrong\n`;
+    writeFileSync(t.metadataPath, damaged);
+
+    const report = await runCli(['doctor'], { env: t.env });
+    expect(report.code).toBe(5);
+    expect(report.stdout).toContain(`! KeyTray's metadata file ${t.metadataPath} is not valid JSON`);
+    expect(report.stdout).toContain('run `keytray doctor --fix`');
+
+    const fixed = await runCli(['doctor', '--fix', '--json'], { env: t.env });
+    expect(fixed.code).toBe(0);
+    const [restored] = JSON.parse(fixed.stdout).fixed;
+    expect(restored).toMatchObject({ kind: 'damaged-metadata' });
+    const keptAt = /kept at (\S+);/.exec(restored.message)?.[1] as string;
+    expect(readFileSync(keptAt, 'utf8')).toBe(damaged);
+    expect(statSync(keptAt).mode & 0o777).toBe(0o600);
+    // Nothing changed: the active key, the base URL and the port are what they were.
+    expect(readFileSync(t.metadataPath, 'utf8')).toBe(good);
+    expect(JSON.parse(good).providers.anthropic).toMatchObject({
+      active: 'personal',
+      settings: { baseUrl: 'http://127.0.0.1:4010' },
+    });
+    expect((await runCli(['key', 'anthropic'], { env: t.env })).stdout).not.toBe(work);
+    expect((await runCli(['proxy', 'port'], { env: t.env })).stdout).toBe('9911\n');
+  });
+
   it('switches to the plaintext file store only when told, and says so', async () => {
     const t = makeTestEnv();
     const secret = fakeAnthropicKey();
@@ -211,11 +248,47 @@ describe('keytray proxy', () => {
       const result = await runCli(['proxy', '--port', String(port)], { env: t.env });
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use.`);
-      expect(result.stderr).toContain('choose another port with `keytray proxy --port <n>`');
+      expect(result.stderr).toContain("move KeyTray's proxy to another port with `keytray proxy port <n>`");
       expect(result.stdout).toBe('');
     } finally {
       holder.close();
     }
+  });
+});
+
+describe('the proxy port', () => {
+  it('moves for good with `proxy port`, taking proxy-mode configurations along; `proxy --port` is for one run', async () => {
+    const t = makeTestEnv();
+    const settings = join(t.root, '.claude', 'settings.json');
+    await runCli(['keys', 'add', 'anthropic', '--label', 'w'], { env: t.env, input: fakeAnthropicKey() });
+    expect((await runCli(['proxy', 'port', '9911'], { env: t.env })).code).toBe(0);
+    const configured = await runCli(['configure', 'claude-code', '--mode', 'proxy'], { env: t.env });
+    expect(configured.code, configured.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(settings, 'utf8')).env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:9911/anthropic');
+
+    const moved = await runCli(['proxy', 'port', '9912', '--json'], { env: t.env });
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(JSON.parse(moved.stdout)).toMatchObject({ from: 9911, to: 9912, files: [{ agent: 'claude-code', path: settings }] });
+    expect(JSON.parse(readFileSync(settings, 'utf8')).env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:9912/anthropic');
+    expect((await runCli(['proxy', 'port'], { env: t.env })).stdout).toBe('9912\n');
+
+    const once = await freePort();
+    const proxy = spawn(process.execPath, [BIN, 'proxy', '--port', String(once)], {
+      env: t.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    proxy.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise((resolve) => proxy.on('exit', resolve));
+    await new Promise<void>((resolve) => proxy.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve()));
+    proxy.kill('SIGTERM');
+    await exited;
+    expect(stderr).toContain(`this run listens on ${once}, but Claude Code (${settings}) points at the stored port 9912.`);
+    expect((await runCli(['proxy', 'port'], { env: t.env })).stdout).toBe('9912\n');
+    expect(JSON.parse(readFileSync(settings, 'utf8')).env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:9912/anthropic');
+    expect((await runCli(['proxy', 'port', '70000'], { env: t.env })).code).toBe(2);
   });
 });
 

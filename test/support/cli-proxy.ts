@@ -1,11 +1,14 @@
 /** `keytray proxy` as a user starts it: a child process on a free port, stopped by the test. */
 import { spawn } from 'node:child_process';
-import { BIN } from './cli';
+import { BIN, runCli } from './cli';
 import { freePort } from './ports';
 
 export async function startCliProxy(env: NodeJS.ProcessEnv): Promise<{ port: number; stop(): void }> {
   const port = await freePort();
-  const proxy = spawn(process.execPath, [BIN, 'proxy', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The stored port, which configure writes into agents' files (and moves them along).
+  const stored = await runCli(['proxy', 'port', String(port)], { env });
+  if (stored.code !== 0) throw new Error(`keytray proxy port failed: ${stored.stderr}`);
+  const proxy = spawn(process.execPath, [BIN, 'proxy'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     proxy.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
     proxy.on('exit', (code) => reject(new Error(`keytray proxy exited with ${code}`)));

@@ -19,6 +19,8 @@ export class ProxyController {
     private readonly vault: Vault,
     logPath: string,
     private readonly onRequest?: (entry: ProxyLogEntry) => void,
+    /** A port for this run only (`keytray proxy --port`); the stored one otherwise. */
+    private readonly portOnce?: number,
   ) {
     this.log = new ProxyLog(logPath);
   }
@@ -35,7 +37,7 @@ export class ProxyController {
   /** Starts it when wanted and not running, stops it when running and not wanted. */
   async ensure(wanted: boolean): Promise<void> {
     if (wanted && !this.running) {
-      this.port = await this.vault.proxyPort();
+      this.port = this.portOnce ?? (await this.vault.proxyPort());
       try {
         this.running = await startProxy({
           vault: this.vault,

@@ -155,7 +155,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       reject(
         error.code === 'EADDRINUSE'
           ? new KeyTrayError('usage', `Port ${options.port} on 127.0.0.1 is already in use.`, {
-              fix: 'Stop what uses it, or choose another port with `keytray proxy --port <n>`.',
+              fix: "Stop what uses it, or move KeyTray's proxy to another port with `keytray proxy port <n>` (configured agents move with it).",
             })
           : error,
       ),

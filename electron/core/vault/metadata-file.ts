@@ -1,9 +1,11 @@
 /**
  * Reading and writing the metadata file (see shared/metadata.ts). Writes are
- * atomic, mode 0600, serialised across processes by a lock. A file that
- * cannot be read as metadata is reported and left untouched.
+ * atomic, mode 0600, serialised across processes by a lock. Each write also
+ * leaves a last-good copy beside the file. A file that cannot be read as
+ * metadata is reported and left untouched until `keytray doctor --fix`
+ * keeps it aside and restores the last-good copy.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { KeyTrayError } from '../../../shared/errors';
 import { emptyMetadata, type Metadata, MetadataFormatError, parseMetadata } from '../../../shared/metadata';
 import { writeFileAtomic } from '../files/atomic-file';
@@ -23,13 +25,17 @@ export async function readMetadata(path: string): Promise<Metadata> {
   return parseMetadataText(text, path);
 }
 
+/** The metadata file is there and readable, but not metadata: `keytray doctor --fix` can restore the last good copy. */
+export class DamagedMetadataError extends KeyTrayError {}
+
 function parseMetadataText(text: string, path: string): Metadata {
-  const untouched = `KeyTray left it untouched. Fix it, or move it aside and run \`keytray doctor --fix\` to rebuild it from the keychain.`;
+  const untouched =
+    'KeyTray left it untouched. Fix it by hand, or run `keytray doctor --fix`: it keeps the damaged file aside and restores the last good copy (active keys, base URLs, bindings, proxy port).';
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new KeyTrayError('inconsistent', `KeyTray's metadata file ${path} is not valid JSON (${(error as Error).message}).`, {
+    throw new DamagedMetadataError('inconsistent', `KeyTray's metadata file ${path} is not valid JSON (${jsonProblem(error)}).`, {
       cause: error,
       fix: untouched,
     });
@@ -38,10 +44,59 @@ function parseMetadataText(text: string, path: string): Metadata {
     return parseMetadata(json);
   } catch (error) {
     if (!(error instanceof MetadataFormatError)) throw error;
-    throw new KeyTrayError('inconsistent', `KeyTray's metadata file ${path} is not usable: ${error.message}`, {
+    throw new DamagedMetadataError('inconsistent', `KeyTray's metadata file ${path} is not usable: ${error.message}`, {
       cause: error,
       fix: untouched,
     });
+  }
+}
+
+/** JSON.parse's complaint without the text it quotes (which could be anything the file holds). */
+function jsonProblem(error: unknown): string {
+  const message = (error as Error).message;
+  const position = /position (\d+)/.exec(message);
+  return position ? `a syntax error at character ${position[1]}` : 'a syntax error';
+}
+
+/** Where the copy of the last metadata KeyTray wrote is kept. */
+export function lastGoodPath(path: string): string {
+  return `${path}.last-good`;
+}
+
+export interface MetadataRestore {
+  /** Where the damaged file was kept. */
+  keptAt: string;
+  /** What the metadata was rebuilt from: the last-good copy, or nothing (the keychain's entries are adopted after). */
+  from: 'last-good' | 'nothing';
+}
+
+/**
+ * When the metadata file cannot be read as metadata: keeps it aside (never
+ * deleted) and puts the last-good copy in its place, or an empty file when
+ * there is no usable copy. Returns null when the file is fine (or absent).
+ */
+export async function restoreDamagedMetadata(path: string, now: Date): Promise<MetadataRestore | null> {
+  return withFileLock(path, async () => {
+    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    if (text === null || parses(text)) return null;
+    const copy = await readFile(lastGoodPath(path), 'utf8').catch(() => null);
+    const good = copy !== null && parses(copy) ? copy : null;
+    const keptAt = `${path}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
+    await rename(path, keptAt);
+    await writeFileAtomic(path, good ?? serializeMetadata(emptyMetadata()), 0o600);
+    return { keptAt, from: good === null ? 'nothing' : 'last-good' };
+  });
+}
+
+function parses(text: string): boolean {
+  try {
+    parseMetadataText(text, '');
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -59,7 +114,9 @@ export async function updateMetadata<T>(
 ): Promise<T> {
   return withFileLock(path, async () => {
     const { next, result } = await change(await readMetadata(path));
-    await writeFileAtomic(path, serializeMetadata(next), 0o600);
+    const text = serializeMetadata(next);
+    await writeFileAtomic(path, text, 0o600);
+    await writeFileAtomic(lastGoodPath(path), text, 0o600);
     return result;
   });
 }

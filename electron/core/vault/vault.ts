@@ -23,7 +23,7 @@ import type { Discrepancy, KeyListing, KeyState, KeyView, ProviderView, StoreVie
 import { fileStorePath, metadataPath } from '../paths';
 import { fileStore } from './file-store';
 import { keychainService, keychainStore } from './keychain-store';
-import { readMetadata, updateMetadata } from './metadata-file';
+import { DamagedMetadataError, readMetadata, restoreDamagedMetadata, updateMetadata } from './metadata-file';
 import { accountFor, type SecretStore } from './secret-store';
 
 /** Where the proxy token lives in the store: not a provider, so never listed as a key. */
@@ -286,19 +286,49 @@ export class Vault {
     });
   }
 
-  /** Where metadata and store disagree. Throws when the store cannot be read. */
+  /**
+   * Where metadata and store disagree; a metadata file that cannot be read as
+   * metadata is one such finding. Throws when the store cannot be read.
+   */
   async check(): Promise<Discrepancy[]> {
-    const meta = await this.readMetadata();
+    let meta: Metadata;
+    try {
+      meta = await this.readMetadata();
+    } catch (error) {
+      if (!(error instanceof DamagedMetadataError)) throw error;
+      return [{ kind: 'damaged-metadata', provider: '', label: '', message: error.message, fix: error.fix ?? '' }];
+    }
     return discrepancies(meta, await this.store(meta.store).entries());
   }
 
   /**
-   * Fixes what can be fixed without losing anything: secrets with no metadata
-   * are adopted, secrets changed by another tool get fresh metadata. Keys
-   * whose secret is gone stay listed until the user re-adds or removes them.
+   * Fixes what can be fixed without losing anything. A damaged metadata file
+   * is kept aside and the last-good copy restored, so the active keys, base
+   * URLs, bindings and proxy port come back as they were. Then secrets with
+   * no metadata are adopted, and secrets changed by another tool get fresh
+   * metadata. Keys whose secret is gone stay listed until the user re-adds or
+   * removes them.
    */
   async repair(): Promise<{ fixed: Discrepancy[]; remaining: Discrepancy[] }> {
-    return this.change(async (meta) => {
+    const restored = await restoreDamagedMetadata(this.options.metadataPath, new Date(this.now()));
+    const rebuilt: Discrepancy[] = restored
+      ? [
+          {
+            kind: 'damaged-metadata',
+            provider: '',
+            label: '',
+            message:
+              restored.from === 'last-good'
+                ? `The damaged metadata file is kept at ${restored.keptAt}; KeyTray restored its last good copy.`
+                : `The damaged metadata file is kept at ${restored.keptAt}; there was no good copy, so KeyTray rebuilt the key list from the keychain alone.`,
+            fix:
+              restored.from === 'last-good'
+                ? 'Nothing to do; compare with the kept file if you had edited it by hand.'
+                : 'Provider settings, bindings and the proxy port were in the damaged file: set them again, or copy them over from the kept file.',
+          },
+        ]
+      : [];
+    const result = await this.change(async (meta) => {
       const entries = await this.store(meta.store).entries();
       const found = discrepancies(meta, entries);
       let next = meta;
@@ -327,6 +357,7 @@ export class Vault {
       }
       return { next, result: { fixed, remaining: found.filter((d) => !fixed.includes(d)) } };
     });
+    return { fixed: [...rebuilt, ...result.fixed], remaining: result.remaining };
   }
 
   /**
