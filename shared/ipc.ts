@@ -107,6 +107,16 @@ export const INPUTS = {
 } as const;
 
 /** A plan as the window sees it: paths, masked diffs and pictures, never a file's text. */
+/** A configuration KeyTray rewrote because something it names changed (a key's label, the proxy's port). */
+export interface RewrittenFile {
+  agent: AgentId;
+  path: string;
+  /** The change made (masked), empty when the file already said what it should. */
+  diff: string;
+  /** Why it could not be rewritten, and what to do. */
+  error?: { message: string; fix?: string };
+}
+
 export interface AgentPlanView {
   agent: AgentId;
   action: 'configure' | 'remove';
@@ -138,7 +148,8 @@ export interface Outputs {
   'keys:add': { key: KeyView; warnings: string[] };
   'keys:use': KeyView;
   'keys:remove': { removed: string; active: string | null; secretWasMissing: boolean };
-  'keys:rename': KeyView;
+  /** The key, and each configuration bound to it by label, rewritten to name the new label. */
+  'keys:rename': { key: KeyView; files: RewrittenFile[] };
   /** The one output with a secret: shown on an explicit request, for `visibleForMs`. */
   'keys:reveal': { secret: string; visibleForMs: number };
   'keys:copy': { clearsAfterMs: number };

@@ -4,8 +4,10 @@
 import { exitCodeFor, KeyTrayError } from '../../shared/errors';
 import { PROVIDERS } from '../../shared/providers';
 import type { KeyListing, KeyView } from '../../shared/vault-types';
+import { renameKey } from '../core/agents/rebind';
 import { testKey } from '../core/vault/key-test';
 import type { Vault } from '../core/vault/vault';
+import { cliServices } from './agent-commands';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines, warn } from './output';
 import { readSecret } from './secret-input';
@@ -15,7 +17,7 @@ export const KEYS_USAGE = `keytray keys add <provider> [--label <name>] [--repla
        keytray keys list [--json]
        keytray keys use <provider> <label> [--json]
        keytray keys remove <provider> <label> [--force] [--json]
-       keytray keys rename <provider> <label> <new-label> [--force] [--json]
+       keytray keys rename <provider> <label> <new-label> [--json]
        keytray keys show <provider> [<label>] [--reveal] [--json]
        keytray keys test <provider> [<label>] [--json]`;
 
@@ -158,17 +160,26 @@ async function remove(vault: Vault, args: string[]): Promise<number> {
 }
 
 async function rename(vault: Vault, args: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    args,
-    { force: { type: 'boolean' }, ...JSON_OPTION },
-    'keytray keys rename <provider> <label> <new-label> [--force] [--json]',
-    { min: 3, max: 3 },
-  );
+  const { values, positionals } = parse(args, JSON_OPTION, 'keytray keys rename <provider> <label> <new-label> [--json]', {
+    min: 3,
+    max: 3,
+  });
   const [provider, from, to] = positionals as [string, string, string];
-  const key = await vault.rename(provider, from, to, { force: values.force ?? false });
-  if (values.json) printJson({ key });
-  else printLines([`Renamed ${provider}/${from} to ${provider}/${key.label}.`]);
-  return 0;
+  const { key, files } = await renameKey(cliServices(vault).agents, vault, provider, from, to);
+  if (values.json) printJson({ key, files });
+  else {
+    const lines = [`Renamed ${provider}/${from} to ${provider}/${key.label}.`];
+    for (const f of files) {
+      if (f.error)
+        lines.push(
+          `! ${f.path} still names ${provider}/${from}: ${f.error.message}`,
+          ...(f.error.fix ? [`  ${f.error.fix}`] : []),
+        );
+      else lines.push(`Updated ${f.path}:`, '', ...f.diff.trimEnd().split('\n'), '');
+    }
+    printLines(lines);
+  }
+  return files.some((f) => f.error) ? exitCodeFor('inconsistent') : 0;
 }
 
 async function show(vault: Vault, args: string[]): Promise<number> {

@@ -6,7 +6,7 @@ import { AGENTS } from '../../shared/agents/catalog';
 import { exitCodeFor, KeyTrayError } from '../../shared/errors';
 import { PROVIDER_IDS } from '../../shared/providers';
 import { type ProxyLogEntry, proxyBaseUrl } from '../../shared/proxy-types';
-import { moveProxyPort, proxyBindings } from '../core/agents/proxy-port';
+import { boundFiles, inProxyMode, moveProxyPort } from '../core/agents/rebind';
 import { dataDir } from '../core/paths';
 import { ProxyController } from '../core/proxy/proxy-controller';
 import { proxyLogPath, readProxyLog } from '../core/proxy/proxy-log';
@@ -49,7 +49,7 @@ export async function proxyCommand(vault: Vault, args: string[]): Promise<number
     (id) => `  ${proxyBaseUrl(port, id)} → ${id}/${meta.providers[id]?.active}`,
   );
   const stored = await vault.proxyPort();
-  const elsewhere = port === stored ? [] : proxyBindings(meta.bindings);
+  const elsewhere = port === stored ? [] : boundFiles(meta, inProxyMode);
   if (elsewhere.length > 0) {
     warn(
       `this run listens on ${port}, but ${elsewhere.map((b) => `${AGENTS[b.agent].label} (${b.path})`).join(', ')} point${elsewhere.length === 1 ? 's' : ''} at the stored port ${stored}. To move them for good: \`keytray proxy port ${port}\`.`,

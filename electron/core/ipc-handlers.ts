@@ -18,6 +18,7 @@ import {
 import type { ProxyLogEntry } from '../../shared/proxy-types';
 import type { KeyListing } from '../../shared/vault-types';
 import { type AgentPlan, planDiff, planView } from './agents/agent';
+import { renameKey } from './agents/rebind';
 import type { AgentRegistry } from './agents/registry';
 import type { Situation } from './agents/situation';
 import { readProxyLog } from './proxy/proxy-log';
@@ -90,7 +91,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ),
     'keys:use': async (input) => keysChanged(await vault.use(input.provider, input.label)),
     'keys:remove': async (input) => keysChanged(await vault.remove(input.provider, input.label)),
-    'keys:rename': async (input) => keysChanged(await vault.rename(input.provider, input.label, input.newLabel)),
+    'keys:rename': async (input) => {
+      const { key, files } = await renameKey(agents, vault, input.provider, input.label, input.newLabel);
+      return keysChanged({ key, files });
+    },
     'keys:reveal': async (input) => ({
       secret: (await vault.secret(input.provider, input.label)).secret,
       visibleForMs: revealMs,

@@ -143,19 +143,26 @@ describe('configure claude-code', () => {
     const again = await runCli(['configure', 'claude-code', '--scope', 'local', '--cwd', project, '--json'], { env: t.env });
     expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, binding: { label: 'client' } });
 
-    // The bound key cannot be removed or renamed from under the project without --force; keytray bindings lists it.
+    // A rename carries the binding along: the file names the new label, and its helper still prints that key.
     const localFile = join(project, '.claude', 'settings.local.json');
-    const removal = await runCli(['keys', 'remove', 'anthropic', 'client'], { env: t.env });
+    const renamed = await runCli(['keys', 'rename', 'anthropic', 'client', 'acme'], { env: t.env });
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.stdout).toContain(`Updated ${localFile}:`);
+    const carried = JSON.parse(readFileSync(localFile, 'utf8')).apiKeyHelper as string;
+    expect(carried).toMatch(/ anthropic acme$/);
+    const helperEnv = { PATH: '/usr/bin:/bin', DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS };
+    expect((await exec('/bin/sh', ['-c', carried], { env: helperEnv })).stdout).toBe(client);
+    // The bound key cannot be removed from under the project without --force; keytray bindings lists it.
+    const removal = await runCli(['keys', 'remove', 'anthropic', 'acme'], { env: t.env });
     expect(removal.code).toBe(2);
-    expect(removal.stderr).toContain(`anthropic/client is bound to a configuration (claude-code: ${localFile})`);
-    expect((await runCli(['keys', 'rename', 'anthropic', 'client', 'other'], { env: t.env })).code).toBe(2);
+    expect(removal.stderr).toContain(`anthropic/acme is bound to a configuration (claude-code: ${localFile})`);
     const listed = JSON.parse((await runCli(['bindings', '--json'], { env: t.env })).stdout);
     expect(listed.bindings).toEqual([
-      { agent: 'claude-code', path: localFile, binding: { provider: 'anthropic', label: 'client' } },
+      { agent: 'claude-code', path: localFile, binding: { provider: 'anthropic', label: 'acme' } },
     ]);
-    expect((await runCli(['keys', 'remove', 'anthropic', 'client', '--force'], { env: t.env })).code).toBe(0);
+    expect((await runCli(['keys', 'remove', 'anthropic', 'acme', '--force'], { env: t.env })).code).toBe(0);
     const stale = JSON.parse((await runCli(['bindings', '--json'], { env: t.env })).stdout);
-    expect(stale.bindings[0]).toMatchObject({ path: localFile, stale: 'the key anthropic/client is gone' });
+    expect(stale.bindings[0]).toMatchObject({ path: localFile, stale: 'the key anthropic/acme is gone' });
     rmSync(project, { recursive: true });
     const gone = JSON.parse((await runCli(['bindings', '--json'], { env: t.env })).stdout);
     expect(gone.bindings[0]).toMatchObject({ stale: 'its folder moved or is gone' });

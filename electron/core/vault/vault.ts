@@ -4,11 +4,14 @@
  * metadata lock, secret first, metadata second, so a crash in between leaves
  * something `check()` reports and `repair()` fixes, never a lost key.
  */
+
+import type { AgentId } from '../../../shared/agents/catalog';
 import { type AwsAuth, isAccessKeys, PROFILE_PATTERN, parseAccessKeys } from '../../../shared/aws-auth';
 import { KeyTrayError } from '../../../shared/errors';
 import { labelProblem, normalizeSecret } from '../../../shared/key-input';
 import { maskSecret } from '../../../shared/mask';
 import {
+  type AgentBinding,
   DEFAULT_PROXY_PORT,
   emptyProviderState,
   type KeyRecord,
@@ -207,13 +210,17 @@ export class Vault {
     });
   }
 
-  async rename(providerArg: string, from: string, to: string, flags: { force?: boolean } = {}): Promise<KeyView> {
+  /**
+   * Renames a key. Bindings that name it by label are renamed with it; their
+   * files still name the old label until they are rewritten (agents/rebind.ts
+   * does both).
+   */
+  async rename(providerArg: string, from: string, to: string): Promise<KeyView> {
     const provider = checkProvider(providerArg);
     checkLabel(to);
     return this.change(async (meta) => {
       const { state, record } = findKey(meta, provider, from);
       if (from === to) return { next: meta, result: keyView(provider, record, state.active, 'ok') };
-      if (!flags.force) refuseIfBound(meta, provider, from, 'rename');
       if (state.keys.some((k) => k.label === to)) throw labelTaken(provider, to);
       if (record.auth !== 'sigv4-profile') {
         const store = this.store(meta.store);
@@ -226,7 +233,8 @@ export class Vault {
       const renamed = { ...record, label: to, updatedAt: this.now() };
       const active = state.active === from ? to : state.active;
       const keys = state.keys.map((k) => (k === record ? renamed : k));
-      return { next: withProvider(meta, provider, { ...state, keys, active }), result: keyView(provider, renamed, active, 'ok') };
+      const next = { ...withProvider(meta, provider, { ...state, keys, active }), bindings: relabel(meta, provider, from, to) };
+      return { next, result: keyView(provider, renamed, active, 'ok') };
     });
   }
 
@@ -621,8 +629,20 @@ export function bindingsOfKey(meta: Metadata, provider: ProviderId, label: strin
   );
 }
 
-/** Removing or renaming a key that configurations name by label would break them: say which, and refuse. */
-function refuseIfBound(meta: Metadata, provider: ProviderId, label: string, action: 'remove' | 'rename'): void {
+/** The bindings with every one that names provider/from by label naming provider/to instead. */
+function relabel(meta: Metadata, provider: ProviderId, from: string, to: string): Metadata['bindings'] {
+  if (!meta.bindings) return undefined;
+  const bindings: NonNullable<Metadata['bindings']> = {};
+  for (const [agent, files] of Object.entries(meta.bindings ?? {}) as [AgentId, Record<string, AgentBinding>][]) {
+    bindings[agent] = Object.fromEntries(
+      Object.entries(files).map(([path, b]) => [path, b.provider === provider && b.label === from ? { ...b, label: to } : b]),
+    );
+  }
+  return bindings;
+}
+
+/** Removing a key that configurations name by label would break them: say which, and refuse. */
+function refuseIfBound(meta: Metadata, provider: ProviderId, label: string, action: 'remove'): void {
   const bound = bindingsOfKey(meta, provider, label);
   if (bound.length === 0) return;
   throw new KeyTrayError(
