@@ -62,8 +62,13 @@ export type AgentBinding = HelperBinding & {
    * binding exists and stops when it goes.
    */
   tokenId?: string;
-  /** What KeyTray replaced in the file, to put back on remove (Codex's model_provider). */
+  /**
+   * What KeyTray replaced in the file, to put back on remove (Codex's model_provider; Claude Code's
+   * settings, sealed under the backup key since another tool's key command may hold a secret).
+   */
   replaced?: Record<string, string>;
+  /** What KeyTray wrote, setting by setting (`apiKeyHelper`, `env.NAME`): remove takes out what still holds it. */
+  wrote?: Record<string, string>;
 };
 /** Claude Code's binding, as it was named before there were other agents. */
 export type ClaudeBinding = AgentBinding;
@@ -171,13 +176,15 @@ function parseBinding(value: unknown, where: string): AgentBinding {
     if (!/^[0-9a-f]{16,64}$/.test(tokenId)) throw new MetadataFormatError(`${where}.tokenId must be hex digits.`);
     binding.tokenId = tokenId;
   }
-  if (b.replaced !== undefined) {
-    const replaced: Record<string, string> = {};
-    for (const [name, v] of Object.entries(asObject(b.replaced, `${where}.replaced`)))
-      replaced[name] = asString(v, `${where}.replaced.${name}`);
-    binding.replaced = replaced;
-  }
+  if (b.replaced !== undefined) binding.replaced = asStringMap(b.replaced, `${where}.replaced`);
+  if (b.wrote !== undefined) binding.wrote = asStringMap(b.wrote, `${where}.wrote`);
   return binding;
+}
+
+function asStringMap(value: unknown, where: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const [name, v] of Object.entries(asObject(value, where))) map[name] = asString(v, `${where}.${name}`);
+  return map;
 }
 
 function parseProviderState(value: unknown, id: string): ProviderState {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AGENTS, type AgentId } from '../../shared/agents/catalog';
 import type { AgentBinding, Metadata } from '../../shared/metadata';
+import { publicBinding } from '../core/agents/agent';
 import type { Vault } from '../core/vault/vault';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines } from './output';
@@ -35,7 +36,7 @@ export function bindingRows(meta: Metadata, exists: (path: string) => boolean = 
             : keys.length === 0
               ? `there is no ${binding.provider} key`
               : undefined;
-      rows.push({ agent, path, binding, ...(stale ? { stale } : {}) });
+      rows.push({ agent, path, binding: publicBinding(binding), ...(stale ? { stale } : {}) });
     }
   }
   return rows;

@@ -138,6 +138,7 @@ describe('configure claude-code', () => {
     expect(meta.bindings['claude-code'][join(project, '.claude', 'settings.local.json')]).toEqual({
       provider: 'anthropic',
       label: 'client',
+      wrote: { apiKeyHelper: helper },
     });
     // Without --label, the remembered choice stands.
     const again = await runCli(['configure', 'claude-code', '--scope', 'local', '--cwd', project, '--json'], { env: t.env });
@@ -297,5 +298,72 @@ describe('what configure does not do unasked', () => {
       (await runCli(['configure', 'claude-code', '--scope', 'project', '--cwd', project, '--force'], { env: t.env })).code,
     ).toBe(0);
     expect(statOrNull(join(project, '.claude', 'settings.json'))).not.toBeNull();
+  });
+});
+
+describe('getting back out with --remove', () => {
+  it("takes out exactly what KeyTray put in, puts back what it replaced, and keeps everyone else's edits", async () => {
+    const t = makeTestEnv();
+    await withKey(t);
+    mkdirSync(join(t.root, '.claude'));
+    const plaintext = fakeAnthropicKey();
+    const mine = {
+      apiKeyHelper: 'op read op://Private/anthropic/credential',
+      env: { ANTHROPIC_BASE_URL: 'https://gateway.example.com', ANTHROPIC_API_KEY: plaintext, DISABLE_TELEMETRY: '1' },
+    };
+    writeFileSync(userSettings(t), `${JSON.stringify(mine, null, 2)}\n`);
+    const proxy = ['configure', 'claude-code', '--mode', 'proxy', '--neutralize-env', '--force'];
+    expect((await runCli(proxy, { env: t.env })).code).toBe(0);
+    const configured = JSON.parse(readFileSync(userSettings(t), 'utf8'));
+    expect(configured.env).toMatchObject({ ANTHROPIC_BASE_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/anthropic$/) });
+    expect(configured.env.ANTHROPIC_API_KEY).toBe('');
+    // What KeyTray keeps in order to put things back is sealed: no command line, URL or key in the clear.
+    const metadata = readFileSync(t.metadataPath, 'utf8');
+    for (const clear of ['op://Private', 'gateway.example.com', plaintext]) expect(metadata).not.toContain(clear);
+
+    // Switching to helper mode puts the user's own base URL back in place of the proxy's.
+    expect((await runCli(['configure', 'claude-code', '--mode', 'helper'], { env: t.env })).code).toBe(0);
+    expect(JSON.parse(readFileSync(userSettings(t), 'utf8')).env.ANTHROPIC_BASE_URL).toBe('https://gateway.example.com');
+    expect((await runCli(proxy, { env: t.env })).code).toBe(0);
+
+    // Claude Code writes its own settings meanwhile, so undo refuses and points at --remove.
+    const edited = { ...JSON.parse(readFileSync(userSettings(t), 'utf8')), model: 'opus', permissions: { allow: ['Bash(ls)'] } };
+    writeFileSync(userSettings(t), `${JSON.stringify(edited, null, 2)}\n`);
+    const undo = await runCli(['configure', 'claude-code', '--undo'], { env: t.env });
+    expect(undo.code).toBe(7);
+    expect(undo.stderr).toContain('--remove` takes out only what KeyTray put in');
+
+    const removed = await runCli(['configure', 'claude-code', '--remove'], { env: t.env });
+    expect(removed.code, removed.stderr).toBe(0);
+    const after = JSON.parse(readFileSync(userSettings(t), 'utf8'));
+    // The key command and the base URL KeyTray replaced are back; the "" it wrote is gone, and the
+    // plaintext key it cancelled is not written back into the file.
+    expect(after).toEqual({
+      apiKeyHelper: 'op read op://Private/anthropic/credential',
+      env: { ANTHROPIC_BASE_URL: 'https://gateway.example.com', DISABLE_TELEMETRY: '1' },
+      model: 'opus',
+      permissions: { allow: ['Bash(ls)'] },
+    });
+    expect(JSON.parse((await runCli(['bindings', '--json'], { env: t.env })).stdout).bindings).toEqual([]);
+  });
+
+  it('removes the AWS profile it wrote, or puts back the one it replaced, and an env block only if it made it', async () => {
+    const t = makeTestEnv();
+    const aws = ['provider', 'set', 'anthropic-aws', '--region', 'us-west-2', '--workspace', 'wrkspc_01'];
+    expect((await runCli(aws, { env: t.env })).code).toBe(0);
+    const profile = ['keys', 'add', 'anthropic-aws', '--label', 'p', '--auth', 'sigv4', '--profile', 'work-sso'];
+    expect((await runCli(profile, { env: t.env, input: '' })).code).toBe(0);
+    mkdirSync(join(t.root, '.claude'));
+
+    writeFileSync(userSettings(t), '{ "model": "opus" }\n');
+    expect((await runCli(['configure', 'claude-code', '--provider', 'anthropic-aws'], { env: t.env })).code).toBe(0);
+    expect(JSON.parse(readFileSync(userSettings(t), 'utf8')).env).toMatchObject({ AWS_PROFILE: 'work-sso' });
+    expect((await runCli(['configure', 'claude-code', '--remove'], { env: t.env })).code).toBe(0);
+    expect(JSON.parse(readFileSync(userSettings(t), 'utf8'))).toEqual({ model: 'opus' });
+
+    writeFileSync(userSettings(t), '{ "env": { "AWS_PROFILE": "default" } }\n');
+    expect((await runCli(['configure', 'claude-code', '--provider', 'anthropic-aws'], { env: t.env })).code).toBe(0);
+    expect((await runCli(['configure', 'claude-code', '--remove'], { env: t.env })).code).toBe(0);
+    expect(JSON.parse(readFileSync(userSettings(t), 'utf8'))).toEqual({ env: { AWS_PROFILE: 'default' } });
   });
 });

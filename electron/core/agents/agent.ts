@@ -103,11 +103,17 @@ export function planView(plan: AgentPlan): AgentPlanView {
     action: plan.action,
     scope: plan.scope,
     path: plan.bindingPath,
-    binding: plan.binding,
+    binding: plan.binding && publicBinding(plan.binding),
     files: plan.files.map((f) => ({ path: f.path, diff: f.diff })),
     diff,
     changed: diff !== '',
     before: plan.before,
     after: plan.after,
   };
+}
+
+/** A binding as views show it: the key and the mode, without what KeyTray keeps for remove. */
+export function publicBinding(binding: AgentBinding): AgentBinding {
+  const { wrote: _wrote, replaced: _replaced, ...shown } = binding;
+  return shown;
 }

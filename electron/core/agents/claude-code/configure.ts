@@ -20,11 +20,13 @@ import {
 import { settingsLayer } from '../../../../shared/agents/claude-code/settings-layer';
 import { KeyTrayError } from '../../../../shared/errors';
 import { parseSettingsText, type SettingChange } from '../../../../shared/formats/json-edit';
+import { SECRET_NAME } from '../../../../shared/formats/secret-names';
 import { type HelperTarget, helperCommand, parseHelperCommand } from '../../../../shared/helper-command';
 import { maskSecret } from '../../../../shared/mask';
 import type { ClaudeBinding } from '../../../../shared/metadata';
 import { isProviderId, PROVIDERS, type ProviderId } from '../../../../shared/providers';
 import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
+import { seal, unseal } from '../../files/backup-cipher';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
 import { listening } from '../../proxy/listening';
@@ -134,7 +136,10 @@ export class ClaudeConfigurator {
     if (request.neutralizeEnv) {
       for (const name of shadowingVariables(inputs, request.scope)) changes.push({ path: ['env', name], value: '' });
     }
-    const settings = await planSettingsChange(path, changes);
+    const recorded = await this.record(changes, current, remembered);
+    binding.wrote = recorded.wrote;
+    if (Object.keys(recorded.replaced).length > 0) binding.replaced = recorded.replaced;
+    const settings = await planSettingsChange(path, recorded.changes);
     const helpers = { ...inputs.helpers, [command]: helper };
     const layers = withLayer(inputs.settings, request.scope, path, settings.after);
     const after = computeAuthPicture({
@@ -144,6 +149,51 @@ export class ClaudeConfigurator {
       awsChain: await findAwsCredentials(request.situation, layers),
     });
     return { scope: request.scope, binding, command, settings, before, after };
+  }
+
+  /**
+   * What a plan's changes write and replace, setting by setting, for remove
+   * to take out exactly that and put back what was there. A value KeyTray
+   * replaced is sealed under the backup key (another tool's key command may
+   * hold a secret); a credential it replaced with "" is never put back.
+   * Where a change takes out a value KeyTray wrote over someone else's, that
+   * value comes back instead (switching from proxy to helper mode puts back
+   * the user's own base URL).
+   */
+  private async record(
+    changes: SettingChange[],
+    current: SettingsLayer | undefined,
+    remembered: ClaudeBinding | undefined,
+  ): Promise<{ changes: SettingChange[]; wrote: Record<string, string>; replaced: Record<string, string> }> {
+    const keys = this.deps.vault;
+    const wrote: Record<string, string> = {};
+    // What KeyTray wrote before and the file still holds stays KeyTray's (a "" from an earlier --neutralize-env).
+    for (const [name, value] of Object.entries(remembered?.wrote ?? {}))
+      if (settingValue(current, name) === value) wrote[name] = value;
+    const replaced: Record<string, string> = { ...remembered?.replaced };
+    const out: SettingChange[] = [];
+    for (const change of changes) {
+      const name = change.path.join('.');
+      const before = settingValue(current, name);
+      if (change.value === undefined) {
+        delete wrote[name];
+        const back = replaced[name];
+        delete replaced[name];
+        out.push(back === undefined ? change : { path: change.path, value: await unseal(back, keys) });
+        continue;
+      }
+      const value = String(change.value);
+      const keytrays =
+        before === undefined ||
+        before === value ||
+        remembered?.wrote?.[name] === before ||
+        (name === 'apiKeyHelper' && parseHelperCommand(before) !== null) ||
+        (name.endsWith('BASE_URL') && isProxyUrl(before));
+      if (!keytrays && replaced[name] === undefined && !SECRET_NAME.test(name)) replaced[name] = await seal(before, keys);
+      wrote[name] = value;
+      out.push(change);
+    }
+    return { changes: out, wrote, replaced };
   }
 
   /** Writes the helper script and the settings file, and remembers the choice. */
@@ -176,21 +226,35 @@ export class ClaudeConfigurator {
     const current = inputs.settings.find((l) => l.path === path);
     const env = current?.env ?? {};
     const changes: SettingChange[] = [];
-    if (current?.apiKeyHelper && parseHelperCommand(current.apiKeyHelper))
-      changes.push({ path: ['apiKeyHelper'], value: undefined });
+    // KeyTray's helper goes; another tool's key command it replaced (`--force`) comes back.
+    if (current?.apiKeyHelper && parseHelperCommand(current.apiKeyHelper)) {
+      const replaced = binding?.replaced?.apiKeyHelper;
+      changes.push({
+        path: ['apiKeyHelper'],
+        value: replaced === undefined ? undefined : await unseal(replaced, this.deps.vault),
+      });
+    }
+    // What KeyTray recorded writing, where the file still holds it, goes; what it replaced comes back.
+    // Bindings from before that record (and proxy URLs, whoever typed them) are recognised by value.
     const written = binding ? keytrayEnv(binding.provider, meta.providers[binding.provider]?.settings ?? {}) : {};
-    const ours = Object.entries(env)
-      .filter(
-        ([name, value]) => (/BASE_URL$/.test(name) && isProxyUrl(value)) || written[name] === value || written[name] === null,
-      )
-      .map(([name]) => name);
+    const back = new Map<string, string | undefined>();
+    for (const [name, value] of Object.entries(env)) {
+      const recognised = binding?.wrote === undefined && (written[name] === value || written[name] === null);
+      if ((/BASE_URL$/.test(name) && isProxyUrl(value)) || recognised) back.set(name, undefined);
+    }
+    for (const [setting, value] of Object.entries(binding?.wrote ?? {})) {
+      if (!setting.startsWith('env.') || env[setting.slice(4)] !== value) continue;
+      const replaced = binding?.replaced?.[setting];
+      back.set(setting.slice(4), replaced === undefined ? undefined : await unseal(replaced, this.deps.vault));
+    }
     // An env block that held only KeyTray's entries goes whole: KeyTray made it, and an empty one says nothing.
     const text = await readSettingsFile(path);
     const parsed = text === null ? null : parseSettingsText(text);
     const block = parsed?.ok ? parsed.value.env : undefined;
     const blockSize = block && typeof block === 'object' && !Array.isArray(block) ? Object.keys(block).length : 0;
-    if (ours.length > 0 && ours.length === blockSize) changes.push({ path: ['env'], value: undefined });
-    else for (const name of ours) changes.push({ path: ['env', name], value: undefined });
+    const allGo = [...back.values()].every((v) => v === undefined);
+    if (back.size > 0 && back.size === blockSize && allGo) changes.push({ path: ['env'], value: undefined });
+    else for (const [name, value] of back) changes.push({ path: ['env', name], value });
     const settings = await planSettingsChange(path, changes);
     const before = computeAuthPicture(inputs);
     const layers = withLayer(inputs.settings, scope, path, settings.after);
@@ -306,6 +370,12 @@ function keytrayEnv(
     ...(settings.region ? { AWS_REGION: settings.region } : {}),
     ...(settings.workspaceId && provider === 'anthropic-aws' ? { ANTHROPIC_AWS_WORKSPACE_ID: settings.workspaceId } : {}),
   };
+}
+
+/** A setting's value in a settings layer, by its recorded name (`apiKeyHelper`, `env.NAME`). */
+function settingValue(layer: SettingsLayer | undefined, name: string): string | undefined {
+  if (name === 'apiKeyHelper') return layer?.apiKeyHelper;
+  return name.startsWith('env.') ? layer?.env[name.slice(4)] : undefined;
 }
 
 /** A base URL that points at KeyTray's proxy (proxy mode wrote it, or someone typed it): it goes when the mode does. */
