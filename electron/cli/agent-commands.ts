@@ -14,10 +14,11 @@ import { processSituation } from '../core/agents/situation';
 import { createServices, type Services } from '../core/services';
 import type { Vault } from '../core/vault/vault';
 import { JSON_OPTION, parse } from './args';
+import { confirm, interactive } from './confirm';
 import { printJson, printLines } from './output';
 import { statusLines } from './status-text';
 
-export const CONFIGURE_USAGE = `keytray configure <${AGENT_IDS.join('|')}> [--provider <p>] [--label <key>] [--mode helper|proxy] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--force] [--dry-run] [--undo] [--remove] [--import-key] [--json]`;
+export const CONFIGURE_USAGE = `keytray configure <${AGENT_IDS.join('|')}> [--provider <p>] [--label <key>] [--mode helper|proxy] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--force] [--dry-run] [--yes] [--undo] [--remove] [--import-key] [--json]`;
 export const STATUS_USAGE = `keytray status [--agent <${AGENT_IDS.join('|')}>] [--cwd <dir>] [--json]`;
 
 /** The services, with the helper script running this very CLI with this very runtime. */
@@ -43,6 +44,7 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
       remove: { type: 'boolean' },
       'import-key': { type: 'boolean' },
       force: { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
       ...JSON_OPTION,
     },
     CONFIGURE_USAGE,
@@ -111,6 +113,17 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
         ...(values.force ? { force: true } : {}),
       });
   const write = !values['dry-run'];
+  // On a terminal the diff comes first, and nothing is written without a yes (--yes answers it ahead).
+  if (write && !values.yes && !values.json && interactive() && planDiff(plan) !== '') {
+    printLines(planLines(plan, false));
+    if (!(await confirm(plan.action === 'remove' ? 'Remove these entries?' : 'Write these changes?'))) {
+      printLines(['Nothing was written.']);
+      return 0;
+    }
+    await agent.apply(plan);
+    printLines([`Written. ${undoHint(plan)}`]);
+    return 0;
+  }
   if (write) await agent.apply(plan);
   if (values.json) printJson(planJson(plan, write));
   else printLines(planLines(plan, write));
@@ -150,8 +163,7 @@ function planLines(plan: AgentPlan, written: boolean): string[] {
       lines.push(written ? `Updated ${where}:` : `Would change ${where}:`);
       lines.push('', ...diffLines(file.diff));
     }
-    const scope = plan.agent === 'claude-code' ? ` --scope ${plan.scope}` : '';
-    if (written) lines.push(`Undo with \`keytray configure ${plan.agent}${scope} --undo\`.`);
+    if (written) lines.push(undoHint(plan));
   }
   const resolved = plan.before.warnings.filter(
     (w) => !plan.after.warnings.some((a) => a.code === w.code && a.message === w.message),
@@ -159,6 +171,11 @@ function planLines(plan: AgentPlan, written: boolean): string[] {
   for (const w of resolved) lines.push(`resolved: ${w.message}`);
   lines.push('', ...statusLines(plan.after));
   return lines;
+}
+
+function undoHint(plan: AgentPlan): string {
+  const scope = plan.agent === 'claude-code' ? ` --scope ${plan.scope}` : '';
+  return `Undo with \`keytray configure ${plan.agent}${scope} --undo\`.`;
 }
 
 function diffLines(diff: string): string[] {
