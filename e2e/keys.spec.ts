@@ -301,6 +301,55 @@ test('test a key against its upstream, and start at login', async ({ page }) => 
   }
 });
 
+test.describe('the Proxy view, on a clock that is not UTC', () => {
+  test.use({ timezoneId: 'Asia/Kolkata', locale: 'en-GB' });
+
+  test('starts and stops the proxy, shows local times, and Claude Code’s connection check is no error', async ({ page }) => {
+    const t = makeTestEnv();
+    const bridge = await connectBridge(page, t);
+    await t.vault().add('anthropic', 'work', fakeAnthropicKey());
+    const port = await freePort();
+    await t.vault().setProxyPort(port);
+    try {
+      await page.goto(server.url);
+      await page.getByRole('navigation').getByRole('button', { name: 'Proxy' }).click();
+      await expect(page.getByTestId('proxy-status')).toHaveText('Not running');
+      await expect(page.getByTestId('proxy-why')).toHaveText('KeyTray starts it when an agent is configured in proxy mode.');
+
+      await page.getByRole('button', { name: 'Start proxy' }).click();
+      await expect(page.getByTestId('proxy-status')).toHaveText(`Running on http://127.0.0.1:${port}`);
+      await expect(page.getByTestId('proxy-why')).toContainText('Started by you');
+      // Claude Code's preconnect carries no credential; a request without the token is refused.
+      const probe = await fetch(`http://127.0.0.1:${port}/anthropic/api/hello`, { method: 'HEAD' });
+      expect(probe.status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/anthropic/v1/models`)).status).toBe(401);
+
+      const rows = page.getByTestId('proxy-log-row');
+      await expect(rows).toHaveCount(2);
+      const hello = rows.filter({ hasText: 'HEAD /anthropic/api/hello' });
+      await expect(hello).toContainText('connection check, answered by KeyTray');
+      await expect(hello).not.toHaveClass(/failed/);
+      await expect(rows.filter({ hasText: 'GET /anthropic/v1/models' })).toHaveClass(/failed/);
+      // The log keeps UTC; the window shows the user's clock (India: UTC+05:30).
+      const time = hello.locator('time');
+      const utc = (await time.getAttribute('datetime')) as string;
+      const local = new Date(utc).toLocaleTimeString('en-GB', { timeZone: 'Asia/Kolkata' });
+      expect(local).not.toBe(utc.slice(11, 19));
+      await expect(time).toHaveText(local);
+      await shot(page, '09-proxy');
+
+      await page.getByRole('button', { name: 'Stop proxy' }).click();
+      await expect(page.getByTestId('proxy-status')).toHaveText('Not running');
+      await expect(page.getByTestId('proxy-why')).toHaveText('Stopped by you.');
+      await expect(fetch(`http://127.0.0.1:${port}/anthropic/api/hello`, { method: 'HEAD' })).rejects.toThrow();
+      await page.getByRole('button', { name: 'Let KeyTray decide' }).click();
+      await expect(page.getByTestId('proxy-why')).toHaveText('KeyTray starts it when an agent is configured in proxy mode.');
+    } finally {
+      await bridge.proxy.stop();
+    }
+  });
+});
+
 test('the secret scan reads a key shown on screen, and not a masked one (its positive control)', async ({ page }) => {
   const t = makeTestEnv();
   await connectBridge(page, t);

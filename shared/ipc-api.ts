@@ -32,6 +32,7 @@ export const API_CHANNELS = {
   undoAgent: 'agent:undo',
   importAgentKey: 'agent:import-key',
   proxyStatus: 'proxy:status',
+  proxyHold: 'proxy:hold',
   proxyLog: 'proxy:log',
   appSettings: 'app:settings',
   installCli: 'app:install-cli',

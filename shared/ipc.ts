@@ -13,7 +13,7 @@ import { labelProblem } from './key-input';
 import type { AgentBinding } from './metadata';
 import { SETTING_NAMES } from './provider-settings';
 import { PROVIDER_IDS, type ProviderId } from './providers';
-import type { ProxyLogEntry } from './proxy-types';
+import type { ProxyLogEntry, ProxyStatus } from './proxy-types';
 import type { KeyListing, KeyView, ProviderView } from './vault-types';
 
 const provider = z.enum(PROVIDER_IDS);
@@ -101,6 +101,7 @@ export const INPUTS = {
     cwd: directory.optional(),
   }),
   'proxy:status': z.undefined(),
+  'proxy:hold': z.strictObject({ held: z.enum(['auto', 'started', 'stopped']) }),
   'proxy:log': z.strictObject({ last: z.number().int().min(1).max(1000) }),
   'app:settings': z.strictObject({ launchAtLogin: z.boolean().optional() }),
   'app:install-cli': z.undefined(),
@@ -161,7 +162,8 @@ export interface Outputs {
   'agent:apply': AgentPlanView;
   'agent:undo': { paths: string[]; diff: string; after: AgentPicture };
   'agent:import-key': { key: { provider: ProviderId; label: string }; path: string; diff: string };
-  'proxy:status': { running: boolean; port: number; error?: string };
+  'proxy:status': ProxyStatus;
+  'proxy:hold': ProxyStatus;
   'proxy:log': { entries: ProxyLogEntry[] };
   /** Reads the app's settings, changing those given. */
   'app:settings': { launchAtLogin: boolean };

@@ -15,6 +15,21 @@ export interface ProxyLogEntry {
   label: string | null;
   /** Why KeyTray answered itself instead of the upstream (401, 403, 413, 502, 504…). */
   error?: string;
+  /** A request KeyTray answered itself on purpose (Claude Code's `HEAD /api/hello` connection check). */
+  note?: string;
+}
+
+/** The user's word on the proxy: started or stopped until they say `auto`, which follows the configurations. */
+export type ProxyHold = 'auto' | 'started' | 'stopped';
+
+export interface ProxyStatus {
+  running: boolean;
+  port: number;
+  /** Whether a configuration KeyTray wrote sends requests through it. */
+  needed: boolean;
+  held: ProxyHold;
+  /** Why the last start failed. */
+  error?: string;
 }
 
 /** The path prefix that routes to each provider: `http://127.0.0.1:<port>/<provider>/…`. */

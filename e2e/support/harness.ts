@@ -86,6 +86,7 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
         platform: process.platform,
       }),
       proxyStatus: () => proxy.status(),
+      holdProxy: (held) => proxy.hold(held),
       proxyLogPath: join(data, 'proxy-log.jsonl'),
       clipboard: {
         writeText: (text) => {

@@ -123,5 +123,5 @@ async function showLog(args: string[]): Promise<number> {
 
 function logLine(e: ProxyLogEntry): string {
   const key = e.provider ? `${e.provider}/${e.label}` : '-';
-  return `${e.time}  ${e.method.padEnd(6)} ${String(e.status).padEnd(3)} ${`${e.latencyMs}ms`.padStart(9)}  ${key}  ${e.path}${e.error ? `  (${e.error})` : ''}`;
+  return `${e.time}  ${e.method.padEnd(6)} ${String(e.status).padEnd(3)} ${`${e.latencyMs}ms`.padStart(9)}  ${key}  ${e.path}${e.error ? `  (${e.error})` : e.note ? `  (${e.note})` : ''}`;
 }

@@ -15,7 +15,7 @@ import {
   type IpcResult,
   validationProblem,
 } from '../../shared/ipc';
-import type { ProxyLogEntry } from '../../shared/proxy-types';
+import type { ProxyHold, ProxyLogEntry, ProxyStatus } from '../../shared/proxy-types';
 import type { KeyListing } from '../../shared/vault-types';
 import { type AgentPlan, planDiff, planView } from './agents/agent';
 import { renameKey } from './agents/rebind';
@@ -39,7 +39,9 @@ export interface HandlerDeps {
   agents: AgentRegistry;
   /** The situation an agent starts in for a directory: the login-shell environment, the user's home. */
   situation(cwd?: string): Promise<Situation>;
-  proxyStatus(): { running: boolean; port: number; error?: string };
+  proxyStatus(): ProxyStatus;
+  /** Starts or stops the proxy at the user's word, or hands it back to the configurations. */
+  holdProxy(held: ProxyHold): Promise<void>;
   proxyLogPath: string;
   clipboard: Clipboard;
   /** Whether KeyTray starts when the user logs in (Electron's login item). */
@@ -165,6 +167,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return moved;
     },
     'proxy:status': async () => deps.proxyStatus(),
+    'proxy:hold': async (input) => {
+      await deps.holdProxy(input.held);
+      changed('proxy');
+      return deps.proxyStatus();
+    },
     'proxy:log': async (input) => ({ entries: await readProxyLog(deps.proxyLogPath, input.last) }),
     'app:settings': async (input) => {
       if (input.launchAtLogin !== undefined) deps.loginItem.set(input.launchAtLogin);

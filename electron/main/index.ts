@@ -63,6 +63,10 @@ async function start(): Promise<void> {
       agents,
       situation: situations.situation,
       proxyStatus: () => proxy.status(),
+      holdProxy: async (held) => {
+        await proxy.hold(held);
+        await tray.refresh();
+      },
       proxyLogPath,
       clipboard: {
         writeText: (t) => clipboard.writeText(t),

@@ -7,6 +7,7 @@ import { app, Menu, type MenuItemConstructorOptions, nativeImage, Tray } from 'e
 import type { AuthPicture } from '../../shared/agents/claude-code/auth-picture';
 import { settingsPath } from '../../shared/agents/claude-code/scopes';
 import { bindingOf } from '../core/agents/bindings';
+import { boundFiles, inProxyMode } from '../core/agents/rebind';
 import { type AgentRegistry, agentsConfigured } from '../core/agents/registry';
 import type { Situation } from '../core/agents/situation';
 import type { ProxyController } from '../core/proxy/proxy-controller';
@@ -39,7 +40,8 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
     const situation = await deps.situation();
     const binding = bindingOf(meta, 'claude-code', settingsPath('user', situation));
     const proxyMode = binding?.mode === 'proxy' || binding?.provider === 'anthropic-aws' || binding?.provider === 'bedrock';
-    await deps.proxy.ensure(Boolean(proxyMode));
+    // Any configuration that sends through the proxy (any agent, any folder) needs it running.
+    await deps.proxy.ensure(boundFiles(meta, inProxyMode).length > 0);
     try {
       // Claude Code heads the menu; every other agent KeyTray configured gets a line.
       const configured = await agentsConfigured(deps.agents, situation, ['claude-code']);

@@ -4,7 +4,7 @@
  * last error for the tray, the window and the terminal.
  */
 import { KeyTrayError } from '../../../shared/errors';
-import type { ProxyLogEntry } from '../../../shared/proxy-types';
+import type { ProxyHold, ProxyLogEntry, ProxyStatus } from '../../../shared/proxy-types';
 import type { Vault } from '../vault/vault';
 import { type RunningProxy, startProxy } from './proxy';
 import { ProxyLog } from './proxy-log';
@@ -13,6 +13,9 @@ export class ProxyController {
   private running: RunningProxy | null = null;
   private port = 0;
   private failure: KeyTrayError | undefined;
+  /** Whether a configuration needs it (the last `ensure`), and a start or stop the user asked for, which wins. */
+  private needed = false;
+  private held: ProxyHold = 'auto';
   private readonly log: ProxyLog;
 
   constructor(
@@ -25,8 +28,20 @@ export class ProxyController {
     this.log = new ProxyLog(logPath);
   }
 
-  status(): { running: boolean; port: number; error?: string } {
-    return { running: this.running !== null, port: this.port, ...(this.failure ? { error: this.failure.message } : {}) };
+  status(): ProxyStatus {
+    return {
+      running: this.running !== null,
+      port: this.port,
+      needed: this.needed,
+      held: this.held,
+      ...(this.failure ? { error: this.failure.message } : {}),
+    };
+  }
+
+  /** Starts or stops it at the user's word until told `auto` again; `auto` follows the configurations. */
+  async hold(held: ProxyHold): Promise<void> {
+    this.held = held;
+    await this.ensure(this.needed);
   }
 
   /** Why the last start failed, with what to do about it. */
@@ -34,8 +49,13 @@ export class ProxyController {
     return this.failure;
   }
 
-  /** Starts it when wanted and not running, stops it when running and not wanted. */
-  async ensure(wanted: boolean): Promise<void> {
+  /**
+   * Starts it when needed (or started by the user) and not running; stops it
+   * when running and neither needed nor started by the user, or stopped by them.
+   */
+  async ensure(needed: boolean): Promise<void> {
+    this.needed = needed;
+    const wanted = this.held === 'auto' ? needed : this.held === 'started';
     if (wanted && !this.running) {
       this.port = this.portOnce ?? (await this.vault.proxyPort());
       try {
@@ -59,6 +79,7 @@ export class ProxyController {
   }
 
   async stop(): Promise<void> {
+    this.held = 'auto';
     await this.ensure(false);
     await this.log.flush();
   }

@@ -327,6 +327,9 @@ class ClientConnection {
     const origin = field(head.headers, 'origin');
     if (origin !== undefined && !isLoopbackOrigin(origin, port))
       return this.refuse(403, 'permission_error', 'the proxy does not answer web pages');
+    // Claude Code's preconnect: `HEAD <base URL>/api/hello`, with no credential, to warm the connection.
+    // KeyTray answers it itself; the upstream never sees it and no token is needed.
+    if (head.method === 'HEAD' && isProviderId(prefix) && this.current.rest === '/api/hello') return this.answerProbe();
     const holder = this.context.tokens.match(tokenCandidates(head.headers));
     // Unknown: perhaps the token of a key added since the tokens were worked out. A route token: its
     // binding may have been removed since, and removing it revokes the token at once. Look again once.
@@ -586,6 +589,15 @@ class ClientConnection {
     current.entry.latencyMs = Math.round((performance.now() - current.started) * 10) / 10;
     if (error) current.entry.error = error;
     this.context.onLog?.(current.entry);
+  }
+
+  /** Answers a connection check (200, no body), logged as one rather than as a refusal. */
+  private answerProbe(): false {
+    if (this.current) this.current.entry.note = 'connection check, answered by KeyTray';
+    this.finish(200);
+    this.socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    this.linger();
+    return false;
   }
 
   /** Answers a request itself (an error in the Anthropic format) and closes the connection. */

@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import { AGENTS, type AgentId } from '../../../shared/agents/catalog';
 import type { AgentPlanView, AgentSummary } from '../../../shared/ipc';
 import { isProviderId, PROVIDERS } from '../../../shared/providers';
-import type { ProxyLogEntry } from '../../../shared/proxy-types';
+import type { ProxyLogEntry, ProxyStatus } from '../../../shared/proxy-types';
 import type { KeyListing } from '../../../shared/vault-types';
 import { asUiError, call, type UiError } from '../ipc';
 
@@ -34,7 +34,7 @@ interface AppState {
   forms: Record<AgentId, AgentForm>;
   plan: AgentPlanView | null;
   result: string | null;
-  proxy: { running: boolean; port: number; error?: string } | null;
+  proxy: ProxyStatus | null;
   log: ProxyLogEntry[];
   loading: boolean;
   error: UiError | null;
