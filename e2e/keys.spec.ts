@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { CANARY_SEEN, screenshotText } from '../scripts/secret-scan.mjs';
+import { runCli } from '../test/support/cli';
 import { freePort } from '../test/support/ports';
 import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv, secretToolClear, secretToolLookup } from '../test/support/test-env';
 import { type Bridge, connectBridge, serveRenderer } from './support/harness';
@@ -133,6 +134,17 @@ test('configure Claude Code with a preview, check the file, undo; then proxy mod
   expect(written.env.ANTHROPIC_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/anthropic$/);
   expect(written.apiKeyHelper).toMatch(/--proxy-token$/);
   await shot(page, '04-claude-proxy');
+
+  // Configured from the command line with a named key: the form, opened afresh, loads what is in force
+  // (the key, the mode), so its preview changes nothing rather than proposing to revert it.
+  const cli = await runCli(['configure', 'claude-code', '--label', 'work', '--mode', 'proxy'], { env: t.env });
+  expect(cli.code, cli.stderr).toBe(0);
+  await page.reload();
+  await openAgent(page, 'claude-code');
+  await expect(page.getByLabel('Key for Claude Code')).toHaveValue('work');
+  await expect(page.getByLabel('Proxy (Claude Code never holds the key)')).toBeChecked();
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByRole('heading', { name: `${settings} is already set up` })).toBeVisible();
 
   // One project bound to the other key, still in proxy mode: its own proxy token names that key.
   const project = join(t.root, 'project');

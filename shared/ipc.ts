@@ -139,8 +139,8 @@ export interface AgentSummary {
   installed: boolean;
   configured: boolean;
   light: PictureLight;
-  /** How KeyTray configured it, and with which key; null when it has not. */
-  binding: (AgentBinding & { path: string }) | null;
+  /** How KeyTray configured it for this folder (the file that wins), and with which key; null when it has not. */
+  binding: (AgentBinding & { path: string; scope: string }) | null;
   picture: AgentPicture;
 }
 

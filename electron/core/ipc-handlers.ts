@@ -17,7 +17,7 @@ import {
 } from '../../shared/ipc';
 import type { ProxyHold, ProxyLogEntry, ProxyStatus } from '../../shared/proxy-types';
 import type { KeyListing } from '../../shared/vault-types';
-import { type AgentPlan, planDiff, planView } from './agents/agent';
+import { type AgentPlan, planDiff, planView, publicBinding, writableFileAt } from './agents/agent';
 import { renameKey } from './agents/rebind';
 import type { AgentRegistry } from './agents/registry';
 import type { Situation } from './agents/situation';
@@ -124,9 +124,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const summaries = await Promise.all(
         found.map(async (agent): Promise<AgentSummary> => {
           const [{ installed, configured }, picture] = await Promise.all([agent.detect(situation), agent.picture(situation)]);
+          // The bound file that wins for this folder (configFiles lists the highest precedence first).
           const bound = agent.configFiles(situation).flatMap((f) => {
             const binding = meta.bindings?.[agent.info.id]?.[f.path];
-            return binding ? [{ ...binding, path: f.path }] : [];
+            const file = binding && writableFileAt(agent, situation, f.path);
+            return binding && file ? [{ ...publicBinding(binding), path: f.path, scope: file.scope }] : [];
           });
           return {
             id: agent.info.id,

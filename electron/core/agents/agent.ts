@@ -78,6 +78,16 @@ export interface AgentIntegration {
   importKey?(situation: Situation, label?: string): Promise<ImportedKey>;
 }
 
+/**
+ * The agent's writable file at `path` for a folder. Where one file serves two
+ * scopes (a project at the home folder, whose settings are the user's), it
+ * is the agent's default scope's.
+ */
+export function writableFileAt(agent: AgentIntegration, situation: Situation, path: string): ConfigFile | undefined {
+  const candidates = agent.configFiles(situation).filter((f) => f.path === path && f.writable);
+  return candidates.find((f) => f.scope === agent.info.scopes[0]) ?? candidates[0];
+}
+
 /** The scope a request names, checked against the agent's; its first when absent. */
 export function scopeOf(info: AgentInfo, scope: string | undefined): string {
   const chosen = scope ?? info.scopes[0] ?? 'user';

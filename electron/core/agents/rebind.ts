@@ -11,7 +11,7 @@ import type { RewrittenFile } from '../../../shared/ipc';
 import type { AgentBinding, Metadata } from '../../../shared/metadata';
 import type { KeyView } from '../../../shared/vault-types';
 import type { Vault } from '../vault/vault';
-import { planDiff } from './agent';
+import { planDiff, writableFileAt } from './agent';
 import type { AgentRegistry } from './registry';
 import { processSituation, type Situation } from './situation';
 
@@ -44,9 +44,7 @@ export async function rewriteBound(
     try {
       // A project's file sits in <folder>/.<agent>/; a user's file ignores the folder.
       const situation = situationFor(dirname(dirname(path)));
-      // At home a project's file and the user's are one file: the user's scope, the default, is meant.
-      const candidates = agent.configFiles(situation).filter((f) => f.path === path && f.writable);
-      const file = candidates.find((f) => f.scope === agent.info.scopes[0]) ?? candidates[0];
+      const file = writableFileAt(agent, situation, path);
       if (!file)
         throw new KeyTrayError('not-found', `KeyTray can no longer tell which of ${agent.info.label}'s scopes ${path} is.`);
       const plan = await agent.plan({

@@ -51,9 +51,10 @@ export function AuthLadder({ picture }: { picture: AgentPicture }) {
                   <button
                     type="button"
                     onClick={() => {
-                      setForm('claude-code', { neutralizeEnv: true });
                       setView('agents');
+                      // Opening the form loads the configuration in force; the fix goes on top of it.
                       select('claude-code');
+                      setForm('claude-code', { neutralizeEnv: true });
                       void preview('claude-code');
                     }}
                   >

@@ -65,6 +65,20 @@ function defaultForm(agent: AgentId): AgentForm {
   };
 }
 
+/** The form for an agent as KeyTray configured it (its binding in force), else the defaults. */
+function formFor(agent: AgentId, summary: AgentSummary, cwd: string): AgentForm {
+  const binding = summary.binding;
+  if (!binding) return defaultForm(agent);
+  return {
+    ...defaultForm(agent),
+    scope: binding.scope,
+    cwd: binding.scope === 'user' ? '' : cwd,
+    provider: binding.provider,
+    label: binding.label ?? '',
+    mode: binding.mode === 'proxy' ? 'proxy' : 'helper',
+  };
+}
+
 /** The form as an IPC target: only what the agent takes. */
 function target(agent: AgentId, form: AgentForm) {
   const info = AGENTS[agent];
@@ -103,7 +117,13 @@ export const useApp = create<AppState>((set, get) => ({
   loading: false,
   error: null,
   setView: (view) => set({ view, error: null }),
-  select: (selected) => set({ selected, plan: null, result: null }),
+  // Opening a form loads the configuration in force, so that a preview never proposes to revert it.
+  select: (selected) =>
+    set((s) => {
+      const summary = selected ? s.agents?.find((a) => a.id === selected) : undefined;
+      const forms = selected && summary ? { ...s.forms, [selected]: formFor(selected, summary, s.pictureCwd) } : s.forms;
+      return { selected, forms, plan: null, result: null };
+    }),
   setForm: (agent, change) =>
     set((s) => ({ forms: { ...s.forms, [agent]: { ...s.forms[agent], ...change } }, plan: null, result: null })),
   setPictureCwd: (pictureCwd) => set({ pictureCwd }),
