@@ -6,25 +6,40 @@
  * exception is `keys:reveal`, which the user asks for explicitly.
  */
 import { z } from 'zod';
-import { AGENT_IDS, AGENTS, type AgentId, type AgentInfo } from './agents/catalog';
+import { AGENTS, type AgentId, type AgentInfo, isAgentId } from './agents/catalog';
 import type { AgentPicture, PictureLight } from './agents/picture';
 import type { ErrorCode } from './errors';
 import { labelProblem } from './key-input';
 import type { AgentBinding } from './metadata';
+import { problems } from './problems';
 import { SETTING_NAMES } from './provider-settings';
-import { PROVIDER_IDS, type ProviderId } from './providers';
+import { isProviderId, type ProviderId } from './providers';
 import type { ProxyLogEntry, ProxyStatus } from './proxy-types';
 import type { KeyListing, KeyView, ProviderView } from './vault-types';
 
-const provider = z.enum(PROVIDER_IDS);
-const label = z.string().refine((value) => labelProblem(value) === null, { message: 'not an allowed label' });
+/** Marks an issue whose message is one of KeyTray's own sentences (shared/problems.ts), shown as it is. */
+const SENTENCE = { sentence: true };
+const provider = z.custom<ProviderId>((v) => typeof v === 'string' && isProviderId(v), {
+  error: (issue) => problems.unknownProvider(issue.input),
+  params: SENTENCE,
+});
+const label = z.string().superRefine((value, ctx) => {
+  const problem = labelProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, params: SENTENCE });
+});
 const directory = z
   .string()
   .max(4096)
-  .refine((value) => value.startsWith('/') || /^[A-Za-z]:\\/.test(value), { message: 'must be an absolute path' })
-  .refine((value) => !value.split(/[\\/]/).includes('..'), { message: 'must not contain ..' });
+  .refine((value) => value.startsWith('/') || /^[A-Za-z]:\\/.test(value), {
+    message: problems.notAbsolute('project directory'),
+    params: SENTENCE,
+  })
+  .refine((value) => !value.split(/[\\/]/).includes('..'), { message: problems.dotDot('project directory'), params: SENTENCE });
 const keyRef = z.strictObject({ provider, label });
-const agent = z.enum(AGENT_IDS);
+const agent = z.custom<AgentId>((v) => typeof v === 'string' && isAgentId(v), {
+  error: (issue) => problems.unknownAgent(issue.input),
+  params: SENTENCE,
+});
 const agentFields = {
   agent,
   scope: z.string().max(32).optional(),
@@ -50,18 +65,15 @@ function checkAgentTarget(
   ctx: z.RefinementCtx,
 ): void {
   const info: AgentInfo = AGENTS[value.agent];
-  if (value.scope !== undefined && !info.scopes.includes(value.scope)) {
-    ctx.addIssue({ code: 'custom', path: ['scope'], message: `is not one of ${info.label}'s scopes` });
-  }
+  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message, params: SENTENCE });
+  if (value.scope !== undefined && !info.scopes.includes(value.scope)) problem('scope', problems.noScope(info, value.scope));
   if (value.mode !== undefined && !(info.configurableModes as readonly string[]).includes(value.mode)) {
-    ctx.addIssue({ code: 'custom', path: ['mode'], message: `is not a mode ${info.label} can be configured in` });
+    problem('mode', problems.modeNotConfigurable(info, value.mode));
   }
   if (value.provider !== undefined && !(info.providers as readonly string[]).includes(value.provider)) {
-    ctx.addIssue({ code: 'custom', path: ['provider'], message: `is not a provider ${info.label} can use` });
+    problem('provider', problems.providerNotUsable(info, value.provider));
   }
-  if (value.neutralizeEnv && !info.options.includes('neutralizeEnv')) {
-    ctx.addIssue({ code: 'custom', path: ['neutralizeEnv'], message: `is not an option of ${info.label}` });
-  }
+  if (value.neutralizeEnv && !info.options.includes('neutralizeEnv')) problem('neutralizeEnv', problems.noNeutralize(info));
 }
 const agentTarget = z.strictObject(agentFields).superRefine(checkAgentTarget);
 const agentApply = z.strictObject({ ...agentFields, expectedDiff: z.string().max(1_000_000) }).superRefine(checkAgentTarget);
@@ -183,6 +195,8 @@ export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { code: 
 /** A validation failure as a sentence: what was wrong, never the value itself (it may be a key). */
 export function validationProblem(channel: ChannelName, error: z.ZodError): string {
   const first = error.issues[0];
+  // KeyTray's own sentences read as the CLI says them; anything else (a hostile or broken caller) names the field.
+  if (first?.code === 'custom' && first.params?.sentence) return first.message;
   const where = first?.path.length ? first.path.join('.') : 'input';
   return `${channel}: ${where} ${first?.message ?? 'is invalid'}.`;
 }

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { AGENT_IDS } from '../../shared/agents/catalog';
 import type { AgentPicture } from '../../shared/agents/picture';
 import { KeyTrayError } from '../../shared/errors';
+import { problems } from '../../shared/problems';
 import { type AgentPlan, planDiff, planView } from '../core/agents/agent';
 import { agentFor, statusReport } from '../core/agents/registry';
 import { processSituation } from '../core/agents/situation';
@@ -53,13 +54,13 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
   const { info } = agent;
   const mode = values.mode;
   if (mode !== undefined && mode !== 'helper' && mode !== 'proxy') {
-    throw new KeyTrayError('usage', `Unknown mode "${mode}": use helper or proxy.`);
+    throw new KeyTrayError('usage', problems.unknownMode(mode));
   }
   if (mode !== undefined && !info.configurableModes.includes(mode)) {
     const exec = info.modes.includes('exec')
       ? `, or give one run the key in its environment: \`keytray exec --provider ${info.providers[0]} -- ${info.command} …\``
       : '';
-    throw new KeyTrayError('usage', `${info.label} cannot be configured in ${mode} mode.`, {
+    throw new KeyTrayError('usage', problems.modeNotConfigurable(info, mode), {
       fix: `Use --mode ${info.configurableModes.join(' or --mode ')}${exec}.`,
     });
   }

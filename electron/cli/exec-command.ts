@@ -8,6 +8,7 @@ import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { KeyTrayError } from '../../shared/errors';
 import { maskSecret } from '../../shared/mask';
+import { problems } from '../../shared/problems';
 import { effectiveBaseUrl } from '../../shared/provider-settings';
 import { isProviderId, PROVIDERS } from '../../shared/providers';
 import { processSituation } from '../core/agents/situation';
@@ -33,7 +34,7 @@ export async function execCommand(vault: Vault, args: string[]): Promise<number>
   for (const spec of values.provider ?? ['anthropic']) {
     const [provider = '', label] = spec.split(':');
     if (!isProviderId(provider))
-      throw new KeyTrayError('usage', `Unknown provider "${provider}".`, { fix: `Usage: ${EXEC_USAGE}` });
+      throw new KeyTrayError('usage', problems.unknownProvider(provider), { fix: `Usage: ${EXEC_USAGE}` });
     const info = PROVIDERS[provider];
     const key = await vault.secret(provider, label);
     env[info.keyEnvVar] = key.secret;

@@ -8,6 +8,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type Handlers, invoke } from '../../electron/core/ipc-handlers';
 import { BIN, runCli } from '../support/cli';
 import { freePort } from '../support/ports';
 import { fakeAnthropicKey, makeTestEnv, secretToolClear, secretToolLookup, statOrNull } from '../support/test-env';
@@ -253,6 +254,29 @@ describe('keytray proxy', () => {
     } finally {
       holder.close();
     }
+  });
+});
+
+describe('the window and the CLI say the same about bad input', () => {
+  const untouchable = new Proxy({} as Handlers, {
+    get: () => () => {
+      throw new Error('a handler ran on invalid input');
+    },
+  });
+  it.each([
+    [['keys', 'add', 'anthropic', '--label', 'a/b'], 'keys:add', { provider: 'anthropic', label: 'a/b', secret: 'x' }],
+    [['keys', 'add', 'anthropc', '--label', 'w'], 'keys:add', { provider: 'anthropc', label: 'w', secret: 'x' }],
+    [['configure', 'vim'], 'agent:plan', { agent: 'vim' }],
+    [['configure', 'codex', '--scope', 'local'], 'agent:plan', { agent: 'codex', scope: 'local' }],
+    [['configure', 'gemini-cli', '--mode', 'helper'], 'agent:plan', { agent: 'gemini-cli', mode: 'helper' }],
+  ] as const)('keytray %j and %s', async (argv, channel, input) => {
+    const t = makeTestEnv();
+    const cli = await runCli([...argv], { env: t.env, input: fakeAnthropicKey() });
+    expect(cli.code).toBe(2);
+    const window = await invoke(untouchable, channel, input);
+    expect(window.ok).toBe(false);
+    const message = (window as { error: { message: string } }).error.message;
+    expect(cli.stderr.split('\n')[0]).toBe(`keytray: ${message}`);
   });
 });
 

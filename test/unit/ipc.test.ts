@@ -15,7 +15,10 @@ describe('the IPC wrapper', () => {
     expect(await invoke(untouchable, 'keys:nope' as never, undefined)).toMatchObject({ ok: false, error: { code: 'usage' } });
     expect(await invoke(untouchable, 'keys:add', { provider: 'anthropic', label: 'a/b', secret: 'x' })).toMatchObject({
       ok: false,
-      error: { code: 'usage', message: 'keys:add: label not an allowed label.' },
+      error: {
+        code: 'usage',
+        message: `The label "a/b" is not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters.`,
+      },
     });
     expect(await invoke(untouchable, 'keys:add', { provider: 'anthropic', label: 'a', secret: 's', extra: true })).toMatchObject({
       ok: false,
@@ -30,7 +33,7 @@ describe('the IPC wrapper', () => {
     expect(await invoke(untouchable, 'agent:plan', { agent: 'vim' })).toMatchObject({ ok: false, error: { code: 'usage' } });
     expect(await invoke(untouchable, 'agent:plan', { agent: 'codex', scope: 'local' })).toMatchObject({
       ok: false,
-      error: { message: "agent:plan: scope is not one of Codex CLI's scopes." },
+      error: { message: 'Codex CLI has no "local" scope: use user.' },
     });
     expect(await invoke(untouchable, 'agent:plan', { agent: 'gemini-cli', mode: 'helper' })).toMatchObject({ ok: false });
     expect(await invoke(untouchable, 'agent:plan', { agent: 'codex', provider: 'anthropic' })).toMatchObject({ ok: false });

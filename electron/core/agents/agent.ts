@@ -12,6 +12,7 @@ import { KeyTrayError } from '../../../shared/errors';
 import type { FormatId } from '../../../shared/formats/file-format';
 import type { AgentPlanView } from '../../../shared/ipc';
 import type { AgentBinding } from '../../../shared/metadata';
+import { problems } from '../../../shared/problems';
 import type { SettingsPlan } from '../files/settings-writer';
 import type { ImportedKey } from './import-key';
 import type { Situation } from './situation';
@@ -92,7 +93,7 @@ export function writableFileAt(agent: AgentIntegration, situation: Situation, pa
 export function scopeOf(info: AgentInfo, scope: string | undefined): string {
   const chosen = scope ?? info.scopes[0] ?? 'user';
   if (!info.scopes.includes(chosen)) {
-    throw new KeyTrayError('usage', `${info.label} has no "${chosen}" scope: use ${info.scopes.join(', ')}.`);
+    throw new KeyTrayError('usage', problems.noScope(info, chosen));
   }
   return chosen;
 }

@@ -6,6 +6,7 @@
 import { AGENT_IDS, AGENTS, type AgentId, isAgentId } from '../../../shared/agents/catalog';
 import type { AgentPicture, StatusReport } from '../../../shared/agents/picture';
 import { KeyTrayError } from '../../../shared/errors';
+import { problems } from '../../../shared/problems';
 import type { AgentIntegration } from './agent';
 import type { AgentDeps } from './agent-deps';
 import { ClaudeCodeAgent } from './claude-code/agent';
@@ -30,9 +31,7 @@ export function agentFor(agents: AgentRegistry, id: string | undefined): AgentIn
     throw new KeyTrayError('usage', 'Missing the agent to configure.', { fix: `Name one of: ${AGENT_IDS.join(', ')}.` });
   }
   if (!isAgentId(id)) {
-    throw new KeyTrayError('usage', `KeyTray does not know an agent called "${id}".`, {
-      fix: `Use one of: ${AGENT_IDS.join(', ')}.`,
-    });
+    throw new KeyTrayError('usage', problems.unknownAgent(id));
   }
   return agents[id];
 }

@@ -20,6 +20,7 @@ import {
   type ProviderState,
   type StoreKind,
 } from '../../../shared/metadata';
+import { problems } from '../../../shared/problems';
 import { effectiveBaseUrl, normalizeBaseUrl, type SettingName, settingProblem } from '../../../shared/provider-settings';
 import { isProviderId, keyFormatWarning, PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../../shared/providers';
 import type { Discrepancy, KeyListing, KeyState, KeyView, ProviderView, StoreView } from '../../../shared/vault-types';
@@ -471,7 +472,7 @@ export class Vault {
 
 function checkProvider(value: string): ProviderId {
   if (isProviderId(value)) return value;
-  throw new KeyTrayError('usage', `Unknown provider "${value}". KeyTray knows: ${PROVIDER_IDS.join(', ')}.`);
+  throw new KeyTrayError('usage', problems.unknownProvider(value));
 }
 
 function checkLabel(label: string): void {

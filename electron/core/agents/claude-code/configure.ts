@@ -24,6 +24,7 @@ import { SECRET_NAME } from '../../../../shared/formats/secret-names';
 import { type HelperTarget, helperCommand, parseHelperCommand } from '../../../../shared/helper-command';
 import { maskSecret } from '../../../../shared/mask';
 import type { ClaudeBinding } from '../../../../shared/metadata';
+import { problems } from '../../../../shared/problems';
 import { isProviderId, PROVIDERS, type ProviderId } from '../../../../shared/providers';
 import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
 import { seal, unseal } from '../../files/backup-cipher';
@@ -384,7 +385,7 @@ function isProxyUrl(url: string): boolean {
 }
 
 function checkClaudeProvider(value: string): ProviderId {
-  if (!isProviderId(value)) throw new KeyTrayError('usage', `Unknown provider "${value}".`);
+  if (!isProviderId(value)) throw new KeyTrayError('usage', problems.unknownProvider(value));
   if (value === 'anthropic' || value === 'anthropic-aws' || value === 'bedrock') return value;
   throw new KeyTrayError('usage', `Claude Code speaks the Anthropic API, so it cannot use an ${PROVIDERS[value].label} key.`, {
     fix: `For tools that read ${PROVIDERS[value].keyEnvVar}, use \`keytray exec --provider ${value} -- <command>\`.`,
