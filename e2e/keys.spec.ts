@@ -313,6 +313,37 @@ test('test a key against its upstream, and start at login', async ({ page }) => 
   }
 });
 
+test('the Bindings view lists every bound file, flags the stale ones, and forgets one whose folder is gone', async ({ page }) => {
+  const t = makeTestEnv();
+  await connectBridge(page, t);
+  await t.vault().add('anthropic', 'work', fakeAnthropicKey());
+  await t.vault().add('anthropic', 'client', fakeAnthropicKey());
+  const kept = join(t.root, 'kept');
+  const moved = join(t.root, 'moved');
+  for (const project of [kept, moved]) {
+    mkdirSync(project);
+    const bound = await runCli(['configure', 'claude-code', '--scope', 'local', '--cwd', project, '--label', 'client'], {
+      env: t.env,
+    });
+    expect(bound.code, bound.stderr).toBe(0);
+  }
+  rmSync(moved, { recursive: true });
+  await page.goto(server.url);
+  await page.getByRole('navigation').getByRole('button', { name: 'Bindings' }).click();
+  const rows = page.getByTestId('binding-row');
+  await expect(rows).toHaveCount(2);
+  const keptRow = rows.filter({ hasText: join(kept, '.claude', 'settings.local.json') });
+  await expect(keptRow).toContainText('anthropic/client');
+  await expect(keptRow).toContainText('OK');
+  const movedRow = rows.filter({ hasText: join(moved, '.claude', 'settings.local.json') });
+  await expect(movedRow).toContainText('Stale: its folder moved or is gone');
+  await shot(page, '10-bindings');
+  await movedRow.getByRole('button', { name: 'Forget' }).click();
+  await expect(rows).toHaveCount(1);
+  const listed = JSON.parse((await runCli(['bindings', '--json'], { env: t.env })).stdout).bindings;
+  expect(listed.map((b: { path: string }) => b.path)).toEqual([join(kept, '.claude', 'settings.local.json')]);
+});
+
 test.describe('the Proxy view, on a clock that is not UTC', () => {
   test.use({ timezoneId: 'Asia/Kolkata', locale: 'en-GB' });
 

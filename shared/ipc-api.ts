@@ -31,6 +31,8 @@ export const API_CHANNELS = {
   applyAgent: 'agent:apply',
   undoAgent: 'agent:undo',
   importAgentKey: 'agent:import-key',
+  listBindings: 'bindings:list',
+  forgetBinding: 'bindings:forget',
   proxyStatus: 'proxy:status',
   proxyHold: 'proxy:hold',
   proxyLog: 'proxy:log',

@@ -112,6 +112,8 @@ export const INPUTS = {
     label: label.optional(),
     cwd: directory.optional(),
   }),
+  'bindings:list': z.undefined(),
+  'bindings:forget': z.strictObject({ agent, path: z.string().min(1).max(4096) }),
   'proxy:status': z.undefined(),
   'proxy:hold': z.strictObject({ held: z.enum(['auto', 'started', 'stopped']) }),
   'proxy:log': z.strictObject({ last: z.number().int().min(1).max(1000) }),
@@ -120,6 +122,15 @@ export const INPUTS = {
 } as const;
 
 /** A plan as the window sees it: paths, masked diffs and pictures, never a file's text. */
+/** One config file KeyTray bound to a key (`keytray bindings`, the Bindings view). */
+export interface BindingRow {
+  agent: AgentId;
+  path: string;
+  binding: AgentBinding;
+  /** Why it no longer works, when it does not. */
+  stale?: string;
+}
+
 /** A configuration KeyTray rewrote because something it names changed (a key's label, the proxy's port). */
 export interface RewrittenFile {
   agent: AgentId;
@@ -174,6 +185,8 @@ export interface Outputs {
   'agent:apply': AgentPlanView;
   'agent:undo': { paths: string[]; diff: string; after: AgentPicture };
   'agent:import-key': { key: { provider: ProviderId; label: string }; path: string; diff: string };
+  'bindings:list': { bindings: BindingRow[] };
+  'bindings:forget': { bindings: BindingRow[] };
   'proxy:status': ProxyStatus;
   'proxy:hold': ProxyStatus;
   'proxy:log': { entries: ProxyLogEntry[] };

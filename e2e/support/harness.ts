@@ -85,6 +85,7 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
         home: t.root,
         platform: process.platform,
       }),
+      metadataPath: t.metadataPath,
       proxyStatus: () => proxy.status(),
       holdProxy: (held) => proxy.hold(held),
       proxyLogPath: join(data, 'proxy-log.jsonl'),

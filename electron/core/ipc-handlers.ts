@@ -18,6 +18,7 @@ import {
 import type { ProxyHold, ProxyLogEntry, ProxyStatus } from '../../shared/proxy-types';
 import type { KeyListing } from '../../shared/vault-types';
 import { type AgentPlan, planDiff, planView, publicBinding, writableFileAt } from './agents/agent';
+import { bindingRows, forgetBinding } from './agents/bindings';
 import { renameKey } from './agents/rebind';
 import type { AgentRegistry } from './agents/registry';
 import type { Situation } from './agents/situation';
@@ -37,6 +38,8 @@ export interface Clipboard {
 export interface HandlerDeps {
   vault: Vault;
   agents: AgentRegistry;
+  /** The metadata file, for bindings forgotten from the window. */
+  metadataPath: string;
   /** The situation an agent starts in for a directory: the login-shell environment, the user's home. */
   situation(cwd?: string): Promise<Situation>;
   proxyStatus(): ProxyStatus;
@@ -167,6 +170,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       changed('keys');
       changed('picture');
       return moved;
+    },
+    'bindings:list': async () => ({ bindings: bindingRows(await vault.readMetadata()) }),
+    'bindings:forget': async (input) => {
+      await forgetBinding(deps.metadataPath, await vault.readMetadata(), input.agent, input.path);
+      changed('picture');
+      return { bindings: bindingRows(await vault.readMetadata()) };
     },
     'proxy:status': async () => deps.proxyStatus(),
     'proxy:hold': async (input) => {

@@ -62,6 +62,7 @@ async function start(): Promise<void> {
       vault,
       agents,
       situation: situations.situation,
+      metadataPath,
       proxyStatus: () => proxy.status(),
       holdProxy: async (held) => {
         await proxy.hold(held);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { AgentsView } from './components/AgentsView';
+import { BindingsView } from './components/BindingsView';
 import { KeysView } from './components/KeysView';
 import { ProxyView } from './components/ProxyView';
 import { StatusView } from './components/StatusView';
@@ -10,6 +11,7 @@ const VIEWS: { id: View; label: string }[] = [
   { id: 'keys', label: 'Keys' },
   { id: 'agents', label: 'Agents' },
   { id: 'status', label: 'Auth status' },
+  { id: 'bindings', label: 'Bindings' },
   { id: 'proxy', label: 'Proxy' },
 ];
 
@@ -47,6 +49,7 @@ export function App() {
         {view === 'agents' && <AgentsView />}
         {view === 'status' && <StatusView />}
         {view === 'proxy' && <ProxyView />}
+        {view === 'bindings' && <BindingsView />}
       </main>
     </div>
   );

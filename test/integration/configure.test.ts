@@ -164,9 +164,16 @@ describe('configure claude-code', () => {
     expect((await runCli(['keys', 'remove', 'anthropic', 'acme', '--force'], { env: t.env })).code).toBe(0);
     const stale = JSON.parse((await runCli(['bindings', '--json'], { env: t.env })).stdout);
     expect(stale.bindings[0]).toMatchObject({ path: localFile, stale: 'the key anthropic/acme is gone' });
+    // A file that is still there keeps its binding: --remove needs it.
+    const kept = await runCli(['bindings', 'forget', 'claude-code', localFile], { env: t.env });
+    expect(kept.code).toBe(2);
+    expect(kept.stderr).toContain('is still there, so KeyTray keeps its binding');
     rmSync(project, { recursive: true });
     const gone = JSON.parse((await runCli(['bindings', '--json'], { env: t.env })).stdout);
     expect(gone.bindings[0]).toMatchObject({ stale: 'its folder moved or is gone' });
+    const forgot = await runCli(['bindings', 'forget', 'claude-code', localFile], { env: t.env });
+    expect(forgot).toMatchObject({ code: 0, stdout: `Forgot Claude Code's binding of ${localFile}.\n` });
+    expect(JSON.parse((await runCli(['bindings', '--json'], { env: t.env })).stdout).bindings).toEqual([]);
   });
 
   it('neutralizes exported keys that would shadow the helper, and says what it fixed', async () => {

@@ -3,14 +3,17 @@
  * files through the one writer, remember (or forget) the binding per agent
  * and per file, and undo file by file.
  */
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { AgentId, AgentInfo } from '../../../shared/agents/catalog';
 import { KeyTrayError } from '../../../shared/errors';
+import type { BindingRow } from '../../../shared/ipc';
 import type { AgentBinding, Metadata } from '../../../shared/metadata';
 import { FORMATS } from '../files/formats';
 import type { SettingsPlan, SettingsWriter } from '../files/settings-writer';
 import { updateMetadata } from '../vault/metadata-file';
 import type { Vault } from '../vault/vault';
-import type { AgentPlan, ConfigFile } from './agent';
+import { type AgentPlan, type ConfigFile, publicBinding } from './agent';
 import { commandOnPath } from './command-on-path';
 import type { Situation } from './situation';
 
@@ -82,4 +85,45 @@ export async function undoAgentFiles(
     undone.push(await deps.writer.undo(file.path, FORMATS[file.format], `keytray configure ${agent} --remove`));
   if (!(await deps.writer.canUndo(bindingPath))) await rememberBinding(deps.metadataPath, agent, bindingPath, null);
   return undone;
+}
+
+/**
+ * Every bound file, with what it is bound to, and why it no longer works
+ * when it does not: its folder moved or gone, the file deleted, the key removed.
+ */
+export function bindingRows(meta: Metadata, exists: (path: string) => boolean = existsSync): BindingRow[] {
+  const rows: BindingRow[] = [];
+  for (const [agent, files] of Object.entries(meta.bindings ?? {}) as [AgentId, Record<string, AgentBinding>][]) {
+    for (const [path, binding] of Object.entries(files)) {
+      const keys = meta.providers[binding.provider]?.keys ?? [];
+      const stale = !exists(dirname(dirname(path)))
+        ? 'its folder moved or is gone'
+        : !exists(path)
+          ? 'the file is gone'
+          : binding.label !== undefined && !keys.some((k) => k.label === binding.label)
+            ? `the key ${binding.provider}/${binding.label} is gone`
+            : keys.length === 0
+              ? `there is no ${binding.provider} key`
+              : undefined;
+      rows.push({ agent, path, binding: publicBinding(binding), ...(stale ? { stale } : {}) });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Forgets the binding of a file that is gone (its folder moved or deleted).
+ * A file that is still there keeps its binding: `configure --remove` takes
+ * KeyTray out of it, and needs the binding to put back what it replaced.
+ */
+export async function forgetBinding(metadataPath: string, meta: Metadata, agent: AgentId, path: string): Promise<void> {
+  const row = bindingRows(meta).find((r) => r.agent === agent && r.path === path);
+  if (!row)
+    throw new KeyTrayError('not-found', `KeyTray has no binding of ${path}.`, { fix: 'See them with `keytray bindings`.' });
+  if (existsSync(path)) {
+    throw new KeyTrayError('usage', `${path} is still there, so KeyTray keeps its binding.`, {
+      fix: `Take KeyTray out of it with \`keytray configure ${agent} --remove\` from its folder.`,
+    });
+  }
+  await rememberBinding(metadataPath, agent, path, null);
 }
