@@ -623,6 +623,16 @@ describe('end to end in proxy mode: Claude Code only ever holds the proxy token'
       for (const request of inProject.sent) expect(request.headers['x-api-key']).toBe(personal);
       const inHome = await askClaude(env, home);
       expect(inHome.sent.length).toBeGreaterThan(0);
+      // With its non-essential traffic allowed, Claude Code first checks the connection with `HEAD
+      // <base URL>/api/hello` and no credential: the proxy answers that itself, and logs no refusal.
+      const { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: _quiet, ...chatty } = env;
+      const loud = await askClaude(chatty, home);
+      expect(loud.reply.stdout.trim()).toBe('pong');
+      const logged = JSON.parse((await runCli(['proxy', 'log', '--last', '1000', '--json'], { env })).stdout).entries;
+      expect(logged).toContainEqual(
+        expect.objectContaining({ method: 'HEAD', path: '/anthropic/api/hello', status: 200, note: expect.any(String) }),
+      );
+      expect(logged.filter((e: { status: number }) => e.status >= 400)).toEqual([]);
       for (const request of inHome.sent) expect(request.headers['x-api-key']).toBe(key);
       const local = readFileSync(join(project, '.claude', 'settings.local.json'), 'utf8');
       for (const place of [local, bound.stdout, boundToken, inProject.reply.stdout, inProject.reply.stderr]) {
