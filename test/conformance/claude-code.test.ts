@@ -625,7 +625,8 @@ describe('end to end in proxy mode: Claude Code only ever holds the proxy token'
       expect(inHome.sent.length).toBeGreaterThan(0);
       // With its non-essential traffic allowed, Claude Code first checks the connection with `HEAD
       // <base URL>/api/hello` and no credential: the proxy answers that itself, and logs no refusal.
-      const { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: _quiet, ...chatty } = env;
+      const chatty: Record<string, string> = { ...env };
+      delete chatty.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC;
       const loud = await askClaude(chatty, home);
       expect(loud.reply.stdout.trim()).toBe('pong');
       const logged = JSON.parse((await runCli(['proxy', 'log', '--last', '1000', '--json'], { env })).stdout).entries;
