@@ -12,6 +12,7 @@ export const SERIOUS_WARNINGS = new Set([
   'helper-will-fail',
   'helper-overridden',
   'proxy-not-running',
+  'proxy-impostor',
   'proxy-url-overridden',
   'settings-unreadable',
   'no-credential',
@@ -36,6 +37,7 @@ const FATAL_WARNINGS = new Set([
   'helper-key-to-proxy',
   'proxy-token-elsewhere',
   'proxy-not-running',
+  'proxy-impostor',
 ]);
 
 export function pictureLight(picture: AgentPicture): PictureLight {

@@ -68,5 +68,6 @@ export interface HelperInfo {
   /** What to do about that problem, for that cause. */
   fix?: string;
   /** Set in proxy mode: the helper prints a proxy token; the proxy at `url` injects the key. */
-  proxy?: { url: string; running: boolean };
+  /** `running`: KeyTray's proxy answers there; `impostor`: something else listens on its port. */
+  proxy?: { url: string; running: boolean; impostor?: true };
 }

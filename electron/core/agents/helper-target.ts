@@ -10,7 +10,7 @@ import type { HelperTarget } from '../../../shared/helper-command';
 import { maskSecret } from '../../../shared/mask';
 import type { ProviderId } from '../../../shared/providers';
 import { exists } from '../files/exists';
-import { listening } from '../proxy/listening';
+import { proxyState } from '../proxy/identity';
 import { heldToken } from '../proxy/proxy-token';
 import type { Vault } from '../vault/vault';
 
@@ -57,7 +57,7 @@ export async function describeTarget(
     if (target.kind === 'key') return { masked: key.masked, keytray: found, ...missing };
     const token = await vault.existingProxyToken();
     const proxy = route
-      ? { url: route.url, running: await listening(route.port) }
+      ? { url: route.url, ...(await proxyState(route.port, token)) }
       : { url: '(no base URL points at the proxy)', running: false };
     return {
       masked: token ? maskSecret(heldToken(token, target.binding)) : null,

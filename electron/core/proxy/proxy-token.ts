@@ -29,6 +29,20 @@ export function routeToken(installToken: string, route: RouteBinding): string {
   return `ktp_${mac.digest('base64url')}`;
 }
 
+/** Where the proxy proves who it is: `GET /.keytray/identity?c=<challenge>`. */
+export const IDENTITY_PATH = '/.keytray/identity';
+
+/**
+ * The proxy's answer to a challenge: an HMAC of it under the install's token.
+ * Only a listener that holds the token can give it, so a program squatting
+ * the port while KeyTray's proxy is down cannot pass for it; and the answer
+ * reveals nothing of the token.
+ */
+export function identityProof(installToken: string, challenge: string): string {
+  const { createHmac } = process.getBuiltinModule('node:crypto');
+  return createHmac('sha256', installToken).update(`keytray proxy identity ${challenge}`).digest('hex');
+}
+
 export interface RouteBinding {
   provider: ProviderId;
   label?: string;
@@ -63,6 +77,11 @@ export class ProxyTokens {
     private readonly installToken: string,
   ) {
     this.install = Buffer.from(installToken, 'latin1');
+  }
+
+  /** This proxy's answer to an identity challenge. */
+  proof(challenge: string): string {
+    return identityProof(this.installToken, challenge);
   }
 
   /** Who holds one of `candidates`, by what is known now; null for none. */

@@ -30,7 +30,7 @@ import {
   type ResponseHead,
   responseHasNoBody,
 } from './http1';
-import { ProxyTokens } from './proxy-token';
+import { IDENTITY_PATH, ProxyTokens } from './proxy-token';
 import { type UpstreamConnection, UpstreamPool } from './upstream-pool';
 
 export interface ProxyLimits {
@@ -327,6 +327,8 @@ class ClientConnection {
     const origin = field(head.headers, 'origin');
     if (origin !== undefined && !isLoopbackOrigin(origin, port))
       return this.refuse(403, 'permission_error', 'the proxy does not answer web pages');
+    // Anything about to hand this port a token first asks it to prove it holds the install's token.
+    if (head.method === 'GET' && path === IDENTITY_PATH) return this.answerIdentity(head.target);
     // Claude Code's preconnect: `HEAD <base URL>/api/hello`, with no credential, to warm the connection.
     // KeyTray answers it itself; the upstream never sees it and no token is needed.
     if (head.method === 'HEAD' && isProviderId(prefix) && this.current.rest === '/api/hello') return this.answerProbe();
@@ -589,6 +591,19 @@ class ClientConnection {
     current.entry.latencyMs = Math.round((performance.now() - current.started) * 10) / 10;
     if (error) current.entry.error = error;
     this.context.onLog?.(current.entry);
+  }
+
+  /** Proves this is KeyTray's proxy: an HMAC of the caller's challenge under the install's token. */
+  private answerIdentity(target: string): false {
+    const challenge = /[?&]c=([0-9a-f]{32,128})(?:&|$)/.exec(target)?.[1];
+    if (!challenge) return this.refuse(400, 'invalid_request_error', 'an identity check needs a challenge: ?c=<hex>');
+    // Not logged: every helper run asks, and the log is for requests.
+    const body = JSON.stringify({ proof: this.context.tokens.proof(challenge) });
+    this.socket.write(
+      `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    this.linger();
+    return false;
   }
 
   /** Answers a connection check (200, no body), logged as one rather than as a refusal. */

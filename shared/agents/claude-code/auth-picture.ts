@@ -11,6 +11,7 @@
 import { maskSecret } from '../../mask';
 import { proxyRouteOf } from '../../proxy-types';
 import type { AuthWarning, HelperInfo, TierState } from '../picture';
+import { proxyWarning } from '../proxy-warning';
 import { SETTINGS_SCOPES, type SettingsScope } from './scopes';
 
 export type { AuthWarning, HelperInfo, TierState };
@@ -506,13 +507,8 @@ function warningsFor(
     }
   }
 
-  if (helperInfo?.proxy && !helperInfo.proxy.running && sentSources.has('apiKeyHelper')) {
-    warnings.push({
-      code: 'proxy-not-running',
-      message: `Claude Code is set to go through the KeyTray proxy at ${helperInfo.proxy.url}, but nothing answers there.`,
-      fix: 'Start it with `keytray proxy` (or turn on proxy mode in the KeyTray app).',
-    });
-  }
+  const proxyProblem = helperInfo?.proxy && proxyWarning('Claude Code', helperInfo.proxy, 'helper');
+  if (proxyProblem && sentSources.has('apiKeyHelper')) warnings.push(proxyProblem);
 
   // KeyTray's helper in a lower scope, overridden by another file's helper.
   const keytrayLayers = inputs.settings.filter((l) => !l.problem && l.apiKeyHelper && inputs.helpers[l.apiKeyHelper]?.keytray);

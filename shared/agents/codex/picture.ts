@@ -16,6 +16,7 @@
  */
 import { maskSecret } from '../../mask';
 import type { AgentPicture, AuthWarning, HelperInfo, PictureHeader, PictureTier } from '../picture';
+import { proxyWarning } from '../proxy-warning';
 
 export const BUILT_IN_PROVIDERS = ['openai', 'ollama', 'lmstudio'] as const;
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -104,13 +105,8 @@ export function computeCodexPicture(inputs: CodexInputs): AgentPicture {
         sent = value;
         tiers.push({ source: 'auth command', state: 'wins', origin: 'config:codex', masked: value.masked, detail });
       }
-      if (helper?.proxy && !helper.proxy.running) {
-        warnings.push({
-          code: 'proxy-not-running',
-          message: `Codex sends its requests to KeyTray's proxy at ${helper.proxy.url}, and nothing is listening there.`,
-          fix: 'Start the KeyTray app, or run `keytray proxy`.',
-        });
-      }
+      const proxyProblem = helper?.proxy && proxyWarning('Codex', helper.proxy, 'helper');
+      if (proxyProblem) warnings.push(proxyProblem);
     } else {
       tiers.push({ source: 'auth command', state: 'absent' });
     }

@@ -16,6 +16,7 @@
  */
 import { maskSecret } from '../../mask';
 import type { AgentPicture, AuthWarning, PictureHeader, PictureTier } from '../picture';
+import { proxyWarning } from '../proxy-warning';
 
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 
@@ -42,7 +43,15 @@ export interface GeminiInputs {
   /** Gemini's own stored key file, when present. */
   credentialsFile: string | null;
   /** When the key Gemini will send is KeyTray's route token: the key it stands for, and the proxy. */
-  keytray: { provider: string; label: string; masked: string; proxyUrl: string; running: boolean; problem?: string } | null;
+  keytray: {
+    provider: string;
+    label: string;
+    masked: string;
+    proxyUrl: string;
+    running: boolean;
+    impostor?: true;
+    problem?: string;
+  } | null;
 }
 
 export function computeGeminiPicture(inputs: GeminiInputs): AgentPicture {
@@ -197,12 +206,10 @@ export function computeGeminiPicture(inputs: GeminiInputs): AgentPicture {
         message: `Gemini CLI sends KeyTray's token to ${destination}, not to the proxy at ${inputs.keytray.proxyUrl}; it will be refused.`,
         fix: 'Remove the other GOOGLE_GEMINI_BASE_URL.',
       });
-    } else if (!inputs.keytray.running) {
-      warnings.push({
-        code: 'proxy-not-running',
-        message: `Gemini CLI sends its requests to KeyTray's proxy at ${inputs.keytray.proxyUrl}, and nothing is listening there.`,
-        fix: 'Start the KeyTray app, or run `keytray proxy`.',
-      });
+    } else {
+      const { proxyUrl: url, running, impostor } = inputs.keytray;
+      const proxyProblem = proxyWarning('Gemini CLI', { url, running, ...(impostor ? { impostor } : {}) }, 'file');
+      if (proxyProblem) warnings.push(proxyProblem);
     }
   }
   if (!sent && authType === 'gemini-api-key') {

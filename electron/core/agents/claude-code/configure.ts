@@ -30,7 +30,7 @@ import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
 import { seal, unseal } from '../../files/backup-cipher';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
-import { listening } from '../../proxy/listening';
+import { proxyState } from '../../proxy/identity';
 import { heldToken } from '../../proxy/proxy-token';
 import type { AgentDeps } from '../agent-deps';
 import { bindingOf, rememberBinding } from '../bindings';
@@ -131,7 +131,7 @@ export class ClaudeConfigurator {
       helper = {
         masked: token ? maskSecret(heldToken(token, label ? { provider, label: key.label } : undefined)) : null,
         keytray: helper.keytray,
-        proxy: { url: proxyBaseUrl(port, provider), running: await listening(port) },
+        proxy: { url: proxyBaseUrl(port, provider), ...(await proxyState(port, token)) },
       };
     }
     if (request.neutralizeEnv) {

@@ -22,7 +22,7 @@ import { assignmentLine } from '../../files/dotenv-edit';
 import { exists } from '../../files/exists';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
-import { listening } from '../../proxy/listening';
+import { proxyState } from '../../proxy/identity';
 import { routeToken } from '../../proxy/proxy-token';
 import {
   type AgentIntegration,
@@ -142,7 +142,7 @@ export class GeminiCliAgent implements AgentIntegration {
           )
         : '',
       proxyUrl,
-      running: await listening(port),
+      ...(await proxyState(port, install)),
       ...(problem ? { problem } : {}),
     };
   }
