@@ -56,6 +56,28 @@ describe('test key', () => {
     expect(cli.stdout).not.toContain(bad);
   });
 
+  it('never follows a redirect with the key attached', async () => {
+    const t = makeTestEnv();
+    const vault = t.vault();
+    const key = fakeAnthropicKey();
+    const elsewhere: IncomingMessage[] = [];
+    const target = await upstream((req) => {
+      elsewhere.push(req);
+      return [200, { data: [] }];
+    });
+    const redirecting = createServer((_req, res) => res.writeHead(302, { location: `${target}/v1/models` }).end());
+    servers.push(redirecting);
+    await new Promise<void>((r) => redirecting.listen(0, '127.0.0.1', r));
+    await vault.add('anthropic', 'work', key);
+    await vault.configureProvider('anthropic', { baseUrl: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}` });
+    const result = await testKey(vault, 'anthropic', 'work');
+    expect(result).toMatchObject({ ok: false, status: 302 });
+    expect(result.message).toContain(
+      `answered with a redirect to ${target}; KeyTray does not follow a redirect with a key attached.`,
+    );
+    expect(elsewhere).toEqual([]);
+  });
+
   it('says when the upstream cannot be reached', async () => {
     const t = makeTestEnv();
     const vault = t.vault();

@@ -62,8 +62,19 @@ export async function testKey(vault: Vault, provider: ProviderId, label: string,
   const started = performance.now();
   const latency = () => Math.round(performance.now() - started);
   try {
-    const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    // A redirect is reported, never followed: following it would send the key to wherever it points.
+    const response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
+    if (response.status >= 300 && response.status < 400) {
+      const to = response.headers.get('location');
+      const where = to ? ` to ${new URL(to, url).origin}` : '';
+      return {
+        ok: false,
+        status: response.status,
+        message: `${url.host} answered with a redirect${where}; KeyTray does not follow a redirect with a key attached. Check the provider's base URL (\`keytray provider list\`).`,
+        latencyMs: latency(),
+      };
+    }
     if (response.ok)
       return { ok: true, status: response.status, message: `${info.label} accepted the key.`, latencyMs: latency() };
     const message = upstreamMessage(text) ?? `${info.label} answered HTTP ${response.status}.`;
