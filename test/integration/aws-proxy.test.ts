@@ -15,6 +15,8 @@ interface Seen {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
+  /** Every header line as sent, repeats included. */
+  raw: string[];
   body: Buffer;
 }
 
@@ -29,7 +31,13 @@ async function upstream(): Promise<{ url: string; seen: Seen[] }> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+      seen.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        raw: req.rawHeaders,
+        body: Buffer.concat(chunks),
+      });
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('event: message_start\ndata: {}\n\n');
       res.end('event: message_stop\ndata: {}\n\n');
@@ -132,6 +140,24 @@ describe('Claude Platform on AWS through the proxy', () => {
     expect(
       await botocoreVerdict(seen, KEYS, 'eu-west-1', 'aws-external-anthropic', ['host', 'anthropic-workspace-id', 'x-amz-date']),
     ).toBe('ok');
+  });
+
+  it('sends host once, and none of the client’s own x-amz-* headers, on a signed route', async () => {
+    const { up, proxy, token } = await setup('anthropic-aws', `${KEYS.accessKeyId}:${KEYS.secretAccessKey}`, 'sigv4-keys');
+    await post(proxy.port, '/anthropic-aws/v1/messages', token, BODY, {
+      'anthropic-version': '2023-06-01',
+      'x-amz-security-token': 'forged-session',
+      'x-amz-target': 'SomethingElse',
+      'x-amz-date': '19700101T000000Z',
+    });
+    const seen = up.seen[0] as Seen;
+    const names = seen.raw.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+    expect(names.filter((n) => n === 'host')).toHaveLength(1);
+    expect(names.filter((n) => n === 'x-amz-date')).toHaveLength(1);
+    expect(seen.headers['x-amz-security-token']).toBeUndefined();
+    expect(seen.headers['x-amz-target']).toBeUndefined();
+    expect(seen.headers['x-amz-date']).not.toBe('19700101T000000Z');
+    expect(await botocoreVerdict(seen, KEYS, 'eu-west-1', 'aws-external-anthropic', ['host', 'x-amz-date'])).toBe('ok');
   });
 
   it('includes the session token of temporary credentials', async () => {

@@ -209,6 +209,45 @@ describe('who gets through', () => {
     expect(localhost.status).toBe(200);
   });
 
+  it('refuses methods the APIs do not use (TRACE, CONNECT, PUT…) before anything else', async () => {
+    const { token, upstream, proxy } = await setup(ok);
+    for (const method of ['TRACE', 'PUT', 'PATCH', 'OPTIONS', 'PROPFIND']) {
+      const reply = await send(proxy.port, { method, headers: { 'x-api-key': token } });
+      expect(reply.status, method).toBe(405);
+    }
+    const connect = await rawExchangeText(proxy.port, `CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\n\r\n`);
+    expect(connect).toMatch(/^HTTP\/1\.1 (400|405) /);
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      expect((await send(proxy.port, { method, headers: { 'x-api-key': token } })).status, method).toBe(200);
+    }
+    expect(upstream.seen.map((r) => r.url)).toHaveLength(3);
+  });
+
+  it("keeps every request under the provider's base path, whatever dots and encodings it tries", async () => {
+    const { token, upstream, proxy, vault } = await setup(ok);
+    await vault.configureProvider('anthropic', { baseUrl: `${upstream.url}/gateway/anthropic` });
+    for (const path of [
+      '/anthropic/../admin',
+      '/anthropic/v1/../../admin',
+      '/anthropic/%2e%2e/admin',
+      '/anthropic/v1/%2E%2e/%2e%2E/admin',
+      '/anthropic/.%2e/admin',
+      '/anthropic/v1/..%2fadmin',
+      '/anthropic/v1/..%5cadmin',
+    ]) {
+      const reply = await rawExchangeText(
+        proxy.port,
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nx-api-key: ${token}\r\nconnection: close\r\n\r\n`,
+      );
+      expect(reply, path).toMatch(/^HTTP\/1\.1 400 /);
+    }
+    expect(upstream.seen).toEqual([]);
+    expect(
+      (await send(proxy.port, { path: '/anthropic/v1/models', method: 'GET', headers: { 'x-api-key': token } })).status,
+    ).toBe(200);
+    expect(upstream.seen.map((r) => r.url)).toEqual(['/gateway/anthropic/v1/models']);
+  });
+
   it('answers an unknown route with 404', async () => {
     const { token, proxy } = await setup(ok);
     expect((await send(proxy.port, { path: '/v1/messages', headers: { 'x-api-key': token } })).status).toBe(404);
@@ -660,6 +699,19 @@ describe('connections and framing', () => {
     expect(received.split('HTTP/1.1 200')).toHaveLength(3);
   });
 
+  it('answers 502 to a response head with both Transfer-Encoding and Content-Length, and reuses nothing', async () => {
+    const raw = await rawUpstream(
+      () => 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+    );
+    const { token, proxy } = await setup(ok, {}, raw.url);
+    const reply = await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}' });
+    expect(reply.status).toBe(502);
+    expect(JSON.parse(reply.body).error.message).toMatch(/both Transfer-Encoding and Content-Length/);
+    // The connection that sent it is not used again.
+    await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}' });
+    expect(raw.requests).toHaveLength(2);
+  });
+
   it('answers 502 when the upstream sends a malformed answer', async () => {
     const raw = await rawUpstream(() => 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nabc');
     const { token, proxy, log } = await setup(ok, {}, raw.url);
@@ -719,4 +771,18 @@ async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Writes raw bytes and returns what came back once the server closes (or after a moment). */
+function rawExchangeText(port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let received = '';
+    socket.on('data', (d: Buffer) => {
+      received += d.toString('latin1');
+    });
+    socket.on('close', () => resolve(received));
+    socket.on('error', () => undefined);
+    socket.write(text);
+  });
 }

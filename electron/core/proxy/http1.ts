@@ -195,6 +195,8 @@ export function parseResponseHead(head: string): ResponseHead {
   const chunked = codings.length > 0;
   // Chunked must be the last coding, or the length is only known at close; refuse the latter ambiguity.
   if (chunked && codings.at(-1)?.trim() !== 'chunked') fail('Transfer-Encoding');
+  // Both framings at once is how responses are smuggled: the proxy and the client could disagree on the end.
+  if (chunked && length !== undefined) fail('both Transfer-Encoding and Content-Length');
   const tokens = fields.connection;
   return {
     status: Number(status),

@@ -83,6 +83,9 @@ const STRIPPED = new Set([
   'expect',
 ]);
 
+/** What the providers' APIs use; TRACE, CONNECT and the rest are refused. */
+const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'POST', 'DELETE']);
+
 /** The headers a SigV4 signature covers besides host: stable ones a client sets on purpose. */
 const SIGNED_HEADERS = ['content-type', 'anthropic-version', 'anthropic-beta', 'anthropic-workspace-id', 'accept'];
 
@@ -327,6 +330,10 @@ class ClientConnection {
     const origin = field(head.headers, 'origin');
     if (origin !== undefined && !isLoopbackOrigin(origin, port))
       return this.refuse(403, 'permission_error', 'the proxy does not answer web pages');
+    if (!ALLOWED_METHODS.has(head.method))
+      return this.refuse(405, 'invalid_request_error', `the proxy forwards ${[...ALLOWED_METHODS].join(', ')} only`);
+    // Encoded slashes and backslashes: an upstream that decodes them could be walked out of its base path.
+    if (/%2f|%5c|\\/i.test(path)) return this.refuse(400, 'invalid_request_error', 'encoded slashes are not allowed in the path');
     // Anything about to hand this port a token first asks it to prove it holds the install's token.
     if (head.method === 'GET' && path === IDENTITY_PATH) return this.answerIdentity(head.target);
     // Claude Code's preconnect: `HEAD <base URL>/api/hello`, with no credential, to warm the connection.
@@ -455,9 +462,17 @@ class ClientConnection {
     entry.provider = upstream.provider;
     entry.label = upstream.label;
     const target = targetUrl(upstream, current.rest);
+    // `..` and `%2e%2e` are resolved by then: what is left must still be under the provider's base path.
+    if (!under(upstream, target))
+      return void this.refuse(400, 'invalid_request_error', "the path leaves the provider's base path");
     let text = `${head.method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n`;
-    for (const [name, value] of head.headers) if (passesOn(head, name) && !(name in added)) text += `${name}: ${value}\r\n`;
-    for (const name in added) text += `${name}: ${added[name]}\r\n`;
+    for (const [name, value] of head.headers) {
+      // On a signed route the client's own x-amz-* headers go: only the signature's may reach AWS.
+      if (passesOn(head, name) && !(name in added) && !(upstream.sign && name.startsWith('x-amz-')))
+        text += `${name}: ${value}\r\n`;
+    }
+    // The host line is written above, once; a signature lists host among its headers too.
+    for (const name in added) if (name !== 'host') text += `${name}: ${added[name]}\r\n`;
     text += `content-length: ${body.length}\r\n\r\n`;
     const connection = this.context.pool.acquire(target);
     current.upstream = connection;
@@ -692,6 +707,13 @@ function targetUrl(upstream: Upstream, rest: string): URL {
     upstream.targets.set(rest, url);
   }
   return url;
+}
+
+/** Whether a target URL is the upstream's base URL or below it, on the same origin. */
+function under(upstream: Upstream, target: URL): boolean {
+  if (target.origin !== upstream.url.origin) return false;
+  const base = upstream.url.pathname.replace(/\/$/, '');
+  return target.pathname === base || target.pathname.startsWith(`${base}/`);
 }
 
 /** The value of a header, the first if it repeats. */
