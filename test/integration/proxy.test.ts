@@ -553,6 +553,38 @@ describe('connections and framing', () => {
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
   }
 
+  /** An upstream that answers each request with several separate writes. */
+  async function rawUpstreamWrites(answer: (request: string) => string[]): Promise<{ url: string }> {
+    const sockets = new Set<Socket>();
+    const server = createNetServer((socket) => {
+      sockets.add(socket);
+      let buffered = '';
+      socket.on('data', (d) => {
+        buffered += d.toString('latin1');
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/content-length: (\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+        if (buffered.length < end + 4 + length) return;
+        const parts = answer(buffered);
+        buffered = '';
+        const write = (i: number) => {
+          if (i < parts.length) socket.write(parts[i] as string, 'latin1', () => setImmediate(() => write(i + 1)));
+        };
+        write(0);
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    running.push({
+      close: () =>
+        new Promise<void>((r) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => r());
+        }),
+    });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+
   /** Sends `text` on one connection and reads until `done` says the replies are complete. */
   function converse(port: number, text: string, done: (received: string) => boolean): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -697,6 +729,36 @@ describe('connections and framing', () => {
     const wire = `HEAD /anthropic/v1/models HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nx-api-key: ${token}\r\n\r\nGET /anthropic/v1/models HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nx-api-key: ${token}\r\n\r\n`;
     const received = await converse(proxy.port, wire, (r) => r.split('HTTP/1.1 200').length === 3);
     expect(received.split('HTTP/1.1 200')).toHaveLength(3);
+  });
+
+  it('keeps the injected key out of an echoing answer: headers, a sized body, a chunked body, a key split across writes', async () => {
+    let key = '';
+    const raw = await rawUpstream((request) => {
+      key = /x-api-key: (\S+)/.exec(request)?.[1] ?? '';
+      const body = `{"error":{"message":"invalid x-api-key ${key}"}}`;
+      return `HTTP/1.1 401 Unauthorized\r\nx-echo-api-key: ${key}\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+    });
+    const { token, proxy, key: stored } = await setup(ok, {}, raw.url);
+    const reply = await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}' });
+    expect(key).toBe(stored);
+    expect(reply.status).toBe(401);
+    expect(JSON.stringify(reply.headers)).not.toContain(stored);
+    expect(reply.headers['x-echo-api-key']).toBe('*'.repeat(stored.length));
+    expect(reply.body).toBe(`{"error":{"message":"invalid x-api-key ${'*'.repeat(stored.length)}"}}`);
+
+    // Chunked, with the key cut between two writes of the upstream (however the bytes arrive, the answer is the same).
+    const split = await rawUpstreamWrites((request) => {
+      const echoed = /x-api-key: (\S+)/.exec(request)?.[1] ?? '';
+      const data = `data: ${echoed} done\n\n`;
+      const cut = 6 + Math.floor(echoed.length / 2);
+      const framed = `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${data.length.toString(16)}\r\n${data}\r\n0\r\n\r\n`;
+      const at = framed.indexOf(data) + cut;
+      return [framed.slice(0, at), framed.slice(at)];
+    });
+    const second = await setup(ok, {}, split.url);
+    const streamed = await send(second.proxy.port, { headers: { 'x-api-key': second.token }, body: '{}' });
+    expect(streamed.status).toBe(200);
+    expect(streamed.body).toBe(`data: ${'*'.repeat(second.key.length)} done\n\n`);
   });
 
   it('answers 502 to a response head with both Transfer-Encoding and Content-Length, and reuses nothing', async () => {

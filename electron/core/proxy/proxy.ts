@@ -31,6 +31,7 @@ import {
   responseHasNoBody,
 } from './http1';
 import { IDENTITY_PATH, ProxyTokens } from './proxy-token';
+import { SecretScrubber } from './scrubber';
 import { type UpstreamConnection, UpstreamPool } from './upstream-pool';
 
 export interface ProxyLimits {
@@ -107,6 +108,8 @@ interface Upstream {
   targets: Map<string, URL>;
   /** Injected into every request (the key, the workspace). */
   headers: Record<string, string>;
+  /** The key as it travels, to be kept out of anything sent back to the client. */
+  secrets: string[];
   /** SigV4: signs a buffered request, returning the headers to add. */
   sign?: (input: SignInput) => Promise<Record<string, string>>;
 }
@@ -476,14 +479,15 @@ class ClientConnection {
     text += `content-length: ${body.length}\r\n\r\n`;
     const connection = this.context.pool.acquire(target);
     current.upstream = connection;
-    this.exchange(current, connection, target);
+    this.exchange(current, connection, target, upstream.secrets);
     // One write: a model request is complete before any answer can start, and one write is faster.
     connection.socket.write(withHead(text, body));
   }
 
   /** Reads the upstream's answer and passes it on as it arrives. */
-  private exchange(current: Current, connection: UpstreamConnection, target: URL): void {
+  private exchange(current: Current, connection: UpstreamConnection, target: URL, secrets: string[]): void {
     const { limits, pool } = this.context;
+    const scrubber = secrets.length ? new SecretScrubber(secrets) : null;
     const socket = this.socket;
     const upstreamSocket = connection.socket;
     let response: ResponseHead | null = null;
@@ -512,6 +516,8 @@ class ClientConnection {
       socket.destroy();
     };
     const complete = () => {
+      const held = scrubber?.flush();
+      if (held?.length) socket.write(held);
       done();
       if (reusable && !response?.close && !untilClose) pool.release(connection);
       else pool.discard(connection);
@@ -529,7 +535,8 @@ class ClientConnection {
       // Bytes past the end of the answer: this connection's framing can't be trusted again.
       if (used < bytes.length) reusable = false;
       const body = used < bytes.length ? bytes.subarray(0, used) : bytes;
-      const out = prefix === null ? body : withHead(prefix, body);
+      const whole = prefix === null ? body : withHead(prefix, body);
+      const out = scrubber ? scrubber.push(whole) : whole;
       // Backpressure: stop reading the upstream while the client is slow (resumed on 'drain').
       if (out.length && !socket.write(out)) upstreamSocket.pause();
       this.deadline = performance.now() + limits.idleTimeoutMs;
@@ -775,6 +782,7 @@ class UpstreamCache {
       base: url.href.replace(/\/$/, ''),
       targets: new Map(),
       headers,
+      secrets: [],
     };
     if (record.auth === 'sigv4-keys' || record.auth === 'sigv4-profile') {
       const region = state.settings.region;
@@ -784,6 +792,7 @@ class UpstreamCache {
     } else {
       const { secret } = await this.vault.secret(provider, record.label);
       Object.assign(headers, keyHeaders(provider, secret));
+      upstream.secrets.push(secret);
     }
     for (const key of this.cache.keys()) if (key.startsWith(`${provider}/${record.label}/`)) this.cache.delete(key);
     this.cache.set(cacheKey, upstream);

@@ -1,0 +1,61 @@
+/**
+ * Keeps the injected key out of what goes back to the client, as it
+ * streams: an upstream that echoes request headers (in a response header or
+ * an error body) must not hand the agent the key it was never to hold.
+ * Every occurrence is overwritten byte for byte with `*`, so lengths and
+ * framing stay as the upstream sent them. Nothing is buffered, except the
+ * few bytes at the end of a piece that could be the start of the key, held
+ * until the next piece says whether they are.
+ */
+const MASK = 0x2a; // '*'
+const EMPTY = Buffer.alloc(0);
+
+export class SecretScrubber {
+  private held: Buffer = EMPTY;
+  private readonly secrets: Buffer[];
+
+  constructor(secrets: readonly string[]) {
+    this.secrets = secrets.filter((s) => s.length >= 8).map((s) => Buffer.from(s, 'latin1'));
+  }
+
+  get active(): boolean {
+    return this.secrets.length > 0;
+  }
+
+  /** What may be sent now of `bytes` (after what was held), with every whole occurrence masked. */
+  push(bytes: Buffer): Buffer {
+    const data = this.held.length ? Buffer.concat([this.held, bytes]) : bytes;
+    this.held = EMPTY;
+    for (const secret of this.secrets) {
+      for (let at = data.indexOf(secret); at >= 0; at = data.indexOf(secret, at + secret.length))
+        data.fill(MASK, at, at + secret.length);
+    }
+    const keep = this.partialTail(data);
+    if (keep === 0) return data;
+    this.held = Buffer.from(data.subarray(data.length - keep));
+    return data.subarray(0, data.length - keep);
+  }
+
+  /** What is still held, at the end of the response: it was not the key after all. */
+  flush(): Buffer {
+    const held = this.held;
+    this.held = EMPTY;
+    return held;
+  }
+
+  /** The length of the longest tail of `data` that is a proper prefix of a secret. */
+  private partialTail(data: Buffer): number {
+    let keep = 0;
+    for (const secret of this.secrets) {
+      const from = Math.max(0, data.length - secret.length + 1);
+      for (let at = data.indexOf(secret[0] as number, from); at >= 0; at = data.indexOf(secret[0] as number, at + 1)) {
+        const length = data.length - at;
+        if (length > keep && data.subarray(at).equals(secret.subarray(0, length))) {
+          keep = length;
+          break;
+        }
+      }
+    }
+    return keep;
+  }
+}
