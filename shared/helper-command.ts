@@ -30,18 +30,24 @@ export function helperCommand(scriptPath: string, target: HelperTarget, platform
 
 const LABEL = /^[A-Za-z0-9._-]+$/;
 
-/** What a command asks KeyTray's helper for, and the script it runs; null when it is not KeyTray's helper. */
+/**
+ * What a command asks KeyTray's helper for, and the script it runs; null when
+ * it is not KeyTray's helper. Only exactly what helperCommand writes counts:
+ * a newline, a second command or any other byte makes it someone else's
+ * (the shell would run more than the helper).
+ */
 export function parseHelperCommand(command: string): { script: string; target: HelperTarget } | null {
   // The script as quoteForShell wrote it: sh words ('…' joined by \') or a cmd word ("…" with "" for ").
-  const match = /^(?:((?:'[^']*'|\\')+)|"((?:[^"]|"")*)")((?:\s+\S+){1,3})\s*$/.exec(command.trim());
+  const match = /^(?:((?:'[^'\n\r]*'|\\')+)|"((?:[^"\n\r]|"")*)")((?: [^\s]+){1,3})$/.exec(command);
   if (!match) return null;
-  const script =
-    match[1] !== undefined
-      ? match[1].replace(/'([^']*)'|\\'/g, (_, quoted: string | undefined) => quoted ?? "'")
-      : (match[2] ?? '').replace(/""/g, '"');
+  const sh = match[1] !== undefined;
+  const script = sh
+    ? (match[1] as string).replace(/'([^']*)'|\\'/g, (_, quoted: string | undefined) => quoted ?? "'")
+    : (match[2] ?? '').replace(/""/g, '"');
   if (!isHelperScript(script)) return null;
-  const target = parseHelperArgs((match[3] ?? '').trim().split(/\s+/));
-  return target ? { script, target } : null;
+  const target = parseHelperArgs((match[3] ?? '').slice(1).split(' '));
+  if (!target || helperCommand(script, target, sh ? 'linux' : 'win32') !== command) return null;
+  return { script, target };
 }
 
 /** Whether a script path is KeyTray's helper (a `.cmd` on Windows). */

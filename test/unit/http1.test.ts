@@ -101,11 +101,10 @@ describe('response heads', () => {
       chunked: true,
       length: null,
     });
-    // Both: the coding wins and the length is dropped (RFC 9112 section 6.3).
-    expect(parseResponseHead(head('HTTP/1.1 200 OK', 'Content-Length: 3', 'Transfer-Encoding: chunked'))).toMatchObject({
-      chunked: true,
-      length: null,
-    });
+    // Both: how responses are smuggled. RFC 9112 section 6.3 lets a recipient treat it as an error; the proxy does.
+    expect(() => parseResponseHead(head('HTTP/1.1 200 OK', 'Content-Length: 3', 'Transfer-Encoding: chunked'))).toThrow(
+      /both Transfer-Encoding and Content-Length/,
+    );
     expect(parseResponseHead(head('HTTP/1.1 429 Too Many Requests', 'Connection: close'))).toMatchObject({
       status: 429,
       close: true,

@@ -5,11 +5,12 @@
  * service, so a Claude Code started from anywhere finds the same keys. It is
  * rewritten whenever any of those changes.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyTrayError } from '../../../shared/errors';
 import { HELPER_SCRIPT_NAME, quoteForShell } from '../../../shared/helper-command';
 import { writeFileAtomic } from '../files/atomic-file';
+import { secureHelperFolder } from './helper-place';
 
 /** How to run the `keytray` CLI: a runtime and the CLI's entry file. */
 export interface Launcher {
@@ -100,10 +101,19 @@ export async function installCliWrapper(
 export async function ensureHelperScript(dataDir: string, launcher: Launcher, pins: HelperPins): Promise<string> {
   const path = helperScriptPath(dataDir);
   const text = helperScriptText(launcher, pins);
+  const folder = join(dataDir, 'bin');
+  await secureHelperFolder(folder);
   const current = await readFile(path, 'utf8').catch(() => null);
-  const mode = current === null ? null : (await stat(path)).mode & 0o777;
-  if (current !== text || mode !== 0o700) {
-    await mkdir(join(dataDir, 'bin'), { recursive: true, mode: 0o700 });
+  const info = current === null ? null : await lstat(path);
+  // Rewritten when it differs, has another mode, or is not a plain file of the user's (a link, another's file).
+  if (
+    current !== text ||
+    !info ||
+    !info.isFile() ||
+    (info.mode & 0o777) !== 0o700 ||
+    (process.getuid && info.uid !== process.getuid())
+  ) {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
     await writeFileAtomic(path, text, 0o700);
   }
   return path;

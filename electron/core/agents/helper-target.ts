@@ -3,6 +3,7 @@
  * and the keychain without running it: the masked key, or the masked proxy
  * token and the proxy it is meant for, or why it will fail.
  */
+import { realpath } from 'node:fs/promises';
 import type { AgentId } from '../../../shared/agents/catalog';
 import type { HelperInfo } from '../../../shared/agents/picture';
 import { KeyTrayError } from '../../../shared/errors';
@@ -13,6 +14,14 @@ import { exists } from '../files/exists';
 import { proxyState } from '../proxy/identity';
 import { heldToken } from '../proxy/proxy-token';
 import type { Vault } from '../vault/vault';
+import { helperPlaceProblem } from './helper-place';
+
+/** Whether two paths name one file: the same path, or the same file once links are followed. */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
+  const [ra, rb] = await Promise.all([realpath(a).catch(() => null), realpath(b).catch(() => null)]);
+  return ra !== null && ra === rb;
+}
 
 /** A base URL that points at KeyTray's proxy, and the provider route it names. */
 export interface ProxyRoute {
@@ -27,15 +36,20 @@ export async function describeTarget(
   vault: Vault,
   route: ProxyRoute | null,
   agent: AgentId,
+  /** KeyTray's own helper script: a command naming any other script is not KeyTray's, whatever its name. */
+  own: string,
   /** The script a plan is about to write: its absence now is no problem. */
   planned?: string,
 ): Promise<HelperInfo> {
+  if (!(await sameFile(script, own))) return { masked: null };
   const binding =
     target.kind === 'key'
       ? target
       : (target.binding ?? (route ? { provider: route.provider } : { provider: 'anthropic' as const }));
   const label = 'label' in binding ? binding.label : undefined;
   const keytray = { provider: binding.provider, label: label ?? '(active)' };
+  const place = await helperPlaceProblem(script);
+  if (place) return { masked: null, keytray, problem: place.problem, fix: place.fix.replace('<agent>', agent) };
   if (script !== planned && !(await exists(script))) {
     return {
       masked: null,
@@ -44,6 +58,7 @@ export async function describeTarget(
       fix: `Run \`keytray configure ${agent}\` again: it writes the script anew.`,
     };
   }
+
   try {
     const key = await vault.show(binding.provider, label);
     const found = { provider: binding.provider, label: key.label };

@@ -27,7 +27,8 @@ import type { Situation } from '../situation';
 
 export type { Situation };
 
-export async function gatherAuthInputs(situation: Situation, vault: Vault): Promise<AuthInputs> {
+/** `own`: KeyTray's helper script, the only one whose command counts as KeyTray's. */
+export async function gatherAuthInputs(situation: Situation, vault: Vault, own: string): Promise<AuthInputs> {
   const settings = await readLayers(situation);
   const helpers: Record<string, HelperInfo> = {};
   // In proxy mode one of these points at the proxy, and its path names the provider whose key the proxy sends.
@@ -37,7 +38,7 @@ export async function gatherAuthInputs(situation: Situation, vault: Vault): Prom
   });
   for (const layer of settings) {
     if (layer.apiKeyHelper && !(layer.apiKeyHelper in helpers)) {
-      helpers[layer.apiKeyHelper] = await describeHelper(layer.apiKeyHelper, vault, baseUrls);
+      helpers[layer.apiKeyHelper] = await describeHelper(layer.apiKeyHelper, vault, baseUrls, own);
     }
   }
   const tilde = (file: string) =>
@@ -70,12 +71,12 @@ export async function readLayers(situation: Situation): Promise<SettingsLayer[]>
   return layers;
 }
 
-export async function describeHelper(command: string, vault: Vault, baseUrls: string[]): Promise<HelperInfo> {
+export async function describeHelper(command: string, vault: Vault, baseUrls: string[], own: string): Promise<HelperInfo> {
   const parsed = parseHelperCommand(command);
   if (!parsed) return { masked: null };
   // In proxy mode the base URL says which provider's key the proxy sends.
   const route = baseUrls.map(proxyRoute).find((r) => r !== null) ?? null;
-  return describeTarget(parsed.script, parsed.target, vault, route, 'claude-code');
+  return describeTarget(parsed.script, parsed.target, vault, route, 'claude-code', own);
 }
 
 /** The variable as Claude Code sees it: the highest settings env block that sets it, else the environment. */

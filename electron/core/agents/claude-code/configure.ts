@@ -107,7 +107,7 @@ export class ClaudeConfigurator {
         : { kind: 'key', provider, ...(label ? { label } : {}) };
     const command = helperCommand(script, target, platform);
 
-    const inputs = await gatherAuthInputs(request.situation, this.deps.vault);
+    const inputs = await gatherAuthInputs(request.situation, this.deps.vault, this.ownScript(request.situation));
     const before = computeAuthPicture(inputs);
     const current = inputs.settings.find((l) => l.path === path);
     if (!request.force) refuseUnforced(request.scope, path, current?.apiKeyHelper, platform);
@@ -197,6 +197,11 @@ export class ClaudeConfigurator {
     return { changes: out, wrote, replaced };
   }
 
+  /** KeyTray's own helper script, for the platform the situation is on. */
+  private ownScript(situation: Situation): string {
+    return helperScriptPath(this.deps.dataDir, situation.platform);
+  }
+
   /** Writes the helper script and the settings file, and remembers the choice. */
   async apply(plan: Pick<ConfigurePlan, 'binding' | 'settings'>): Promise<void> {
     if (plan.binding.mode === 'proxy') await this.deps.vault.proxyToken();
@@ -223,7 +228,7 @@ export class ClaudeConfigurator {
     const path = settingsPath(scope, situation);
     const meta = await this.deps.vault.readMetadata();
     const binding = bindingOf(meta, 'claude-code', path);
-    const inputs = await gatherAuthInputs(situation, this.deps.vault);
+    const inputs = await gatherAuthInputs(situation, this.deps.vault, this.ownScript(situation));
     const current = inputs.settings.find((l) => l.path === path);
     const env = current?.env ?? {};
     const changes: SettingChange[] = [];
@@ -268,12 +273,12 @@ export class ClaudeConfigurator {
     const path = settingsPath(scope, situation);
     const settings = await this.deps.writer.undo(path, FORMATS.json, `keytray configure claude-code --scope ${scope} --remove`);
     if (!(await this.deps.writer.canUndo(path))) await rememberBinding(this.deps.metadataPath, 'claude-code', path, null);
-    return { settings, after: computeAuthPicture(await gatherAuthInputs(situation, this.deps.vault)) };
+    return { settings, after: computeAuthPicture(await gatherAuthInputs(situation, this.deps.vault, this.ownScript(situation))) };
   }
 
   /** The auth picture for a directory, as `keytray status` shows it. */
   async picture(situation: Situation): Promise<AuthPicture> {
-    return computeAuthPicture(await gatherAuthInputs(situation, this.deps.vault));
+    return computeAuthPicture(await gatherAuthInputs(situation, this.deps.vault, this.ownScript(situation)));
   }
 
   /** The settings layers for a directory, for callers that show them. */

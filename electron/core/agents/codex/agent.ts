@@ -117,6 +117,7 @@ export class CodexAgent implements AgentIntegration {
         this.deps.vault,
         route && selected.baseUrl ? { url: selected.baseUrl, ...route } : null,
         'codex',
+        helperScriptPath(this.deps.dataDir, situation.platform),
         plannedScript,
       );
     }
