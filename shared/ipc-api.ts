@@ -35,6 +35,7 @@ export const API_CHANNELS = {
   forgetBinding: 'bindings:forget',
   proxyStatus: 'proxy:status',
   proxyHold: 'proxy:hold',
+  rotateProxyToken: 'proxy:rotate-token',
   proxyLog: 'proxy:log',
   appSettings: 'app:settings',
   installCli: 'app:install-cli',

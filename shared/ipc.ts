@@ -116,6 +116,7 @@ export const INPUTS = {
   'bindings:forget': z.strictObject({ agent, path: z.string().min(1).max(4096) }),
   'proxy:status': z.undefined(),
   'proxy:hold': z.strictObject({ held: z.enum(['auto', 'started', 'stopped']) }),
+  'proxy:rotate-token': z.undefined(),
   'proxy:log': z.strictObject({ last: z.number().int().min(1).max(1000) }),
   'app:settings': z.strictObject({ launchAtLogin: z.boolean().optional() }),
   'app:install-cli': z.undefined(),
@@ -189,6 +190,8 @@ export interface Outputs {
   'bindings:forget': { bindings: BindingRow[] };
   'proxy:status': ProxyStatus;
   'proxy:hold': ProxyStatus;
+  /** The files rewritten with new route tokens, and whether the running proxy took the new token. */
+  'proxy:rotate-token': { files: RewrittenFile[]; proxy: 'keytray' | 'other' | 'none' };
   'proxy:log': { entries: ProxyLogEntry[] };
   /** Reads the app's settings, changing those given. */
   'app:settings': { launchAtLogin: boolean };

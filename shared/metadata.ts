@@ -75,6 +75,8 @@ export type ClaudeBinding = AgentBinding;
 
 export interface ProxySettings {
   port: number;
+  /** When the install's proxy token was last replaced (`keytray proxy rotate-token`): a running proxy re-reads it. */
+  tokenRotatedAt?: string;
 }
 
 export const DEFAULT_PROXY_PORT = 8723;
@@ -125,11 +127,13 @@ export function parseMetadata(value: unknown): Metadata {
 
 function parseProxy(value: unknown): ProxySettings | undefined {
   if (value === undefined) return undefined;
-  const port = asObject(value, '"proxy"').port;
+  const proxy = asObject(value, '"proxy"');
+  const port = proxy.port;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
     throw new MetadataFormatError('"proxy.port" must be a port number (1-65535).');
   }
-  return { port };
+  const rotated = proxy.tokenRotatedAt === undefined ? undefined : asString(proxy.tokenRotatedAt, '"proxy.tokenRotatedAt"');
+  return { port, ...(rotated ? { tokenRotatedAt: rotated } : {}) };
 }
 
 /** Format 1 kept Claude Code's bindings alone; they become the claude-code agent's, every one kept. */

@@ -6,7 +6,7 @@ import { AGENTS } from '../../shared/agents/catalog';
 import { exitCodeFor, KeyTrayError } from '../../shared/errors';
 import { PROVIDER_IDS } from '../../shared/providers';
 import { type ProxyLogEntry, proxyBaseUrl } from '../../shared/proxy-types';
-import { boundFiles, inProxyMode, moveProxyPort } from '../core/agents/rebind';
+import { boundFiles, inProxyMode, moveProxyPort, rotateProxyToken } from '../core/agents/rebind';
 import { dataDir } from '../core/paths';
 import { ProxyController } from '../core/proxy/proxy-controller';
 import { proxyLogPath, readProxyLog } from '../core/proxy/proxy-log';
@@ -17,11 +17,13 @@ import { printJson, printLines, warn } from './output';
 
 export const PROXY_USAGE = `keytray proxy [--port <n>] [--quiet]
        keytray proxy port [<n>] [--json]
+       keytray proxy rotate-token [--json]
        keytray proxy log [--last <n>] [--json]`;
 
 export async function proxyCommand(vault: Vault, args: string[]): Promise<number> {
   if (args[0] === 'log') return showLog(args.slice(1));
   if (args[0] === 'port') return portCommand(vault, args.slice(1));
+  if (args[0] === 'rotate-token') return rotateCommand(vault, args.slice(1));
   const { values } = parse(
     args,
     { port: { type: 'string' }, quiet: { type: 'boolean' } },
@@ -98,6 +100,34 @@ async function portCommand(vault: Vault, args: string[]): Promise<number> {
         );
     }
     lines.push('A proxy running now keeps its old port until it restarts.');
+    printLines(lines);
+  }
+  return failed.length > 0 ? exitCodeFor('inconsistent') : 0;
+}
+
+/** Replaces the install's proxy token; every derived token changes with it. */
+async function rotateCommand(vault: Vault, args: string[]): Promise<number> {
+  const { values } = parse(args, JSON_OPTION, 'keytray proxy rotate-token [--json]', { min: 0, max: 0 });
+  const { files, proxy } = await rotateProxyToken(cliServices(vault).agents, vault);
+  const failed = files.filter((f) => f.error);
+  if (values.json) printJson({ rotated: true, files, proxy });
+  else {
+    const lines = ['The proxy token is replaced: every token made from the old one is refused from now on.'];
+    for (const f of files) {
+      if (f.error)
+        lines.push(
+          `! ${f.path} still holds a token made from the old one: ${f.error.message}`,
+          ...(f.error.fix ? [`  ${f.error.fix}`] : []),
+        );
+      else lines.push(`Updated ${f.path} with its new route token.`);
+    }
+    lines.push(
+      proxy === 'keytray'
+        ? 'The running proxy took the new token.'
+        : proxy === 'none'
+          ? 'No proxy is running; it takes the new token when it starts.'
+          : "Something that is not KeyTray's proxy answers on its port: see `keytray status`.",
+    );
     printLines(lines);
   }
   return failed.length > 0 ? exitCodeFor('inconsistent') : 0;

@@ -19,7 +19,7 @@ import type { ProxyHold, ProxyLogEntry, ProxyStatus } from '../../shared/proxy-t
 import type { KeyListing } from '../../shared/vault-types';
 import { type AgentPlan, planDiff, planView, publicBinding, writableFileAt } from './agents/agent';
 import { bindingRows, forgetBinding } from './agents/bindings';
-import { renameKey } from './agents/rebind';
+import { renameKey, rotateProxyToken } from './agents/rebind';
 import type { AgentRegistry } from './agents/registry';
 import type { Situation } from './agents/situation';
 import { readProxyLog } from './proxy/proxy-log';
@@ -178,6 +178,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { bindings: bindingRows(await vault.readMetadata()) };
     },
     'proxy:status': async () => deps.proxyStatus(),
+    'proxy:rotate-token': async () => {
+      const result = await rotateProxyToken(agents, vault);
+      changed('picture');
+      changed('proxy');
+      return result;
+    },
     'proxy:hold': async (input) => {
       await deps.holdProxy(input.held);
       changed('proxy');

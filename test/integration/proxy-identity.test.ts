@@ -4,7 +4,10 @@
  * challenge under the install's token). A program squatting the port while
  * the proxy is down gets a challenge and nothing else; `status` names it.
  */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
@@ -82,6 +85,52 @@ describe("the proxy's identity", () => {
       expect(status.warnings.map((w: { code: string }) => w.code)).not.toContain('proxy-not-running');
     } finally {
       proxy.stop();
+    }
+  });
+});
+
+describe('keytray proxy rotate-token', () => {
+  it('replaces the install token: old tokens and route tokens are refused at once, files holding one are rewritten', async () => {
+    const t = makeTestEnv();
+    const env = t.env;
+    const upstream = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    await runCli(['keys', 'add', 'anthropic', '--label', 'work'], { env, input: fakeAnthropicKey() });
+    await runCli(['keys', 'add', 'gemini', '--label', 'g'], { env, input: `AIza${'g'.repeat(35)}` });
+    for (const provider of ['anthropic', 'gemini']) await runCli(['provider', 'set', provider, '--base-url', base], { env });
+    const proxy = await startCliProxy(env);
+    try {
+      expect((await runCli(['configure', 'gemini-cli'], { env })).code).toBe(0);
+      const dotenv = join(t.root, '.gemini', '.env');
+      const routeToken = () => /GEMINI_API_KEY=(\S+)/.exec(readFileSync(dotenv, 'utf8'))?.[1] as string;
+      const oldInstall = (await runCli(['key', '--proxy-token'], { env })).stdout;
+      const oldRoute = routeToken();
+      const ask = (path: string, header: string, token: string) =>
+        fetch(`http://127.0.0.1:${proxy.port}${path}`, { headers: { [header]: token } }).then((r) => r.status);
+      expect(await ask('/anthropic/v1/models', 'x-api-key', oldInstall)).toBe(200);
+      expect(await ask('/gemini/v1beta/models', 'x-goog-api-key', oldRoute)).toBe(200);
+
+      const rotated = await runCli(['proxy', 'rotate-token', '--json'], { env });
+      expect(rotated.code, rotated.stderr).toBe(0);
+      expect(JSON.parse(rotated.stdout)).toMatchObject({
+        rotated: true,
+        proxy: 'keytray',
+        files: [{ agent: 'gemini-cli', path: dotenv }],
+      });
+      expect(rotated.stdout).not.toContain(oldRoute);
+
+      expect(await ask('/anthropic/v1/models', 'x-api-key', oldInstall)).toBe(401);
+      expect(await ask('/gemini/v1beta/models', 'x-goog-api-key', oldRoute)).toBe(401);
+      const newInstall = (await runCli(['key', '--proxy-token'], { env })).stdout;
+      expect(newInstall).toMatch(/^ktp_/);
+      expect(newInstall).not.toBe(oldInstall);
+      expect(routeToken()).not.toBe(oldRoute);
+      expect(await ask('/anthropic/v1/models', 'x-api-key', newInstall)).toBe(200);
+      expect(await ask('/gemini/v1beta/models', 'x-goog-api-key', routeToken())).toBe(200);
+    } finally {
+      proxy.stop();
+      upstream.close();
     }
   });
 });

@@ -10,6 +10,7 @@ import { KeyTrayError } from '../../../shared/errors';
 import type { RewrittenFile } from '../../../shared/ipc';
 import type { AgentBinding, Metadata } from '../../../shared/metadata';
 import type { KeyView } from '../../../shared/vault-types';
+import { type ProxyIdentity, proxyIdentity } from '../proxy/identity';
 import type { Vault } from '../vault/vault';
 import { planDiff, writableFileAt } from './agent';
 import type { AgentRegistry } from './registry';
@@ -87,4 +88,31 @@ export async function renameKey(
   const key = await vault.rename(provider, from, to);
   const bound = boundFiles(await vault.readMetadata(), (b) => b.provider === key.provider && b.label === key.label);
   return { key, files: from === to ? [] : await rewriteBound(agents, bound) };
+}
+
+/**
+ * Replaces the install's proxy token, so every token derived from it changes
+ * too. Helpers print the new one from their next run; the files that hold a
+ * route token (Gemini CLI's .env) are rewritten; a running proxy re-reads it
+ * within a beat, which this waits for, so the old tokens are refused once it
+ * returns.
+ */
+export async function rotateProxyToken(
+  agents: AgentRegistry,
+  vault: Vault,
+): Promise<{ files: RewrittenFile[]; proxy: ProxyIdentity }> {
+  await vault.rotateProxyToken();
+  const files = await rewriteBound(
+    agents,
+    boundFiles(await vault.readMetadata(), (b) => b.tokenId !== undefined),
+  );
+  const token = await vault.existingProxyToken();
+  const port = await vault.proxyPort();
+  let proxy = await proxyIdentity(port, token);
+  // A proxy that answers but not yet to the new token is KeyTray's, still on the old one: a beat at most.
+  for (let tries = 0; proxy === 'other' && tries < 30; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    proxy = await proxyIdentity(port, token);
+  }
+  return { files, proxy };
 }

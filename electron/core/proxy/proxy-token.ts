@@ -66,7 +66,7 @@ export type TokenHolder = { kind: 'install' } | ({ kind: 'binding'; route?: true
  * nothing), a binding's by the digest of what was presented.
  */
 export class ProxyTokens {
-  private readonly install: Buffer;
+  private install: Buffer;
   private bindings = new Map<string, HelperBinding & { route?: true }>();
   /** The metadata file the bindings were worked out from (Vault.metadataStamp). */
   private stamp: string | null = null;
@@ -74,7 +74,7 @@ export class ProxyTokens {
 
   constructor(
     private readonly vault: Vault,
-    private readonly installToken: string,
+    private installToken: string,
   ) {
     this.install = Buffer.from(installToken, 'latin1');
   }
@@ -106,6 +106,12 @@ export class ProxyTokens {
         const stamp = await this.vault.metadataStamp();
         if (stamp === this.stamp) return;
         const meta = await this.vault.readMetadata();
+        // A rotated install token (`keytray proxy rotate-token`): the old one, and all derived from it, stop here.
+        const install = await this.vault.existingProxyToken();
+        if (install && install !== this.installToken) {
+          this.installToken = install;
+          this.install = Buffer.from(install, 'latin1');
+        }
         const next = new Map<string, HelperBinding & { route?: true }>();
         for (const provider of PROVIDER_IDS)
           for (const { label } of meta.providers[provider]?.keys ?? [])

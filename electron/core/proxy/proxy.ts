@@ -153,6 +153,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const sweep = setInterval(() => {
     const now = performance.now();
     for (const client of clients) client.check(now);
+    // One stat a beat: a rotated install token or a removed binding takes effect within it.
+    void context.tokens.refresh().catch(() => undefined);
   }, beat);
   sweep.unref();
 

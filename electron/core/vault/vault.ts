@@ -46,6 +46,11 @@ export function defaultVaultOptions(): VaultOptions {
   return { metadataPath: metadataPath(), fileStorePath: fileStorePath(), keychainService: keychainService() };
 }
 
+/** A fresh install proxy token: 256 random bits. */
+function newProxyToken(): string {
+  return `ktp_${process.getBuiltinModule('node:crypto').randomBytes(32).toString('base64url')}`;
+}
+
 export function fingerprint(secret: string): string {
   // Loaded on first use: the key helper never fingerprints, and node:crypto
   // would add measurably to every Claude Code start.
@@ -416,8 +421,7 @@ export class Vault {
       const store = this.store(current.store);
       const raced = await store.get(PROXY_TOKEN_ACCOUNT);
       if (raced) return { next: current, result: raced };
-      const { randomBytes } = process.getBuiltinModule('node:crypto');
-      const token = `ktp_${randomBytes(32).toString('base64url')}`;
+      const token = newProxyToken();
       await store.set(PROXY_TOKEN_ACCOUNT, token);
       return { next: current, result: token };
     });
@@ -456,7 +460,19 @@ export class Vault {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new KeyTrayError('usage', `${port} is not a port number: use 1 to 65535.`);
     }
-    await this.change((meta) => ({ next: { ...meta, proxy: { port } }, result: undefined }));
+    await this.change((meta) => ({ next: { ...meta, proxy: { ...meta.proxy, port } }, result: undefined }));
+  }
+
+  /**
+   * Replaces the install's proxy token (and so every token derived from it).
+   * The metadata records when, so a running proxy notices and re-reads it.
+   */
+  async rotateProxyToken(): Promise<void> {
+    await this.change(async (meta) => {
+      await this.store(meta.store).set(PROXY_TOKEN_ACCOUNT, newProxyToken());
+      const proxy = { port: meta.proxy?.port ?? DEFAULT_PROXY_PORT, tokenRotatedAt: this.now() };
+      return { next: { ...meta, proxy }, result: undefined };
+    });
   }
 
   private change<T>(

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { ProxyHold } from '../../../shared/proxy-types';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
@@ -11,6 +11,15 @@ export function ProxyView() {
     return () => clearInterval(timer);
   }, [refreshProxy]);
   const hold = (held: ProxyHold) => act(() => call(window.keytray.proxyHold({ held })), ['proxy']);
+  const [rotated, setRotated] = useState<string | null>(null);
+  const rotate = () =>
+    act(async () => {
+      const { files, proxy: running } = await call(window.keytray.rotateProxyToken());
+      const rewritten = files.filter((f) => !f.error).length;
+      setRotated(
+        `Replaced: every token made from the old one is refused from now on.${rewritten ? ` ${rewritten} file${rewritten === 1 ? '' : 's'} got a new route token.` : ''}${running === 'keytray' ? ' The running proxy took the new token.' : ''}`,
+      );
+    }, ['proxy', 'agents']);
   return (
     <section aria-labelledby="proxy-title">
       <h1 id="proxy-title">Proxy</h1>
@@ -41,7 +50,19 @@ export function ProxyView() {
                 Let KeyTray decide
               </button>
             )}
+            <button
+              type="button"
+              title="Agents get the new token from their helper on their next start; a copied or leaked token stops working."
+              onClick={() => void rotate()}
+            >
+              Replace the proxy token
+            </button>
           </div>
+          {rotated && (
+            <p role="status" className="ok" data-testid="proxy-rotated">
+              {rotated}
+            </p>
+          )}
         </>
       )}
       {log.length === 0 ? (
