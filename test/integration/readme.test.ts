@@ -99,6 +99,7 @@ describe('the README', () => {
         },
         'proxy port': () => json(['proxy', 'port']),
         'proxy port <n>': () => json(['proxy', 'port', '9915']),
+        'proxy rotate-token': () => json(['proxy', 'rotate-token']),
         'proxy log': () => json(['proxy', 'log']),
         store: () => json(['store']),
         'store use': () => json(['store', 'use', 'keychain']),
