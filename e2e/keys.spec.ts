@@ -77,9 +77,15 @@ test('add two keys, see them masked, switch the active one, reveal and copy on r
   await expect(page.getByTestId('key-anthropic-personal').getByTestId('active-badge')).toBeVisible();
   expect((await t.vault().secret('anthropic')).label).toBe('personal');
 
-  // Reveal: the one explicit exception, shown in that row only.
+  // Reveal: the one explicit exception, shown in that row only, and only on a yes to main's own question.
+  bridge.allowReveal = false;
+  await page.getByTestId('key-anthropic-work').getByRole('button', { name: 'Reveal' }).click();
+  await expect(page.getByTestId('error')).toContainText('anthropic/work was not shown: the request was cancelled.');
+  await expect(page.getByTestId('key-anthropic-work').getByTestId('masked')).toHaveText(`sk-ant-…${work.slice(-4)}`);
+  bridge.allowReveal = true;
   await page.getByTestId('key-anthropic-work').getByRole('button', { name: 'Reveal' }).click();
   await expect(page.getByTestId('key-anthropic-work').getByTestId('masked')).toHaveText(work);
+  expect(bridge.revealQuestions).toEqual(['anthropic/work', 'anthropic/work']);
   await page.getByTestId('key-anthropic-work').getByRole('button', { name: 'Hide' }).click();
   await expect(page.getByTestId('key-anthropic-work').getByTestId('masked')).toHaveText(`sk-ant-…${work.slice(-4)}`);
   await expectNoSecret(page, bridge, [work, personal]);

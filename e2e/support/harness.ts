@@ -54,6 +54,9 @@ export interface Bridge {
   clipboard: { text: string };
   proxy: ProxyController;
   launchAtLogin: boolean;
+  /** The keys main asked the user about before showing them, and the answer the test gives. */
+  revealQuestions: string[];
+  allowReveal: boolean;
 }
 
 export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
@@ -75,6 +78,8 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
     clipboard,
     proxy,
     launchAtLogin: false,
+    revealQuestions: [],
+    allowReveal: true,
     handlers: createHandlers({
       vault,
       agents,
@@ -86,6 +91,11 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
         platform: process.platform,
       }),
       metadataPath: t.metadataPath,
+      // Main's native dialog, answered as the test says; every question is kept.
+      confirmReveal: async (key) => {
+        bridge.revealQuestions.push(key);
+        return bridge.allowReveal;
+      },
       proxyStatus: () => proxy.status(),
       holdProxy: (held) => proxy.hold(held),
       proxyLogPath: join(data, 'proxy-log.jsonl'),

@@ -54,13 +54,25 @@ export interface HandlerDeps {
   /** How long a revealed key may stay on screen, and a copied one in the clipboard. */
   revealMs?: number;
   clipboardMs?: number;
+  /**
+   * The user's own yes to showing a key, asked by main (a native dialog), so
+   * a compromised renderer cannot read the keys by calling keys:reveal.
+   */
+  confirmReveal(key: string): Promise<boolean>;
+  /** The clock reveals are counted by (tests give their own). */
+  now?: () => number;
   /** Something changed that the window and tray should show. */
   changed?(kind: 'keys' | 'picture' | 'proxy'): void;
 }
 
+/** How many keys the window may show in a minute, each with the user's yes. */
+const REVEALS_PER_MINUTE = 5;
+
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { vault, agents } = deps;
   const revealMs = deps.revealMs ?? 20_000;
+  /** When keys were last shown, for the rate limit. */
+  const reveals: number[] = [];
   const clipboardMs = deps.clipboardMs ?? 30_000;
   const changed = (kind: 'keys' | 'picture' | 'proxy') => deps.changed?.(kind);
   const keysChanged = <T>(result: T): T => {
@@ -100,10 +112,21 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const { key, files } = await renameKey(agents, vault, input.provider, input.label, input.newLabel);
       return keysChanged({ key, files });
     },
-    'keys:reveal': async (input) => ({
-      secret: (await vault.secret(input.provider, input.label)).secret,
-      visibleForMs: revealMs,
-    }),
+    'keys:reveal': async (input) => {
+      const key = `${input.provider}/${input.label}`;
+      // At most REVEALS_PER_MINUTE, asked or not: a renderer gone wrong cannot even keep asking.
+      const now = (deps.now ?? Date.now)();
+      while (reveals.length && (reveals[0] as number) <= now - 60_000) reveals.shift();
+      if (reveals.length >= REVEALS_PER_MINUTE) {
+        throw new KeyTrayError('usage', `KeyTray showed ${REVEALS_PER_MINUTE} keys in the last minute; ${key} was not shown.`, {
+          fix: 'Wait a minute, or copy the key instead (the clipboard is cleared after 30 seconds).',
+        });
+      }
+      reveals.push(now);
+      await vault.show(input.provider, input.label);
+      if (!(await deps.confirmReveal(key))) throw new KeyTrayError('usage', `${key} was not shown: the request was cancelled.`);
+      return { secret: (await vault.secret(input.provider, input.label)).secret, visibleForMs: revealMs };
+    },
     'keys:copy': async (input) => {
       const { secret } = await vault.secret(input.provider, input.label);
       deps.clipboard.writeText(secret);

@@ -83,6 +83,12 @@ async function start(): Promise<void> {
           process.platform === 'win32' ? join(process.env.LOCALAPPDATA ?? home, 'KeyTray', 'bin') : join(home, '.local', 'bin'),
           launcher,
         ),
+      // A native dialog, drawn by main: a renderer cannot answer it for the user.
+      confirmReveal: (key) =>
+        window.confirm(
+          `Show the ${key} key in KeyTray's window?`,
+          'It stays on screen for 20 seconds. Cancel if you did not ask.',
+        ),
       changed: (kind) => notify({ kind }),
     }),
     (url) => isRendererUrl(source, url),

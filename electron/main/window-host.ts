@@ -2,12 +2,14 @@
  * The one KeyTray window: opened on demand, brought forward when it exists,
  * and told when state changes so it fetches again.
  */
-import type { BrowserWindow } from 'electron';
+import { type BrowserWindow, dialog } from 'electron';
 import type { StateEvent } from '../../shared/ipc-api';
 import { createWindow, type WindowSource } from './window';
 
 export interface WindowHost {
   show(): void;
+  /** Asks the person at the screen, in a native dialog over the window: Show or Cancel. */
+  confirm(message: string, detail: string): Promise<boolean>;
   notify(event: StateEvent): void;
 }
 
@@ -25,6 +27,12 @@ export function createWindowHost(source: WindowSource, preloadDir: string): Wind
       if (window.isMinimized()) window.restore();
       window.show();
       window.focus();
+    },
+    async confirm(message, detail) {
+      const options = { type: 'question' as const, buttons: ['Show', 'Cancel'], defaultId: 1, cancelId: 1, message, detail };
+      const { response } =
+        window && !window.isDestroyed() ? await dialog.showMessageBox(window, options) : await dialog.showMessageBox(options);
+      return response === 0;
     },
     notify(event) {
       if (window && !window.isDestroyed()) window.webContents.send('state:changed', event);
