@@ -149,7 +149,8 @@ export interface AgentPlanView {
   /** The file the binding is remembered under. */
   path: string;
   binding: AgentBinding | null;
-  files: { path: string; diff: string }[];
+  /** `target`: the file really written, when the path is (or sits under) a link. */
+  files: { path: string; diff: string; target?: string }[];
   diff: string;
   changed: boolean;
   before: AgentPicture;

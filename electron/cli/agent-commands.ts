@@ -135,7 +135,13 @@ function planJson(plan: AgentPlan, written: boolean) {
   const { before: _before, after: _after, ...view } = planView(plan);
   return {
     ...view,
-    files: plan.files.map((f) => ({ path: f.path, format: f.format.id, diff: f.diff, changed: f.diff !== '' })),
+    files: plan.files.map((f) => ({
+      path: f.path,
+      ...(f.target ? { target: f.target } : {}),
+      format: f.format.id,
+      diff: f.diff,
+      changed: f.diff !== '',
+    })),
     ...(plan.command ? { command: plan.command } : {}),
     // Claude Code's settings hold the whole command line; scripts of today read it here.
     ...(plan.agent === 'claude-code' && plan.command ? { apiKeyHelper: plan.command } : {}),
@@ -160,7 +166,8 @@ function planLines(plan: AgentPlan, written: boolean): string[] {
     );
   } else {
     for (const file of changed) {
-      const where = `${file.path} (${plan.scope} settings)`;
+      // Through a link, the file really written is named too.
+      const where = `${file.path} (${plan.scope} settings)${file.target ? `, a link to ${file.target},` : ''}`;
       lines.push(written ? `Updated ${where}:` : `Would change ${where}:`);
       lines.push('', ...diffLines(file.diff));
     }

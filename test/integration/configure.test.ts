@@ -303,6 +303,26 @@ describe('what configure does not do unasked', () => {
     expect(readFileSync(userSettings(t), 'utf8')).toBe(mine);
   });
 
+  it('writes through a project settings link that leads outside the project only with --force, naming where it leads', async () => {
+    const t = makeTestEnv();
+    await withKey(t);
+    const project = join(t.root, 'project');
+    const shared = join(t.root, 'shared-settings.json');
+    mkdirSync(join(project, '.claude'), { recursive: true });
+    writeFileSync(shared, '{ "model": "opus" }\n');
+    symlinkSync(shared, join(project, '.claude', 'settings.local.json'));
+    const local = ['configure', 'claude-code', '--scope', 'local', '--cwd', project];
+    const refused = await runCli(local, { env: t.env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`leads to ${shared}, outside the project ${project}; KeyTray would write there.`);
+    expect(readFileSync(shared, 'utf8')).toBe('{ "model": "opus" }\n');
+    const preview = await runCli([...local, '--force', '--dry-run'], { env: t.env });
+    expect(preview.stdout).toContain(`, a link to ${shared},`);
+    expect((await runCli([...local, '--force'], { env: t.env })).code).toBe(0);
+    expect(JSON.parse(readFileSync(shared, 'utf8')).apiKeyHelper).toMatch(/claude-key-helper' anthropic$/);
+    expect(lstatSync(join(project, '.claude', 'settings.local.json')).isSymbolicLink()).toBe(true);
+  });
+
   it('writes a machine path into committed project settings only with --force', async () => {
     const t = makeTestEnv();
     await withKey(t);

@@ -115,7 +115,7 @@ export function planView(plan: AgentPlan): AgentPlanView {
     scope: plan.scope,
     path: plan.bindingPath,
     binding: plan.binding && publicBinding(plan.binding),
-    files: plan.files.map((f) => ({ path: f.path, diff: f.diff })),
+    files: plan.files.map((f) => ({ path: f.path, diff: f.diff, ...(f.target ? { target: f.target } : {}) })),
     diff,
     changed: diff !== '',
     before: plan.before,

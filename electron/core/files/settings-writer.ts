@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { KeyTrayError } from '../../../shared/errors';
 import type { Change, FileFormat } from '../../../shared/formats/file-format';
@@ -24,6 +24,8 @@ export interface SettingsPlan {
   after: string;
   /** Unified diff with credential values masked. Empty when nothing changes. */
   diff: string;
+  /** The file really written, when links (the file's or a folder's) make it another than `path`. */
+  target?: string;
 }
 
 interface JournalEntry {
@@ -78,7 +80,17 @@ export async function planSettingsChange(
       fix: 'KeyTray did not touch it. Rewrite that part of the file in the plain form, then try again.',
     });
   }
-  return { path, format, before, after, diff: settingsDiff(path, before, after, format) };
+  const target = await realTarget(path);
+  return { path, format, before, after, diff: settingsDiff(path, before, after, format), ...(target !== path ? { target } : {}) };
+}
+
+/** Where a write to `path` lands once every link is followed: the file's, or its nearest existing folder's. */
+export async function realTarget(path: string): Promise<string> {
+  const real = await realpath(path).catch(() => null);
+  if (real) return real;
+  const parent = dirname(path);
+  if (parent === path) return path;
+  return join(await realTarget(parent), basename(path));
 }
 
 export function settingsDiff(

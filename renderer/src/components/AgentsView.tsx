@@ -191,7 +191,7 @@ function AgentForm({ id }: { id: AgentId }) {
             {shownPlan.changed
               ? `${shownPlan.action === 'remove' ? 'Removing from' : 'Changes to'} ${shownPlan.files
                   .filter((f) => f.diff !== '')
-                  .map((f) => f.path)
+                  .map((f) => (f.target ? `${f.path} (a link to ${f.target})` : f.path))
                   .join(' and ')}`
               : shownPlan.action === 'remove'
                 ? `${shownPlan.path} holds nothing of KeyTray's`

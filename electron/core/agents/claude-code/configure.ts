@@ -4,6 +4,8 @@
  * variables that would take its place, with a preview, a backup and undo.
  * The auth picture before and after says what will really happen.
  */
+import { realpath } from 'node:fs/promises';
+import { dirname, sep } from 'node:path';
 import {
   type AuthInputs,
   type AuthPicture,
@@ -141,6 +143,7 @@ export class ClaudeConfigurator {
     binding.wrote = recorded.wrote;
     if (Object.keys(recorded.replaced).length > 0) binding.replaced = recorded.replaced;
     const settings = await planSettingsChange(path, recorded.changes);
+    if (!request.force) await refuseOutsideProject(request.scope, path, settings.target);
     const helpers = { ...inputs.helpers, [command]: helper };
     const layers = withLayer(inputs.settings, request.scope, path, settings.after);
     const after = computeAuthPicture({
@@ -419,6 +422,21 @@ function inheritedVariable(name: string, inputs: AuthInputs, scope: WritableScop
     if (envRank(layer.scope) < envRank(scope) && layer.env[name] !== undefined && !layer.problem) value = layer.env[name];
   }
   return value === '' ? undefined : value;
+}
+
+/**
+ * A project's settings that are a link (or sit in a linked folder) leading
+ * outside the project: a write there changes some other file, perhaps one
+ * shared by every project. Not unasked.
+ */
+async function refuseOutsideProject(scope: WritableScope, path: string, target: string | undefined): Promise<void> {
+  if (scope === 'user' || target === undefined) return;
+  const project = dirname(dirname(path));
+  const root = await realpath(project).catch(() => project);
+  if (target.startsWith(`${root}${sep}`)) return;
+  throw new KeyTrayError('usage', `${path} leads to ${target}, outside the project ${project}; KeyTray would write there.`, {
+    fix: 'Pass --force to write through the link, or replace the link with a file of the project’s own.',
+  });
 }
 
 /**
