@@ -91,6 +91,7 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
     if (!agent.importKey) throw new KeyTrayError('usage', `${info.label} keeps no key of its own for KeyTray to move.`);
     const moved = await agent.importKey(situation, values.label);
     const where = `${moved.key.provider}/${moved.key.label}`;
+    const sealed = await sealedBackupsOf(services, { files: [{ path: moved.path, diff: moved.diff }] });
     if (values.json) printJson({ imported: true, agent: name, ...moved });
     else
       printLines([
@@ -98,6 +99,7 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
         '',
         ...diffLines(moved.diff),
         `Undo the file's change with \`keytray configure ${name} --undo\`.`,
+        ...sealedNotice(name, sealed),
       ]);
     return 0;
   }
@@ -122,12 +124,13 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
       return 0;
     }
     await agent.apply(plan);
-    printLines([`Written. ${undoHint(plan)}`]);
+    printLines([`Written. ${undoHint(plan)}`, ...sealedNotice(name, await sealedBackupsOf(services, plan))]);
     return 0;
   }
   if (write) await agent.apply(plan);
-  if (values.json) printJson(planJson(plan, write));
-  else printLines(planLines(plan, write));
+  const sealed = write ? await sealedBackupsOf(services, plan) : [];
+  if (values.json) printJson({ ...planJson(plan, write), ...(sealed.length ? { sealedBackups: sealed } : {}) });
+  else printLines([...planLines(plan, write), ...(sealed.length ? ['', ...sealedNotice(name, sealed)] : [])]);
   return 0;
 }
 
@@ -179,6 +182,23 @@ function planLines(plan: AgentPlan, written: boolean): string[] {
   for (const w of resolved) lines.push(`resolved: ${w.message}`);
   lines.push('', ...statusLines(plan.after));
   return lines;
+}
+
+/** The backups this write just made that held a credential (sealed, kept for undo). */
+async function sealedBackupsOf(services: Services, plan: { files: { path: string; diff: string }[] }) {
+  const all = await services.writer.backups();
+  return plan.files
+    .filter((f) => f.diff !== '')
+    .flatMap((f) => all.findLast((b) => b.path === f.path) ?? [])
+    .filter((b) => b.heldCredential);
+}
+
+/** What a write's backup held, said right after the write. */
+export function sealedNotice(agent: string, backups: { id: string; path: string; backup: string | null }[]): string[] {
+  return backups.map(
+    (b) =>
+      `The earlier ${b.path} held a credential: its backup ${b.backup} is sealed (its key is in the keychain) and kept for \`keytray configure ${agent} --undo\`. Once you no longer need that: \`keytray backups delete ${b.id}\`.`,
+  );
 }
 
 function undoHint(plan: AgentPlan): string {

@@ -4,6 +4,7 @@
 import { KeyTrayError } from '../../shared/errors';
 import { Vault } from '../core/vault/vault';
 import { CONFIGURE_USAGE, configureCommand, STATUS_USAGE, statusCommand } from './agent-commands';
+import { BACKUPS_USAGE, backupsCommand } from './backups-command';
 import { BINDINGS_USAGE, bindingsCommand } from './bindings-command';
 import { closest } from './did-you-mean';
 import { EXEC_USAGE, execCommand } from './exec-command';
@@ -29,6 +30,7 @@ Usage:
        ${PROVIDER_USAGE}
        ${STORE_USAGE}
        ${DOCTOR_USAGE}
+       ${BACKUPS_USAGE}
 
 Providers: anthropic, anthropic-aws, bedrock, openai, openrouter, gemini.
 Exit status: 0 ok, 1 internal error, 2 usage, 3 not found, 4 keychain unavailable,
@@ -41,6 +43,7 @@ const USAGES: Record<string, string> = {
   provider: PROVIDER_USAGE,
   store: STORE_USAGE,
   doctor: DOCTOR_USAGE,
+  backups: BACKUPS_USAGE,
   configure: CONFIGURE_USAGE,
   status: STATUS_USAGE,
   bindings: BINDINGS_USAGE,
@@ -70,6 +73,8 @@ export async function run(argv: string[]): Promise<number> {
         return await storeCommand(vault, args);
       case 'doctor':
         return await doctorCommand(vault, args);
+      case 'backups':
+        return await backupsCommand(vault, args);
       case 'configure':
         return await configureCommand(vault, args);
       case 'status':

@@ -111,6 +111,29 @@ describe('configure claude-code', () => {
     expect(undo.stderr).toContain('`keytray configure claude-code --scope user --remove` takes out only what KeyTray put in');
   });
 
+  it('says when a backup holds a credential, lists it, and deletes it on request (its undo with it)', async () => {
+    const t = makeTestEnv();
+    await withKey(t);
+    const path = userSettings(t);
+    mkdirSync(join(t.root, '.claude'));
+    const plaintext = fakeAnthropicKey();
+    writeFileSync(path, JSON.stringify({ env: { ANTHROPIC_API_KEY: plaintext } }));
+    const done = await runCli(['configure', 'claude-code', '--neutralize-env'], { env: t.env });
+    expect(done.code, done.stderr).toBe(0);
+    const listed = JSON.parse((await runCli(['backups', '--json'], { env: t.env })).stdout).backups;
+    expect(listed).toMatchObject([{ path, heldCredential: true, backup: expect.stringMatching(/\.sealed$/) }]);
+    expect(done.stdout).toContain(`The earlier ${path} held a credential: its backup ${listed[0].backup} is sealed`);
+    expect(done.stdout).toContain(`\`keytray backups delete ${listed[0].id}\``);
+    expect(readFileSync(listed[0].backup, 'utf8')).not.toContain(plaintext.slice(13));
+
+    const deleted = await runCli(['backups', 'delete', '--sealed', '--json'], { env: t.env });
+    expect(JSON.parse(deleted.stdout).deleted).toMatchObject([{ id: listed[0].id }]);
+    expect(statOrNull(listed[0].backup)).toBeNull();
+    expect(JSON.parse((await runCli(['backups', '--json'], { env: t.env })).stdout).backups).toEqual([]);
+    expect((await runCli(['configure', 'claude-code', '--undo'], { env: t.env })).code).toBe(3);
+    expect((await runCli(['backups', 'delete', 'nope'], { env: t.env })).code).toBe(3);
+  });
+
   it('writes through a symlinked settings file and keeps its mode', async () => {
     const t = makeTestEnv();
     await withKey(t);

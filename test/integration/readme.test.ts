@@ -104,6 +104,8 @@ describe('the README', () => {
         store: () => json(['store']),
         'store use': () => json(['store', 'use', 'keychain']),
         doctor: () => json(['doctor']),
+        backups: () => json(['backups']),
+        'backups delete': () => json(['backups', 'delete', '--sealed']),
         'keys remove': async () => {
           await runCli(['keys', 'add', 'anthropic', '--label', 'spare'], { env, input: fakeAnthropicKey() });
           return json(['keys', 'remove', 'anthropic', 'spare']);

@@ -28,6 +28,18 @@ export interface SettingsPlan {
   target?: string;
 }
 
+/** One write KeyTray can undo, as `keytray backups` shows it. */
+export interface BackupView {
+  id: string;
+  /** The file written. */
+  path: string;
+  at: string;
+  /** The earlier bytes; null when KeyTray created the file. */
+  backup: string | null;
+  /** The earlier bytes held a credential (the backup is sealed under a key in the keychain). */
+  heldCredential: boolean;
+}
+
 interface JournalEntry {
   id: string;
   path: string;
@@ -152,6 +164,38 @@ export class SettingsWriter {
         at: new Date().toISOString(),
       });
       await writeFileAtomic(target, plan.after, mode);
+    });
+  }
+
+  /** Every write KeyTray can still undo, oldest first, with where its backup is and whether that held a credential. */
+  async backups(): Promise<BackupView[]> {
+    return (await this.journal()).map((e) => ({
+      id: e.id,
+      path: e.path,
+      at: e.at,
+      backup: e.backup,
+      heldCredential: e.backup?.endsWith('.sealed') ?? false,
+    }));
+  }
+
+  /**
+   * Deletes backups (by id; every one that held a credential with `sealed`):
+   * the file goes, and so does the undo it allowed. Returns what was deleted.
+   */
+  async deleteBackups(which: { ids?: string[]; sealed?: boolean }): Promise<BackupView[]> {
+    return withFileLock(this.journalPath, async () => {
+      const all = await this.backups();
+      const chosen = all.filter((b) => which.ids?.includes(b.id) || (which.sealed && b.heldCredential));
+      const unknown = (which.ids ?? []).filter((id) => !all.some((b) => b.id === id));
+      if (unknown.length) {
+        throw new KeyTrayError('not-found', `KeyTray has no backup ${unknown.join(', ')}.`, {
+          fix: 'See them with `keytray backups`.',
+        });
+      }
+      const gone = new Set(chosen.map((b) => b.id));
+      await this.save((await this.journal()).filter((e) => !gone.has(e.id)));
+      for (const b of chosen) if (b.backup) await rm(b.backup, { force: true });
+      return chosen;
     });
   }
 
