@@ -84,7 +84,7 @@ interface Reply {
 
 function send(
   port: number,
-  options: { path?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer },
+  options: { path?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer; agent?: Agent },
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -94,6 +94,7 @@ function send(
         path: options.path ?? '/anthropic/v1/messages',
         method: options.method ?? 'POST',
         headers: options.headers,
+        ...(options.agent ? { agent: options.agent } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -450,6 +451,40 @@ describe('limits and failures', () => {
     });
     expect(chunked.status).toBe(413);
     expect(upstream.seen.filter((s) => s.body.length > 1024)).toHaveLength(0);
+  });
+
+  it('keeps slots for the agent: clients without a token are evicted oldest first and dropped when they take too long', async () => {
+    const { token, proxy } = await setup(ok, {
+      maxConnections: 6,
+      reservedForAuthenticated: 2,
+      unauthenticatedTimeoutMs: 60_000,
+    });
+    // Strangers fill every slot they may have, and more: each newcomer evicts the oldest.
+    const strangers = await Promise.all(Array.from({ length: 8 }, () => openSocket(proxy.port)));
+    let evicted = 0;
+    await new Promise<void>((resolve) => {
+      for (const s of strangers) void s.closed.then(() => ++evicted === 4 && resolve());
+    });
+    // The agent still gets in, over and over, on keep-alive connections that nobody can evict.
+    const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+    for (let i = 0; i < 4; i++) {
+      expect((await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}', agent })).status).toBe(200);
+    }
+    const more = await Promise.all(Array.from({ length: 6 }, () => openSocket(proxy.port)));
+    expect((await send(proxy.port, { headers: { 'x-api-key': token }, body: '{}', agent })).status).toBe(200);
+    agent.destroy();
+    for (const s of [...strangers, ...more]) s.socket.destroy();
+  });
+
+  it('drops a connection that shows no valid token in time, even one that keeps talking', async () => {
+    const { proxy } = await setup(ok, { unauthenticatedTimeoutMs: 300 });
+    const idle = await openSocket(proxy.port);
+    await idle.closed;
+    const chatty = await openSocket(proxy.port);
+    // Bytes of a head that never ends: each one would re-arm a per-byte deadline, not this one.
+    const drip = setInterval(() => chatty.socket.write('x'), 20);
+    await chatty.closed;
+    clearInterval(drip);
   });
 
   it('refuses oversized headers', async () => {
@@ -847,4 +882,13 @@ function rawExchangeText(port: number, text: string): Promise<string> {
     socket.on('error', () => undefined);
     socket.write(text);
   });
+}
+
+/** A bare connection to the proxy that sends nothing, with a promise of its closing. */
+async function openSocket(port: number): Promise<{ socket: Socket; closed: Promise<void> }> {
+  const socket = connect({ host: '127.0.0.1', port });
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  return { socket, closed };
 }

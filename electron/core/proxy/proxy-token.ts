@@ -108,11 +108,15 @@ export class ProxyTokens {
         const meta = await this.vault.readMetadata();
         // A rotated install token (`keytray proxy rotate-token`): the old one, and all derived from it, stop here.
         const install = await this.vault.existingProxyToken();
-        if (install && install !== this.installToken) {
+        const rotated = install !== null && install !== this.installToken;
+        if (install && rotated) {
           this.installToken = install;
           this.install = Buffer.from(install, 'latin1');
         }
+        // A removed key's token is still recognised, so its request gets a sentence saying the key is gone
+        // rather than a bare 401; a route token goes with its binding, and every token with a rotated install.
         const next = new Map<string, HelperBinding & { route?: true }>();
+        if (!rotated) for (const [digest, holder] of this.bindings) if (!holder.route) next.set(digest, holder);
         for (const provider of PROVIDER_IDS)
           for (const { label } of meta.providers[provider]?.keys ?? [])
             next.set(digest(bindingToken(this.installToken, { provider, label })).toString('hex'), { provider, label });

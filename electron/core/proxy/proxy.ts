@@ -45,7 +45,11 @@ export interface ProxyLimits {
   upstreamTimeoutMs: number;
   /** Time without a byte either way, once a request body or a response is under way. */
   idleTimeoutMs: number;
+  /** Time a connection has to present a valid token, from its first byte on (or its opening). */
+  unauthenticatedTimeoutMs: number;
   maxConnections: number;
+  /** Slots only connections that presented a valid token may fill: clients without one cannot lock the agent out. */
+  reservedForAuthenticated: number;
 }
 
 export const DEFAULT_LIMITS: ProxyLimits = {
@@ -54,7 +58,9 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   headersTimeoutMs: 10_000,
   upstreamTimeoutMs: 120_000,
   idleTimeoutMs: 300_000,
+  unauthenticatedTimeoutMs: 5_000,
   maxConnections: 512,
+  reservedForAuthenticated: 128,
 };
 
 export interface ProxyOptions {
@@ -139,16 +145,34 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   // Half-open, so a refused client's remaining bytes can be read and dropped before the close.
   await context.tokens.refresh();
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    // Full, or the unauthenticated share full: the oldest connection without a valid token makes room.
+    // One that has shown a token is never evicted for a newcomer; with every slot theirs, the newcomer goes.
+    let strangers = 0;
+    for (const c of clients) if (!c.authenticated) strangers++;
+    if (clients.size >= limits.maxConnections || strangers >= limits.maxConnections - limits.reservedForAuthenticated) {
+      const oldest = [...clients].find((c) => !c.authenticated);
+      if (oldest) {
+        oldest.socket.destroy();
+        clients.delete(oldest);
+      } else if (clients.size >= limits.maxConnections) {
+        socket.destroy();
+        return;
+      }
+    }
     const client = new ClientConnection(socket, context);
     clients.add(client);
     socket.on('close', () => clients.delete(client));
   });
-  server.maxConnections = limits.maxConnections;
   // Deadlines are checked on one beat rather than by a timer per request: a timer set and cleared
   // several times a request cost more than the rest of the proxy's own work.
   const beat = Math.max(
     25,
-    Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.upstreamTimeoutMs, limits.idleTimeoutMs) / 4)),
+    Math.min(
+      1000,
+      Math.floor(
+        Math.min(limits.headersTimeoutMs, limits.upstreamTimeoutMs, limits.idleTimeoutMs, limits.unauthenticatedTimeoutMs) / 4,
+      ),
+    ),
   );
   const sweep = setInterval(() => {
     const now = performance.now();
@@ -216,6 +240,9 @@ class ClientConnection {
   private deadline = 0;
   private headStarted = false;
   private current: Current | null = null;
+  /** Whether a request on this connection presented a valid token; until then it must, by `authBy`. */
+  authenticated = false;
+  private readonly authBy: number;
   /** Slowloris: the head did not arrive within the deadline. */
   private readonly headTooSlow = () => this.refuseHead(408, 'request headers took too long');
 
@@ -229,6 +256,7 @@ class ClientConnection {
     socket.on('error', () => undefined);
     socket.on('drain', () => this.current?.upstream?.socket.resume());
     this.arm(context.limits.headersTimeoutMs, this.headTooSlow);
+    this.authBy = performance.now() + context.limits.unauthenticatedTimeoutMs;
   }
 
   private arm(ms: number, onDeadline: () => void): void {
@@ -242,6 +270,11 @@ class ClientConnection {
 
   /** Called on the proxy's beat. */
   check(now: number): void {
+    // No valid token in time: the slot goes back (a refusal already under way may finish first).
+    if (!this.authenticated && now >= this.authBy && this.phase !== 'closing') {
+      this.socket.destroy();
+      return;
+    }
     const onDeadline = this.onDeadline;
     if (!onDeadline || now < this.deadline) return;
     this.onDeadline = null;
@@ -349,6 +382,7 @@ class ClientConnection {
     // binding may have been removed since, and removing it revokes the token at once. Look again once.
     if ((!holder || (holder.kind === 'binding' && holder.route)) && !rechecked) return this.recheck(head);
     if (!holder) return this.refuse(401, 'authentication_error', 'missing or wrong KeyTray proxy token');
+    this.authenticated = true;
     if (!isProviderId(prefix))
       return this.refuse(
         404,
