@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
 import { freePort } from '../support/ports';
-import { fakeAnthropicKey, makeTestEnv } from '../support/test-env';
+import { fakeAnthropicKey, fakeGeminiKey, makeTestEnv } from '../support/test-env';
 
 /** A listener that records every byte it is sent and answers like a plausible HTTP server. */
 async function squat(port: number, answer: string) {
@@ -97,7 +97,7 @@ describe('keytray proxy rotate-token', () => {
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
     await runCli(['keys', 'add', 'anthropic', '--label', 'work'], { env, input: fakeAnthropicKey() });
-    await runCli(['keys', 'add', 'gemini', '--label', 'g'], { env, input: `AIza${'g'.repeat(35)}` });
+    await runCli(['keys', 'add', 'gemini', '--label', 'g'], { env, input: fakeGeminiKey() });
     for (const provider of ['anthropic', 'gemini']) await runCli(['provider', 'set', provider, '--base-url', base], { env });
     const proxy = await startCliProxy(env);
     try {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../shared/errors';
 import { runCli } from '../support/cli';
-import { fakeAnthropicKey, makeTestEnv } from '../support/test-env';
+import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv } from '../support/test-env';
 
 const README = readFileSync('README.md', 'utf8');
 const section = README.slice(README.indexOf('## The `keytray` command'), README.indexOf('## The auth picture'));
@@ -84,7 +84,7 @@ describe('the README', () => {
         'configure <agent>': () => json(['configure', 'claude-code']),
         'configure <agent> --undo': () => json(['configure', 'claude-code', '--undo']),
         'configure <agent> --import-key': async () => {
-          writeFileSync(join(t.root, '.codex', 'auth.json'), `{ "OPENAI_API_KEY": "sk-proj-${'c'.repeat(40)}" }\n`);
+          writeFileSync(join(t.root, '.codex', 'auth.json'), `{ "OPENAI_API_KEY": "${fakeOpenAIKey()}" }\n`);
           return json(['configure', 'codex', '--import-key']);
         },
         status: () => json(['status']),

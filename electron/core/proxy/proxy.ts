@@ -515,13 +515,21 @@ class ClientConnection {
     text += `content-length: ${body.length}\r\n\r\n`;
     const connection = this.context.pool.acquire(target);
     current.upstream = connection;
-    this.exchange(current, connection, target, upstream.secrets);
+    const request = withHead(text, body);
+    this.exchange(current, connection, target, upstream.secrets, request);
     // One write: a model request is complete before any answer can start, and one write is faster.
-    connection.socket.write(withHead(text, body));
+    connection.socket.write(request);
   }
 
   /** Reads the upstream's answer and passes it on as it arrives. */
-  private exchange(current: Current, connection: UpstreamConnection, target: URL, secrets: string[]): void {
+  private exchange(
+    current: Current,
+    connection: UpstreamConnection,
+    target: URL,
+    secrets: string[],
+    /** The request as written, for one retry on a new connection when a reused one turns out closed. */
+    request: Buffer,
+  ): void {
     const { limits, pool } = this.context;
     const scrubber = secrets.length ? new SecretScrubber(secrets) : null;
     const socket = this.socket;
@@ -621,6 +629,16 @@ class ClientConnection {
       closed: (error) => {
         if (response && untilClose && !error) return complete();
         if (response) return broken('the upstream broke off the response');
+        // A kept-alive connection the upstream closed just as it was reused, before a byte of answer:
+        // the request never reached it. Once, on a new connection, as every keep-alive client must.
+        if (connection.reused && headBytes.length === 0 && this.phase === 'busy') {
+          done();
+          const fresh = pool.fresh(target);
+          current.upstream = fresh;
+          this.exchange(current, fresh, target, secrets, request);
+          fresh.socket.write(request);
+          return;
+        }
         done();
         const reason = error?.code ?? 'ECONNRESET';
         this.refuse(502, 'api_error', `the upstream ${target.host} is unreachable (${reason})`);

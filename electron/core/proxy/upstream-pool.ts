@@ -16,10 +16,13 @@ export interface ExchangeHandlers {
 
 export interface UpstreamConnection {
   readonly socket: Socket;
+  /** Taken from the pool rather than opened for this exchange: the upstream may have closed it meanwhile. */
+  readonly reused: boolean;
   attach(handlers: ExchangeHandlers): void;
 }
 
 interface Pooled extends UpstreamConnection {
+  reused: boolean;
   origin: string;
   handlers: ExchangeHandlers | null;
   failure: NodeJS.ErrnoException | null;
@@ -41,7 +44,22 @@ export class UpstreamPool {
 
   /** A connection to `url`'s origin: an idle one if there is one, else a new one (writes queue until it is up). */
   acquire(url: URL): UpstreamConnection {
-    return this.idle.get(url.origin)?.pop() ?? this.connect(url);
+    const idle = this.idle.get(url.origin);
+    for (let pooled = idle?.pop(); pooled; pooled = idle?.pop()) {
+      // One the upstream has already closed, its close not yet handled, is no use.
+      if (pooled.socket.destroyed || !pooled.socket.writable || pooled.socket.readableEnded) {
+        pooled.socket.destroy();
+        continue;
+      }
+      pooled.reused = true;
+      return pooled;
+    }
+    return this.connect(url);
+  }
+
+  /** A new connection, never a pooled one (a retry after a reused one failed). */
+  fresh(url: URL): UpstreamConnection {
+    return this.connect(url);
   }
 
   /** Gives a connection back after a cleanly ended response. */
@@ -95,6 +113,7 @@ export class UpstreamPool {
     const pooled: Pooled = {
       socket,
       origin: url.origin,
+      reused: false,
       handlers: null,
       failure: null,
       idleSince: 0,
