@@ -559,12 +559,18 @@ describe('end to end: a key added with the CLI reaches the upstream through Clau
   });
 });
 
+/** A throw-away home under the tests' HOME for the real Claude Code, with a keychain service of its own. */
+function claudeHome(name: string): { root: string; home: string; env: Record<string, string> } {
+  const root = mkdtempSync(join(process.env.HOME ?? '/tmp', `${name}-`));
+  const home = join(root, 'home');
+  mkdirSync(home, { recursive: true });
+  const service = `keytray-${name}-${randomBytes(5).toString('hex')}`;
+  return { root, home, env: { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: service } };
+}
+
 describe('end to end in proxy mode: Claude Code only ever holds the proxy token', () => {
   it('the upstream receives the keychain key; settings, environment and helper output hold only the token', async () => {
-    const root = mkdtempSync(join(process.env.HOME ?? '/tmp', 'proxy-e2e-'));
-    const home = join(root, 'home');
-    mkdirSync(home, { recursive: true });
-    const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-proxy-${randomBytes(5).toString('hex')}` };
+    const { root, home, env } = claudeHome('proxy');
     const key = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
     expect((await runCli(['keys', 'add', 'anthropic', '--label', 'work'], { env, input: key })).code).toBe(0);
     expect((await runCli(['provider', 'set', 'anthropic', '--base-url', upstream.url], { env })).code).toBe(0);
@@ -658,10 +664,7 @@ async function askClaude(env: Record<string, string>, cwd: string) {
 
 describe('end to end in AWS mode with the real Claude Code', () => {
   async function world(prefix: string) {
-    const root = mkdtempSync(join(process.env.HOME ?? '/tmp', prefix));
-    const home = join(root, 'home');
-    mkdirSync(home, { recursive: true });
-    const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-aws-${randomBytes(5).toString('hex')}` };
+    const { home, env } = claudeHome(prefix);
     const cli = async (args: string[], input?: string) => {
       const result = await runCli(args, { env, ...(input === undefined ? {} : { input }) });
       expect(result.code, `keytray ${args.join(' ')}: ${result.stderr}`).toBe(0);
@@ -676,7 +679,7 @@ describe('end to end in AWS mode with the real Claude Code', () => {
     ['Bedrock, API key', 'bedrock', 'api-key'],
     ['Bedrock, stored access keys', 'bedrock', 'sigv4'],
   ] as const)('%s: through the proxy, no secret on disk or in Claude Code', async (_name, provider, auth) => {
-    const { home, env, cli } = await world(`${provider}-`);
+    const { home, env, cli } = await world(`aws-${provider}`);
     const secret =
       auth === 'sigv4'
         ? `AKIA${randomBytes(8).toString('hex').toUpperCase()}:${randomBytes(30)
@@ -740,7 +743,7 @@ describe('end to end in AWS mode with the real Claude Code', () => {
   });
 
   it('Claude Platform on AWS with an AWS profile: native settings, Claude Code signs, nothing stored', async () => {
-    const { home, env, cli } = await world('aws-profile-');
+    const { home, env, cli } = await world('aws-profile');
     mkdirSync(join(home, '.aws'));
     writeFileSync(
       join(home, '.aws', 'credentials'),
@@ -844,10 +847,7 @@ describe('from a subfolder, with and without git, as the real Claude Code reads 
 
 describe('where requests go', () => {
   it("helper mode honours the provider's base URL, and the picture names the destination Claude Code really uses", async () => {
-    const root = mkdtempSync(join(process.env.HOME ?? '/tmp', 'destination-'));
-    const home = join(root, 'home');
-    mkdirSync(home, { recursive: true });
-    const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-dest-${randomBytes(5).toString('hex')}` };
+    const { home, env } = claudeHome('destination');
     const key = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
     expect((await runCli(['keys', 'add', 'anthropic', '--label', 'work'], { env, input: key })).code).toBe(0);
     expect((await runCli(['provider', 'set', 'anthropic', '--base-url', upstream.url], { env })).code).toBe(0);
@@ -872,12 +872,9 @@ describe('where requests go', () => {
 
 describe('modes across scopes', () => {
   it("a project bound in helper mode under the user's proxy mode works, and the picture flags the pair that cannot", async () => {
-    const root = mkdtempSync(join(process.env.HOME ?? '/tmp', 'cross-scope-'));
-    const home = join(root, 'home');
+    const { root, home, env } = claudeHome('cross-scope');
     const project = join(root, 'project');
-    mkdirSync(home, { recursive: true });
     mkdirSync(project, { recursive: true });
-    const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-cross-${randomBytes(5).toString('hex')}` };
     const { cli, work, personal } = await withTwoKeys(env);
     await cli(['provider', 'set', 'anthropic', '--base-url', upstream.url]);
     const proxy = await startCliProxy(env);
@@ -908,10 +905,7 @@ describe('modes across scopes', () => {
 
 describe('keytray exec with Claude Code', () => {
   it('delivers the key asked for, or refuses with what Claude Code would send instead', async () => {
-    const root = mkdtempSync(join(process.env.HOME ?? '/tmp', 'exec-'));
-    const home = join(root, 'home');
-    mkdirSync(home, { recursive: true });
-    const env = { ...baseClaudeEnv(home), KEYTRAY_KEYCHAIN_SERVICE: `keytray-exec-${randomBytes(5).toString('hex')}` };
+    const { home, env } = claudeHome('exec');
     const { cli, work, personal } = await withTwoKeys(env);
     await cli(['provider', 'set', 'anthropic', '--base-url', upstream.url]);
     const exec = async () => {

@@ -552,9 +552,10 @@ describe('limits and failures', () => {
 
 describe('connections and framing', () => {
   /** An upstream on a bare socket that answers every request head with `answer` (raw bytes). */
+  /** A list is written piece by piece, each after the last has gone out (an answer cut across writes). */
   /** With `last`, it writes that and closes instead (an answer whose end is the close). */
   async function rawUpstream(
-    answer: (request: string) => string | null,
+    answer: (request: string) => string | string[] | null,
     last?: string,
   ): Promise<{ url: string; requests: string[] }> {
     const requests: string[] = [];
@@ -572,7 +573,13 @@ describe('connections and framing', () => {
           requests.push(request);
           const reply = answer(request);
           if (reply === null) socket.end(last ?? '', 'latin1');
-          else socket.write(reply, 'latin1');
+          else if (typeof reply === 'string') socket.write(reply, 'latin1');
+          else {
+            const write = (i: number) => {
+              if (i < reply.length) socket.write(reply[i] as string, 'latin1', () => setImmediate(() => write(i + 1)));
+            };
+            write(0);
+          }
         }
       });
       socket.on('error', () => undefined);
@@ -586,38 +593,6 @@ describe('connections and framing', () => {
         }),
     });
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
-  }
-
-  /** An upstream that answers each request with several separate writes. */
-  async function rawUpstreamWrites(answer: (request: string) => string[]): Promise<{ url: string }> {
-    const sockets = new Set<Socket>();
-    const server = createNetServer((socket) => {
-      sockets.add(socket);
-      let buffered = '';
-      socket.on('data', (d) => {
-        buffered += d.toString('latin1');
-        const end = buffered.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const length = Number(/content-length: (\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
-        if (buffered.length < end + 4 + length) return;
-        const parts = answer(buffered);
-        buffered = '';
-        const write = (i: number) => {
-          if (i < parts.length) socket.write(parts[i] as string, 'latin1', () => setImmediate(() => write(i + 1)));
-        };
-        write(0);
-      });
-      socket.on('error', () => undefined);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    running.push({
-      close: () =>
-        new Promise<void>((r) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => r());
-        }),
-    });
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
   }
 
   /** Sends `text` on one connection and reads until `done` says the replies are complete. */
@@ -783,7 +758,7 @@ describe('connections and framing', () => {
     expect(reply.body).toBe(`{"error":{"message":"invalid x-api-key ${'*'.repeat(stored.length)}"}}`);
 
     // Chunked, with the key cut between two writes of the upstream (however the bytes arrive, the answer is the same).
-    const split = await rawUpstreamWrites((request) => {
+    const split = await rawUpstream((request) => {
       const echoed = /x-api-key: (\S+)/.exec(request)?.[1] ?? '';
       const data = `data: ${echoed} done\n\n`;
       const cut = 6 + Math.floor(echoed.length / 2);
