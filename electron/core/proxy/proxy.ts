@@ -31,7 +31,7 @@ import {
   responseHasNoBody,
 } from './http1';
 import { IDENTITY_PATH, ProxyTokens } from './proxy-token';
-import { SecretScrubber } from './scrubber';
+import { SecretScrubber, scrubbed } from './scrubber';
 import { type UpstreamConnection, UpstreamPool } from './upstream-pool';
 
 export interface ProxyLimits {
@@ -114,8 +114,8 @@ interface Upstream {
   targets: Map<string, URL>;
   /** Injected into every request (the key, the workspace). */
   headers: Record<string, string>;
-  /** The key as it travels, to be kept out of anything sent back to the client. */
-  secrets: string[];
+  /** The key as it travels (scrubbed()), to be kept out of anything sent back to the client. */
+  secrets: Buffer[];
   /** SigV4: signs a buffered request, returning the headers to add. */
   sign?: (input: SignInput) => Promise<Record<string, string>>;
 }
@@ -526,7 +526,7 @@ class ClientConnection {
     current: Current,
     connection: UpstreamConnection,
     target: URL,
-    secrets: string[],
+    secrets: Buffer[],
     /** The request as written, for one retry on a new connection when a reused one turns out closed. */
     request: Buffer,
   ): void {
@@ -846,7 +846,7 @@ class UpstreamCache {
     } else {
       const { secret } = await this.vault.secret(provider, record.label);
       Object.assign(headers, keyHeaders(provider, secret));
-      upstream.secrets.push(secret);
+      upstream.secrets.push(...scrubbed([secret]));
     }
     for (const key of this.cache.keys()) if (key.startsWith(`${provider}/${record.label}/`)) this.cache.delete(key);
     this.cache.set(cacheKey, upstream);

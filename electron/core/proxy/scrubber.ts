@@ -10,17 +10,16 @@
 const MASK = 0x2a; // '*'
 const EMPTY = Buffer.alloc(0);
 
+/** The bytes to look for, worked out once per key (not per response): keys as they travel, none too short to mean anything. */
+export function scrubbed(secrets: readonly string[]): Buffer[] {
+  return secrets.filter((s) => s.length >= 8).map((s) => Buffer.from(s, 'latin1'));
+}
+
+/** One response's scrubber: what it holds back belongs to that response. */
 export class SecretScrubber {
   private held: Buffer = EMPTY;
-  private readonly secrets: Buffer[];
 
-  constructor(secrets: readonly string[]) {
-    this.secrets = secrets.filter((s) => s.length >= 8).map((s) => Buffer.from(s, 'latin1'));
-  }
-
-  get active(): boolean {
-    return this.secrets.length > 0;
-  }
+  constructor(private readonly secrets: readonly Buffer[]) {}
 
   /** What may be sent now of `bytes` (after what was held), with every whole occurrence masked. */
   push(bytes: Buffer): Buffer {
