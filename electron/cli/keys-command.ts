@@ -9,7 +9,7 @@ import { testKey } from '../core/vault/key-test';
 import type { Vault } from '../core/vault/vault';
 import { cliServices } from './agent-commands';
 import { JSON_OPTION, parse } from './args';
-import { printJson, printLines, warn } from './output';
+import { printJson, printLines, rewrittenLines, rewrittenStatus, warn } from './output';
 import { readSecret } from './secret-input';
 
 export const KEYS_USAGE = `keytray keys add <provider> [--label <name>] [--replace] [--activate] [--json]
@@ -168,18 +168,12 @@ async function rename(vault: Vault, args: string[]): Promise<number> {
   const { key, files } = await renameKey(cliServices(vault).agents, vault, provider, from, to);
   if (values.json) printJson({ key, files });
   else {
-    const lines = [`Renamed ${provider}/${from} to ${provider}/${key.label}.`];
-    for (const f of files) {
-      if (f.error)
-        lines.push(
-          `! ${f.path} still names ${provider}/${from}: ${f.error.message}`,
-          ...(f.error.fix ? [`  ${f.error.fix}`] : []),
-        );
-      else lines.push(`Updated ${f.path}:`, '', ...f.diff.trimEnd().split('\n'), '');
-    }
-    printLines(lines);
+    printLines([
+      `Renamed ${provider}/${from} to ${provider}/${key.label}.`,
+      ...rewrittenLines(files, `names ${provider}/${from}`),
+    ]);
   }
-  return files.some((f) => f.error) ? exitCodeFor('inconsistent') : 0;
+  return rewrittenStatus(files);
 }
 
 async function show(vault: Vault, args: string[]): Promise<number> {

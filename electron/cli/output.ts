@@ -3,6 +3,7 @@
  * as one sentence plus the fix, and an exit status from the error's code.
  */
 import { exitCodeFor, KeyTrayError } from '../../shared/errors';
+import type { RewrittenFile } from '../../shared/ipc';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -38,4 +39,24 @@ export function reportError(error: unknown, json: boolean): number {
 function describeInternal(error: unknown): string {
   if (error instanceof Error) return `${error.name}${'code' in error ? ` (${String(error.code)})` : ''}`;
   return typeof error;
+}
+
+/**
+ * Files KeyTray rewrote because something they name changed (a label, the
+ * port, the token): each one's diff, or, for one it could not rewrite, what
+ * it still `holds`, why, and what to do.
+ */
+export function rewrittenLines(files: readonly RewrittenFile[], holds: string): string[] {
+  return files.flatMap((f) =>
+    f.error
+      ? [`! ${f.path} still ${holds}: ${f.error.message}`, ...(f.error.fix ? [`  ${f.error.fix}`] : [])]
+      : f.diff
+        ? [`Updated ${f.path}:`, '', ...f.diff.trimEnd().split('\n'), '']
+        : [`${f.path} needed no change.`],
+  );
+}
+
+/** The exit status after rewriting files: 5 when one of them could not be rewritten. */
+export function rewrittenStatus(files: readonly RewrittenFile[]): number {
+  return files.some((f) => f.error) ? exitCodeFor('inconsistent') : 0;
 }

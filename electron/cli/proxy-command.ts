@@ -3,7 +3,7 @@
  * and `keytray proxy log` shows what went through it.
  */
 import { AGENTS } from '../../shared/agents/catalog';
-import { exitCodeFor, KeyTrayError } from '../../shared/errors';
+import { KeyTrayError } from '../../shared/errors';
 import { PROVIDER_IDS } from '../../shared/providers';
 import { type ProxyLogEntry, proxyBaseUrl } from '../../shared/proxy-types';
 import { boundFiles, inProxyMode, moveProxyPort, rotateProxyToken } from '../core/agents/rebind';
@@ -13,7 +13,7 @@ import { proxyLogPath, readProxyLog } from '../core/proxy/proxy-log';
 import type { Vault } from '../core/vault/vault';
 import { cliServices } from './agent-commands';
 import { JSON_OPTION, parse } from './args';
-import { printJson, printLines, warn } from './output';
+import { printJson, printLines, rewrittenLines, rewrittenStatus, warn } from './output';
 
 export const PROXY_USAGE = `keytray proxy [--port <n>] [--quiet]
        keytray proxy port [<n>] [--json]
@@ -83,44 +83,26 @@ async function portCommand(vault: Vault, args: string[]): Promise<number> {
     return 0;
   }
   const move = await moveProxyPort(cliServices(vault).agents, vault, portNumber(positionals[0]));
-  const failed = move.files.filter((f) => f.error);
   if (values.json) printJson(move);
-  else {
-    const lines = [`The proxy's port is now ${move.to} (was ${move.from}).`];
-    for (const f of move.files) {
-      if (f.error)
-        lines.push(
-          `! ${AGENTS[f.agent].label}: ${f.path} still points at ${move.from}: ${f.error.message}`,
-          ...(f.error.fix ? [`  ${f.error.fix}`] : []),
-        );
-      else
-        lines.push(
-          f.diff ? `Updated ${f.path}:` : `${f.path} already points at ${move.to}.`,
-          ...(f.diff ? ['', ...f.diff.trimEnd().split('\n'), ''] : []),
-        );
-    }
-    lines.push('A proxy running now keeps its old port until it restarts.');
-    printLines(lines);
-  }
-  return failed.length > 0 ? exitCodeFor('inconsistent') : 0;
+  else
+    printLines([
+      `The proxy's port is now ${move.to} (was ${move.from}).`,
+      ...rewrittenLines(move.files, `points at ${move.from}`),
+      'A proxy running now keeps its old port until it restarts.',
+    ]);
+  return rewrittenStatus(move.files);
 }
 
 /** Replaces the install's proxy token; every derived token changes with it. */
 async function rotateCommand(vault: Vault, args: string[]): Promise<number> {
   const { values } = parse(args, JSON_OPTION, 'keytray proxy rotate-token [--json]', { min: 0, max: 0 });
   const { files, proxy } = await rotateProxyToken(cliServices(vault).agents, vault);
-  const failed = files.filter((f) => f.error);
   if (values.json) printJson({ rotated: true, files, proxy });
   else {
-    const lines = ['The proxy token is replaced: every token made from the old one is refused from now on.'];
-    for (const f of files) {
-      if (f.error)
-        lines.push(
-          `! ${f.path} still holds a token made from the old one: ${f.error.message}`,
-          ...(f.error.fix ? [`  ${f.error.fix}`] : []),
-        );
-      else lines.push(`Updated ${f.path} with its new route token.`);
-    }
+    const lines = [
+      'The proxy token is replaced: every token made from the old one is refused from now on.',
+      ...rewrittenLines(files, 'holds a token made from the old one'),
+    ];
     lines.push(
       proxy === 'keytray'
         ? 'The running proxy took the new token.'
@@ -130,7 +112,7 @@ async function rotateCommand(vault: Vault, args: string[]): Promise<number> {
     );
     printLines(lines);
   }
-  return failed.length > 0 ? exitCodeFor('inconsistent') : 0;
+  return rewrittenStatus(files);
 }
 
 async function showLog(args: string[]): Promise<number> {
