@@ -5,6 +5,7 @@
  * writable by anyone else. Writing repairs the modes of what is the user's
  * and refuses the rest; the picture names any of it.
  */
+import type { Stats } from 'node:fs';
 import { chmod, lstat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KeyTrayError } from '../../../shared/errors';
@@ -18,7 +19,8 @@ export interface PlaceProblem {
 export async function helperPlaceProblem(script: string): Promise<PlaceProblem | null> {
   if (process.platform === 'win32') return null;
   for (const path of [dirname(script), script]) {
-    const problem = await ownProblem(path);
+    const info = await lstat(path).catch(() => null);
+    const problem = info && ownProblem(path, info);
     if (problem) return problem;
   }
   return null;
@@ -32,15 +34,13 @@ export async function secureHelperFolder(folder: string): Promise<void> {
   if (process.platform === 'win32') return;
   const info = await lstat(folder).catch(() => null);
   if (!info) return;
-  const problem = await ownProblem(folder, false);
+  const problem = ownProblem(folder, info, false);
   if (problem)
     throw new KeyTrayError('inconsistent', `KeyTray will not write its helper there: ${problem.problem}.`, { fix: problem.fix });
   if ((info.mode & 0o077) !== 0) await chmod(folder, 0o700);
 }
 
-async function ownProblem(path: string, modes = true): Promise<PlaceProblem | null> {
-  const info = await lstat(path).catch(() => null);
-  if (!info) return null;
+function ownProblem(path: string, info: Stats, modes = true): PlaceProblem | null {
   const fix = `Remove ${path} and run \`keytray configure <agent>\` again: KeyTray writes it anew, mode 0700.`;
   if (info.isSymbolicLink()) return { problem: `${path} is a symbolic link`, fix };
   if (info.uid !== process.getuid?.()) return { problem: `${path} belongs to another user (uid ${info.uid})`, fix };
