@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-system-deps.sh
 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+# OpenClaw needs Node 24, so it lives apart (tools/openclaw) with its own Node; its install script only checks the Node running npm.
+npm ci --prefix tools/openclaw --ignore-scripts --no-audit --no-fund --loglevel=error
 npm run lint
 npm run typecheck
 npm run build
