@@ -39,3 +39,20 @@ export function isAccessKeys(value: AwsAccessKeys | { problem: string }): value 
 }
 
 export const PROFILE_PATTERN = /^[A-Za-z0-9_.+@-]{1,64}$/;
+
+/** A stored key's credential, as `keytray exec` hands it to a child: an API key, AWS access keys, or the AWS profile it signs with. */
+export type KeyCredential =
+  | { auth: 'api-key'; secret: string }
+  | { auth: 'sigv4-keys'; keys: AwsAccessKeys }
+  | { auth: 'sigv4-profile'; profile: string };
+
+/** The AWS credential chain's variables for a SigV4 key: its access keys, or the profile it signs with. */
+export function awsChainVariables(credential: { keys: AwsAccessKeys } | { profile: string }): Record<string, string> {
+  if ('profile' in credential) return { AWS_PROFILE: credential.profile };
+  const { accessKeyId, secretAccessKey, sessionToken } = credential.keys;
+  return {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    ...(sessionToken ? { AWS_SESSION_TOKEN: sessionToken } : {}),
+  };
+}
