@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AGENT_IDS } from '../../shared/agents/catalog';
+import { AGENT_IDS, AGENTS } from '../../shared/agents/catalog';
 import type { AgentPicture } from '../../shared/agents/picture';
 import { KeyTrayError } from '../../shared/errors';
 import { problems } from '../../shared/problems';
@@ -19,7 +19,10 @@ import { confirm, interactive } from './confirm';
 import { printJson, printLines } from './output';
 import { statusLines } from './status-text';
 
-export const CONFIGURE_USAGE = `keytray configure <${AGENT_IDS.join('|')}> [--provider <p>] [--label <key>] [--mode helper|proxy] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--force] [--dry-run] [--yes] [--undo] [--remove] [--import-key] [--json]`;
+/** The agents KeyTray writes settings for (ant takes its key from `keytray exec` only). */
+const CONFIGURABLE = AGENT_IDS.filter((id) => AGENTS[id].configurableModes.length > 0);
+
+export const CONFIGURE_USAGE = `keytray configure <${CONFIGURABLE.join('|')}> [--provider <p>] [--label <key>] [--mode helper|proxy] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--force] [--dry-run] [--yes] [--undo] [--remove] [--import-key] [--json]`;
 export const STATUS_USAGE = `keytray status [--agent <${AGENT_IDS.join('|')}>] [--cwd <dir>] [--json]`;
 
 /** The services, with the helper script running this very CLI with this very runtime. */

@@ -6,7 +6,7 @@
  */
 import type { ProviderId } from '../providers';
 
-export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli'] as const;
+export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'ant'] as const;
 export type AgentId = (typeof AGENT_IDS)[number];
 
 /**
@@ -28,7 +28,8 @@ export interface AgentInfo {
   providers: readonly ProviderId[];
   modes: readonly DeliveryMode[];
   configurableModes: readonly ConfigurableMode[];
-  defaultMode: ConfigurableMode;
+  /** Null for an agent KeyTray writes nothing for (its key only ever reaches it through `keytray exec`). */
+  defaultMode: ConfigurableMode | null;
   /** Where KeyTray can write its configuration, the first by default. */
   scopes: readonly string[];
   /** Agent-specific configure options. */
@@ -68,6 +69,18 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     // Gemini CLI has no key command: a route token in its .env, or the key in one process's environment.
     configurableModes: ['proxy'],
     defaultMode: 'proxy',
+    scopes: ['user'],
+    options: [],
+  },
+  ant: {
+    id: 'ant',
+    label: "Anthropic's ant CLI",
+    command: 'ant',
+    providers: ['anthropic', 'anthropic-aws'],
+    // No key command and no settings of its own that could hold one: `keytray exec --agent ant` only.
+    modes: ['exec'],
+    configurableModes: [],
+    defaultMode: null,
     scopes: ['user'],
     options: [],
   },

@@ -7,7 +7,8 @@
  * variables, not to a run of ant.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli';
+import { maskSecret } from '../../shared/mask';
+import { BIN, runCli } from '../support/cli';
 import { fakeAnthropicKey, makeTestEnv, type TestEnv } from '../support/test-env';
 
 /** A child that prints the variables ant reads (ANTHROPIC_*, and the AWS region and credential chain's) as it was started with them. */
@@ -94,6 +95,23 @@ describe('keytray exec --agent ant', () => {
       ANTHROPIC_AWS_WORKSPACE_ID: 'wrkspc_01KT',
       AWS_PROFILE: 'team-sso',
     });
+  });
+
+  it('the picture KeyTray draws inside that environment says ant sends the key asked for; configure says there is nothing to write', async () => {
+    const t = makeTestEnv();
+    const key = fakeAnthropicKey();
+    await runCli(['keys', 'add', 'anthropic', '--label', 'main'], { env: t.env, input: key });
+    const inside = await runCli(['exec', '--agent', 'ant', '--', process.execPath, BIN, 'status', '--agent', 'ant', '--json'], {
+      env: { ...t.env, ...AMBIENT },
+    });
+    expect(inside.code, inside.stderr).toBe(0);
+    const picture = JSON.parse(inside.stdout);
+    expect(picture.winner).toBe('ANTHROPIC_API_KEY');
+    expect(picture.headers['x-api-key'].masked).toBe(maskSecret(key));
+    expect(picture.warnings).toEqual([]);
+    const configure = await runCli(['configure', 'ant'], { env: t.env });
+    expect(configure.code).toBe(2);
+    expect(configure.stderr).toContain('keytray exec --agent ant');
   });
 
   it('refuses, without running anything, what ant could not use as asked', async () => {

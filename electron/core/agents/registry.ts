@@ -9,6 +9,7 @@ import { KeyTrayError } from '../../../shared/errors';
 import { problems } from '../../../shared/problems';
 import type { AgentIntegration } from './agent';
 import type { AgentDeps } from './agent-deps';
+import { AntAgent } from './ant/agent';
 import { ClaudeCodeAgent } from './claude-code/agent';
 import { CodexAgent } from './codex/agent';
 import { GeminiCliAgent } from './gemini-cli/agent';
@@ -19,6 +20,7 @@ export function createAgents(deps: AgentDeps) {
     'claude-code': new ClaudeCodeAgent(deps),
     codex: new CodexAgent(deps),
     'gemini-cli': new GeminiCliAgent(deps),
+    ant: new AntAgent(deps),
   } as const satisfies Record<AgentId, AgentIntegration>;
 }
 

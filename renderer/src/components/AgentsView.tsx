@@ -25,6 +25,7 @@ export function AgentsView() {
 
 function AgentCard({ agent, open }: { agent: AgentSummary; open: boolean }) {
   const { select } = useApp();
+  const info = AGENTS[agent.id];
   const binding = agent.binding;
   const mode = binding ? (binding.mode ?? (isRegional(binding.provider) ? 'native' : 'helper')) : null;
   return (
@@ -42,12 +43,25 @@ function AgentCard({ agent, open }: { agent: AgentSummary; open: boolean }) {
             ? `${mode} mode · ${binding.provider}/${binding.label ?? 'active key'}`
             : agent.configured
               ? 'configured'
-              : 'not configured by KeyTray'}
+              : info.configurableModes.length === 0
+                ? 'keytray exec'
+                : 'not configured by KeyTray'}
         </span>
-        <button type="button" aria-expanded={open} onClick={() => select(open ? null : agent.id)}>
-          {open ? 'Close' : 'Configure…'}
-        </button>
+        {info.configurableModes.length > 0 && (
+          <button type="button" aria-expanded={open} onClick={() => select(open ? null : agent.id)}>
+            {open ? 'Close' : 'Configure…'}
+          </button>
+        )}
       </header>
+      {info.configurableModes.length === 0 && (
+        <p className="hint">
+          {info.label} has no key command and no settings KeyTray writes. Run it with a key from the keychain in its environment
+          only:{' '}
+          <code>
+            keytray exec --agent {agent.id} -- {info.command} …
+          </code>
+        </p>
+      )}
       {agent.picture.destination && (
         <p className="muted">
           Requests go to <code>{agent.picture.destination}</code>

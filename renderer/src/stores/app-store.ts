@@ -3,7 +3,7 @@
  * revealed key never enters this store; the row that shows it keeps it.
  */
 import { create } from 'zustand';
-import { AGENTS, type AgentId } from '../../../shared/agents/catalog';
+import { AGENT_IDS, AGENTS, type AgentId, type ConfigurableMode } from '../../../shared/agents/catalog';
 import type { AgentPlanView, AgentSummary } from '../../../shared/ipc';
 import { isProviderId, PROVIDERS } from '../../../shared/providers';
 import type { ProxyLogEntry, ProxyStatus } from '../../../shared/proxy-types';
@@ -16,7 +16,8 @@ export type View = 'keys' | 'agents' | 'status' | 'bindings' | 'proxy';
 export interface AgentForm {
   scope: string;
   cwd: string;
-  mode: 'helper' | 'proxy';
+  /** Null for an agent KeyTray writes nothing for (ant). */
+  mode: ConfigurableMode | null;
   provider: string;
   /** A named key; empty for the provider's active key. */
   label: string;
@@ -89,7 +90,7 @@ function target(agent: AgentId, form: AgentForm) {
     provider: form.provider as (typeof info.providers)[number],
     ...(form.label ? { label: form.label } : {}),
     // AWS providers pick their own mode (native with a profile, proxy with stored keys).
-    ...(info.configurableModes.length > 1 && !isRegional(form.provider) ? { mode: form.mode } : {}),
+    ...(info.configurableModes.length > 1 && form.mode && !isRegional(form.provider) ? { mode: form.mode } : {}),
     ...(info.options.includes('neutralizeEnv') ? { neutralizeEnv: form.neutralizeEnv } : {}),
   };
 }
@@ -105,11 +106,7 @@ export const useApp = create<AppState>((set, get) => ({
   agents: null,
   pictureCwd: '',
   selected: null,
-  forms: {
-    'claude-code': defaultForm('claude-code'),
-    codex: defaultForm('codex'),
-    'gemini-cli': defaultForm('gemini-cli'),
-  },
+  forms: Object.fromEntries(AGENT_IDS.map((id) => [id, defaultForm(id)])) as Record<AgentId, AgentForm>,
   plan: null,
   result: null,
   proxy: null,
