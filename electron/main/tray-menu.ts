@@ -34,6 +34,8 @@ export interface TrayState {
   picture: AuthPicture | null;
   /** The other agents KeyTray has configured, each with its picture. */
   agents?: AgentPicture[];
+  /** The agents installed here that KeyTray has not configured: a line each, outside the icon's verdict. */
+  unconfigured?: AgentPicture[];
   listing: KeyListing | null;
   /** Claude Code's user settings go through the proxy. */
   proxyMode: boolean;
@@ -80,7 +82,9 @@ export function agentLine(picture: AgentPicture): string {
 
 export function trayMenu(state: TrayState): TrayItem[] {
   const items: TrayItem[] = [{ label: headline(state), enabled: false }];
-  for (const picture of state.agents ?? []) items.push({ label: agentLine(picture), enabled: false });
+  for (const picture of [...(state.agents ?? []), ...(state.unconfigured ?? [])]) {
+    items.push({ label: agentLine(picture), enabled: false });
+  }
   items.push({ type: 'separator' });
   for (const provider of state.listing?.providers ?? []) {
     if (provider.keys.length === 0) continue;

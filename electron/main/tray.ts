@@ -8,7 +8,7 @@ import type { AuthPicture } from '../../shared/agents/claude-code/auth-picture';
 import { settingsPath } from '../../shared/agents/claude-code/scopes';
 import { bindingOf } from '../core/agents/bindings';
 import { boundFiles, inProxyMode } from '../core/agents/rebind';
-import { type AgentRegistry, agentsConfigured } from '../core/agents/registry';
+import { type AgentRegistry, agentsConfigured, agentsFound } from '../core/agents/registry';
 import type { Situation } from '../core/agents/situation';
 import type { ProxyController } from '../core/proxy/proxy-controller';
 import type { Vault } from '../core/vault/vault';
@@ -43,17 +43,21 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
     // Any configuration that sends through the proxy (any agent, any folder) needs it running.
     await deps.proxy.ensure(boundFiles(meta, inProxyMode).length > 0);
     try {
-      // Claude Code heads the menu; every other agent KeyTray configured gets a line.
+      // Claude Code heads the menu; every other agent found here gets a line, those KeyTray configured first.
+      const found = (await agentsFound(deps.agents, situation)).filter((a) => a.info.id !== 'claude-code');
       const configured = await agentsConfigured(deps.agents, situation, ['claude-code']);
-      const [listing, picture, agents] = await Promise.all([
+      const unconfigured = found.filter((a) => !configured.includes(a));
+      const [listing, picture, agents, others] = await Promise.all([
         deps.vault.list(),
         deps.agents['claude-code'].picture(situation),
         Promise.all(configured.map((a) => a.picture(situation))),
+        Promise.all(unconfigured.map((a) => a.picture(situation))),
       ]);
       return {
         listing,
         picture: picture as AuthPicture,
         agents,
+        unconfigured: others,
         proxyMode: Boolean(proxyMode),
         proxy: deps.proxy.status(),
         awsMode: binding?.provider === 'anthropic-aws' || binding?.provider === 'bedrock',

@@ -161,5 +161,13 @@ describe('tray', () => {
     const plaintext = { ...codex, warnings: [{ code: 'plaintext-key-in-auth-json', message: 'auth.json' }] };
     expect(trayIcon(state({ agents: [plaintext] }))).toBe('warning');
     expect(agentLine(codex)).toBe('Codex CLI → openai/work via the KeyTray proxy');
+    // An agent installed here but not configured by KeyTray gets its line, after, and no say in the icon.
+    const withUnconfigured = state({ agents: [codex], unconfigured: [gemini] });
+    expect(
+      trayMenu(withUnconfigured)
+        .slice(1, 3)
+        .map((i) => i.label),
+    ).toEqual(['Codex CLI → openai/work via the KeyTray proxy', 'Gemini CLI: ⚠ Gemini CLI finds no GEMINI_API_KEY here']);
+    expect(trayIcon(withUnconfigured)).toBe('ok');
   });
 });
