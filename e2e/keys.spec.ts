@@ -183,6 +183,9 @@ test('configure Codex from the window: a preview of config.toml, the write, its 
   await page.getByRole('navigation').getByRole('button', { name: 'Agents' }).click();
   await expect(page.getByTestId('agent-codex')).toContainText('not configured by KeyTray');
   await expect(page.getByTestId('agent-gemini-cli')).toBeVisible();
+  // ant takes its key from `keytray exec` only: its card says how, and offers no form.
+  await expect(page.getByTestId('agent-ant')).toContainText('keytray exec --agent ant -- ant …');
+  await expect(page.getByTestId('agent-ant').getByRole('button', { name: 'Configure…' })).toHaveCount(0);
   await openAgent(page, 'codex');
   await page.getByLabel('Key for Codex CLI').selectOption('work');
   await page.getByRole('button', { name: 'Preview' }).click();
