@@ -26,8 +26,11 @@ export function configDir(p: PlatformEnv = currentPlatformEnv()): string {
   return join(absoluteOr(p.env.XDG_CONFIG_HOME, join(p.home, '.config')), 'keytray');
 }
 
+/** The metadata file's name in the config directory. */
+export const METADATA_FILE_NAME = 'keytray.json';
+
 export function metadataPath(p?: PlatformEnv): string {
-  return join(configDir(p), 'keytray.json');
+  return join(configDir(p), METADATA_FILE_NAME);
 }
 
 /** The plaintext secret file, used only when the user chose it. */

@@ -3,18 +3,24 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { Situation } from './situation';
 
-export async function commandOnPath(command: string, situation: Situation): Promise<boolean> {
+export async function commandOnPath(command: string, situation: Pick<Situation, 'env' | 'platform'>): Promise<boolean> {
+  return (await commandPath(command, situation)) !== null;
+}
+
+/** The command's file: the first executable of that name along the PATH, or null. */
+export async function commandPath(command: string, situation: Pick<Situation, 'env' | 'platform'>): Promise<string | null> {
   const folders = (situation.env.PATH ?? '').split(delimiter).filter(Boolean);
   const names = situation.platform === 'win32' ? [`${command}.cmd`, `${command}.exe`, command] : [command];
   for (const folder of folders) {
     for (const name of names) {
+      const path = join(folder, name);
       try {
-        await access(join(folder, name), constants.X_OK);
-        return true;
+        await access(path, constants.X_OK);
+        return path;
       } catch {
         // not here
       }
     }
   }
-  return false;
+  return null;
 }

@@ -1,15 +1,21 @@
 /**
- * The small script Claude Code's apiKeyHelper runs. It lives at a stable
+ * The small script every agent's key command runs. It lives at a stable
  * path in KeyTray's data directory and runs `keytray key …` with the node and
  * CLI that wrote it, pinned to the same config directory and keychain
- * service, so a Claude Code started from anywhere finds the same keys. It is
- * rewritten whenever any of those changes.
+ * service, so an agent started from anywhere finds the same keys; on Linux
+ * it first reads the key with secret-tool when it can. It is rewritten
+ * whenever any of those changes.
  */
 import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyTrayError } from '../../../shared/errors';
-import { HELPER_SCRIPT_NAME, quoteForShell } from '../../../shared/helper-command';
+import { HELPER_SCRIPT_NAME, PROXY_TOKEN_ARG, quoteForShell } from '../../../shared/helper-command';
 import { writeFileAtomic } from '../files/atomic-file';
+import { METADATA_FILE_NAME } from '../paths';
+import { HELPER_INDEX_NAME } from '../vault/helper-index';
+import { refreshHelperIndex } from '../vault/metadata-file';
+import { PROXY_TOKEN_ACCOUNT } from '../vault/vault';
+import { commandPath } from './command-on-path';
 import { secureHelperFolder } from './helper-place';
 
 /** How to run the `keytray` CLI: a runtime and the CLI's entry file. */
@@ -29,14 +35,94 @@ export function helperScriptPath(dataDir: string, platform: string = process.pla
   return join(dataDir, 'bin', platform === 'win32' ? `${HELPER_SCRIPT_NAME}.cmd` : HELPER_SCRIPT_NAME);
 }
 
-export function helperScriptText(launcher: Launcher, pins: HelperPins, platform: NodeJS.Platform = process.platform): string {
+/**
+ * The helper script. With `secretTool` (Linux, where one was found), it
+ * first tries the fast path: the key's keychain entry read with secret-tool,
+ * no Node started, when KeyTray's helper index is newer than its metadata
+ * (vault/helper-index.ts) and names the key. Anything else (a proxy token,
+ * the file store, a stale index, a missing entry, secret-tool failing) takes
+ * the Node path, which prints the key or says what is wrong. The key is only
+ * ever in a shell variable and printed with the shell's own printf: it never
+ * reaches an argument list.
+ */
+export function helperScriptText(
+  launcher: Launcher,
+  pins: HelperPins,
+  platform: NodeJS.Platform = process.platform,
+  secretTool: string | null = null,
+): string {
   return launcherScript(
     launcher,
     { KEYTRAY_CONFIG_DIR: pins.configDir, KEYTRAY_KEYCHAIN_SERVICE: pins.keychainService },
     ['key'],
     'Claude Code runs this to read a key from the keychain.',
     platform,
+    platform === 'linux' && secretTool ? fastPath(secretTool) : [],
   );
+}
+
+/**
+ * The fast path's shell (see helperScriptText): succeeds having printed the
+ * key, or the proxy token, or fails having printed nothing.
+ *
+ * The proxy token goes only to a proxy listening as this user: the listener
+ * on the proxy's port on 127.0.0.1 must belong to this user's UID in
+ * /proc/net/tcp. The Node path instead makes the listener prove it holds the
+ * install's token (an HMAC a shell cannot compute without putting the token
+ * in an argument list); a program of the same user could pass the fast
+ * path's check, but such a program can read the keychain anyway. Bound proxy
+ * tokens (derived from the install's by an HMAC) take the Node path.
+ */
+function fastPath(secretTool: string): string[] {
+  const tool = quoteForShell(secretTool, 'linux');
+  const metadata = `"$KEYTRAY_CONFIG_DIR/${METADATA_FILE_NAME}"`;
+  const lookup = (account: string) =>
+    `$(${tool} lookup service "$KEYTRAY_KEYCHAIN_SERVICE" username ${account} 2>/dev/null) && [ -n "$secret" ] || return 1`;
+  return [
+    'keytray_fast() {',
+    `  index="$KEYTRAY_CONFIG_DIR/${HELPER_INDEX_NAME}"`,
+    `  [ -f ${metadata} ] && [ "$index" -nt ${metadata} ] && [ -x ${tool} ] || return 1`,
+    "  store='' port='' label=''",
+    '  while read -r kind provider name; do',
+    '    case "$kind" in',
+    '      store) store=$provider ;;',
+    '      proxy) port=$provider ;;',
+    '      active) [ "$#" -eq 1 ] && [ "$provider" = "$1" ] && label=$name ;;',
+    '      key) [ "$#" -eq 2 ] && [ "$provider" = "$1" ] && [ "$name" = "$2" ] && label=$name ;;',
+    '    esac',
+    '  done < "$index"',
+    '  [ "$store" = keychain ] || return 1',
+    `  if [ "$#" -eq 1 ] && [ "$1" = ${PROXY_TOKEN_ARG} ]; then`,
+    '    keytray_proxy_is_mine "$port" || return 1',
+    `    secret=${lookup(`'${PROXY_TOKEN_ACCOUNT}'`)}`,
+    '  else',
+    `    case "$1" in -*|'') return 1 ;; esac`,
+    '    [ "$#" -le 2 ] && [ -n "$label" ] || return 1',
+    `    secret=${lookup('"$1/$label"')}`,
+    '  fi',
+    `  if [ -t 1 ]; then printf '%s\\n' "$secret"; else printf '%s' "$secret"; fi`,
+    '}',
+    "# Whether every listener on 127.0.0.1 (or all addresses) at the port is this user's, and there is one.",
+    'keytray_proxy_is_mine() {',
+    `  case "$1" in ''|*[!0-9]*) return 1 ;; esac`,
+    `  hex=$(printf '%04X' "$1") uid='' mine=''`,
+    '  while read -r field value rest; do [ "$field" = Uid: ] && uid=$value && break; done < /proc/self/status',
+    '  for table in /proc/net/tcp /proc/net/tcp6; do',
+    '    [ -r "$table" ] || continue',
+    '    while read -r slot address remote state queues timer retries owner rest; do',
+    '      [ "$state" = 0A ] || continue',
+    '      case "$address" in',
+    '        0100007F:"$hex"|00000000:"$hex"|00000000000000000000000001000000:"$hex"|00000000000000000000000000000000:"$hex"|0000000000000000FFFF00000100007F:"$hex") ;;',
+    '        *) continue ;;',
+    '      esac',
+    '      [ -n "$uid" ] && [ "$owner" = "$uid" ] || return 1',
+    '      mine=1',
+    '    done < "$table"',
+    '  done',
+    '  [ -n "$mine" ]',
+    '}',
+    'keytray_fast "$@" && exit 0',
+  ];
 }
 
 /** The `keytray` command a user puts on their PATH: the app's own runtime running its CLI. */
@@ -51,6 +137,8 @@ function launcherScript(
   fixedArgs: string[],
   purpose: string,
   platform: NodeJS.Platform,
+  /** Shell lines run before the CLI (POSIX only). */
+  before: string[] = [],
 ): string {
   const env: Record<string, string> = { ...pins, ...launcher.env };
   const command = [quoteForShell(launcher.runtime, platform), quoteForShell(launcher.cli, platform), ...fixedArgs].join(' ');
@@ -70,6 +158,7 @@ function launcherScript(
     '# KeyTray rewrites it when it moves; edits here are lost.',
     ...Object.entries(env).map(([name, value]) => `${name}=${quoteForShell(value, platform)}`),
     ...(Object.keys(env).length ? [`export ${Object.keys(env).join(' ')}`] : []),
+    ...before,
     `exec ${command} "$@"`,
     '',
   ].join('\n');
@@ -100,7 +189,9 @@ export async function installCliWrapper(
 /** Writes the script when missing or different. Returns its path. */
 export async function ensureHelperScript(dataDir: string, launcher: Launcher, pins: HelperPins): Promise<string> {
   const path = helperScriptPath(dataDir);
-  const text = helperScriptText(launcher, pins);
+  const secretTool = process.platform === 'linux' ? await findSecretTool() : null;
+  if (secretTool) await refreshHelperIndex(join(pins.configDir, METADATA_FILE_NAME));
+  const text = helperScriptText(launcher, pins, process.platform, secretTool);
   const folder = join(dataDir, 'bin');
   await secureHelperFolder(folder);
   const current = await readFile(path, 'utf8').catch(() => null);
@@ -117,4 +208,9 @@ export async function ensureHelperScript(dataDir: string, launcher: Launcher, pi
     await writeFileAtomic(path, text, 0o700);
   }
   return path;
+}
+
+/** libsecret's secret-tool, from the PATH or where Debian, Fedora and Arch put it. */
+function findSecretTool(): Promise<string | null> {
+  return commandPath('secret-tool', { env: { PATH: `${process.env.PATH ?? ''}:/usr/bin:/bin` }, platform: 'linux' });
 }

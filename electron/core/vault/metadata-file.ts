@@ -5,11 +5,13 @@
  * metadata is reported and left untouched until `keytray doctor --fix`
  * keeps it aside and restores the last-good copy.
  */
-import { readFile, rename } from 'node:fs/promises';
+
+import { readFile, rename, stat } from 'node:fs/promises';
 import { KeyTrayError } from '../../../shared/errors';
 import { emptyMetadata, type Metadata, MetadataFormatError, parseMetadata } from '../../../shared/metadata';
 import { writeFileAtomic } from '../files/atomic-file';
 import { withFileLock } from '../files/file-lock';
+import { helperIndexPath, helperIndexText } from './helper-index';
 
 export async function readMetadata(path: string): Promise<Metadata> {
   let text: string;
@@ -117,6 +119,26 @@ export async function updateMetadata<T>(
     const text = serializeMetadata(next);
     await writeFileAtomic(path, text, 0o600);
     await writeFileAtomic(lastGoodPath(path), text, 0o600);
+    // After the metadata, so that the helper script can tell a stale index by its age.
+    await writeFileAtomic(helperIndexPath(path), helperIndexText(next), 0o600);
     return result;
+  });
+}
+
+/**
+ * Writes the index when it is missing or older than the metadata (written by
+ * a KeyTray from before the index, or restored by doctor), under the
+ * metadata's lock so that it cannot describe anything but the file as it is.
+ * A metadata file that cannot be read leaves it as it is: stale, so unused.
+ */
+export async function refreshHelperIndex(metadataPath: string): Promise<void> {
+  await withFileLock(metadataPath, async () => {
+    const [meta, index] = await Promise.all([
+      stat(metadataPath).catch(() => null),
+      stat(helperIndexPath(metadataPath)).catch(() => null),
+    ]);
+    if (meta === null || (index !== null && index.mtimeMs > meta.mtimeMs)) return;
+    const metadata = await readMetadata(metadataPath).catch(() => null);
+    if (metadata) await writeFileAtomic(helperIndexPath(metadataPath), helperIndexText(metadata), 0o600);
   });
 }
