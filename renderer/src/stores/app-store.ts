@@ -109,6 +109,7 @@ export const useApp = create<AppState>((set, get) => ({
     'claude-code': defaultForm('claude-code'),
     codex: defaultForm('codex'),
     'gemini-cli': defaultForm('gemini-cli'),
+    'claude-code-router': defaultForm('claude-code-router'),
   },
   plan: null,
   result: null,
