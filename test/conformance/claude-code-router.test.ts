@@ -11,7 +11,7 @@
  * a test starts is stopped in a finally.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -80,6 +80,8 @@ async function world(): Promise<CcrWorld> {
   const config = join(home, 'config.json');
   const original = userConfig(port);
   writeFileSync(config, original);
+  // As ccr itself creates it.
+  chmodSync(config, 0o644);
   const tmp = join(t.root, 'tmp');
   mkdirSync(tmp);
   const env = agentEnv(t, {
@@ -172,6 +174,8 @@ describe('claude-code-router, for real', () => {
     expect(written).toContain('"LOG_LEVEL": "info"');
     expect(written).toMatch(/"APIKEY": "ktccr_[A-Za-z0-9_-]+"/);
     expect(written).toContain('"default": "keytray,');
+    // ccr made config.json readable by all; with an APIKEY in it, KeyTray makes it the user's alone.
+    expect(statSync(w.config).mode & 0o777).toBe(0o600);
 
     const ccr = await startCcr(w);
     try {
@@ -209,6 +213,7 @@ describe('claude-code-router, for real', () => {
       const codes = status.warnings.map((x: { code: string }) => x.code);
       expect(codes).not.toContain('ccr-debug-log');
       expect(codes).not.toContain('ccr-logs-hold-key');
+      expect(codes).not.toContain('ccr-config-readable');
       // ccr code left its settings file (APIKEY as ANTHROPIC_AUTH_TOKEN, 0644) in the test's TMPDIR: the picture names it.
       expect(codes).toContain('ccr-tmp-settings');
     } finally {
@@ -245,6 +250,10 @@ describe('claude-code-router, for real', () => {
         const status = JSON.parse((await w.cli(['status', '--agent', 'claude-code-router', '--json'])).stdout);
         expect(status.warnings.map((x: { code: string }) => x.code)).not.toContain('proxy-not-running');
         expect(status.headers.authorization.masked).toMatch(/^ktp_…/);
+        // The proxy token reached ccr through the transformer only: no file of ccr's holds it either.
+        const token = (await w.cli(['key', '--proxy-token'])).stdout.trim();
+        expect(token).toMatch(/^ktp_/);
+        expectNowhere(w, token, [written, run.stdout, run.stderr]);
       } finally {
         await ccr.stop();
       }

@@ -10,7 +10,7 @@
  * debug log would write the key. No key is ever written to the file.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AGENTS, type ConfigurableMode } from '../../../../shared/agents/catalog';
 import {
@@ -297,6 +297,12 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
       await ensureCcrTransformer(this.deps.dataDir);
     }
     await applyAgentPlan(this.deps, plan);
+    // ccr creates config.json readable by all; its APIKEY lets whoever reads it use ccr's server, and so the key.
+    if (plan.action === 'configure' && process.platform !== 'win32') {
+      const path = plan.files[0]?.target ?? plan.bindingPath;
+      const mode = await modeOf(path);
+      if (mode & 0o077) await chmod(path, mode & 0o700);
+    }
   }
 
   async undo(scope: string | undefined, situation: Situation): Promise<UndoResult> {
