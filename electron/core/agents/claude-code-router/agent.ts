@@ -129,7 +129,9 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
       topLevelSecrets: Object.entries(config)
         .filter(([name, value]) => name !== 'APIKEY' && SECRET_NAME.test(name) && typeof value === 'string' && value !== '')
         .map(([name, value]) => ({ name, value: value as string })),
-      configReadableByOthers: text !== null && situation.platform !== 'win32' && ((await modeOf(configPath)) & 0o044) !== 0,
+      // A configure's apply makes the file the user's alone.
+      configReadableByOthers:
+        !planned && text !== null && situation.platform !== 'win32' && ((await modeOf(configPath)) & 0o044) !== 0,
       env: situation.env,
       envOrigin: situation.envOrigin,
       logsDir,
@@ -174,7 +176,8 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
     const before = await readSettingsFile(path);
     const parsed = before === null ? null : parseLenientJsonText(before);
     const current = parsed?.ok ? parsed.value : {};
-    const mine = asRecord(findElement(current, ['Providers'], elementSegment('name', CCR_PROVIDER_NAME)));
+    const list = providersKey(current);
+    const mine = asRecord(findElement(current, [list], elementSegment('name', CCR_PROVIDER_NAME)));
     const keptModels = Array.isArray(mine.models) ? mine.models.filter((m): m is string => typeof m === 'string') : [];
     const models = keptModels.length ? keptModels : [DEFAULT_MODELS[provider] ?? 'gpt-4.1'];
     const router = asRecord(current.Router);
@@ -185,7 +188,7 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
     const wrote: Record<string, string> = { ...remembered?.wrote };
     const changes: Change[] = [
       {
-        path: ['Providers', elementSegment('name', CCR_PROVIDER_NAME)],
+        path: [list, elementSegment('name', CCR_PROVIDER_NAME)],
         value: {
           name: CCR_PROVIDER_NAME,
           api_base_url: `${await this.upstreamBase(provider, mode, meta)}/v1/chat/completions`,
@@ -199,7 +202,7 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
         value: { path: transformer, options: { command: script, args: helperArgs(target) } },
       },
     ];
-    if (!Array.isArray(current.Providers)) wrote.Providers = 'list';
+    if (!Array.isArray(current[list])) wrote.Providers = 'list';
     if (!Array.isArray(current.transformers)) wrote.transformers = 'list';
     if (!ours) {
       changes.push({ path: ['Router', 'default'], value: `${CCR_PROVIDER_NAME},${models[0]}` });
@@ -240,10 +243,11 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
     const changes: Change[] = [];
     const onlyOurs = (list: unknown, property: string, value: string) =>
       Array.isArray(list) && list.every((e) => asRecord(e)[property] === value);
+    const list = providersKey(current);
     changes.push(
-      onlyOurs(current.Providers, 'name', CCR_PROVIDER_NAME) && wrote.Providers
-        ? { path: ['Providers'], value: undefined }
-        : { path: ['Providers', elementSegment('name', CCR_PROVIDER_NAME)], value: undefined },
+      onlyOurs(current[list], 'name', CCR_PROVIDER_NAME) && wrote.Providers
+        ? { path: [list], value: undefined }
+        : { path: [list, elementSegment('name', CCR_PROVIDER_NAME)], value: undefined },
       onlyOurs(current.transformers, 'path', transformer) && wrote.transformers
         ? { path: ['transformers'], value: undefined }
         : { path: ['transformers', elementSegment('path', transformer)], value: undefined },
@@ -348,6 +352,11 @@ function checkProvider(value: string): ProviderId {
     `claude-code-router sends OpenAI-shaped chat completions upstream, so KeyTray cannot give it a "${value}" key.`,
     { fix: `Use --provider ${info.providers.join(' or --provider ')}.` },
   );
+}
+
+/** ccr reads `Providers`, else `providers`: KeyTray's entry goes in the list ccr will read. */
+function providersKey(config: Record<string, unknown>): 'Providers' | 'providers' {
+  return !Array.isArray(config.Providers) && Array.isArray(config.providers) ? 'providers' : 'Providers';
 }
 
 function readProvider(entry: Record<string, unknown>): CcrProvider | null {
