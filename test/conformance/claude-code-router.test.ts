@@ -100,6 +100,7 @@ async function startCcr(w: CcrWorld): Promise<{ stop(): Promise<void> }> {
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
+    stopStrayCcr(w, child.pid);
   };
   try {
     await untilListening(w.port, exited);
@@ -108,6 +109,24 @@ async function startCcr(w: CcrWorld): Promise<{ stop(): Promise<void> }> {
     throw error;
   }
   return { stop };
+}
+
+/**
+ * A server `ccr code` started on its own (had ours died) is named by ccr's pid file: it is stopped too,
+ * only once /proc shows it is ccr running with this test's HOME (a pid can be reused).
+ */
+function stopStrayCcr(w: CcrWorld, ours: number | undefined): void {
+  const pidFile = join(w.home, '.claude-code-router.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0 || pid === ours) return;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    if (cmdline.includes('claude-code-router') && environ.includes(`HOME=${w.t.root}`)) process.kill(pid, 'SIGTERM');
+  } catch {
+    // Gone already.
+  }
 }
 
 async function untilListening(port: number, exited: Promise<void>): Promise<void> {
@@ -272,8 +291,12 @@ describe('claude-code-router, for real', () => {
     writeFileSync(w.config, leaky);
     const ccr = await startCcr(w);
     try {
+      const before = upstream.requests.length;
       const run = await runCcrCode(w);
       expect(run.code, run.stderr).toBe(0);
+      const sent = posts(before);
+      expect(sent.length).toBeGreaterThan(0);
+      for (const request of sent) expect(request.headers.authorization).toBe(`Bearer ${key}`);
     } finally {
       await ccr.stop();
     }
