@@ -205,6 +205,8 @@ describe('claude-code-router, for real', () => {
       const sent = posts(before);
       expect(sent.length).toBeGreaterThan(0);
       for (const request of sent) expect(request.headers.authorization).toBe(`Bearer ${key}`);
+      // ccr still logs at "info" (so the search above read real logs), and none of it holds the key.
+      expect(filesUnder(join(w.home, 'logs')).length).toBeGreaterThan(0);
       expectNowhere(w, key, [written, run.stdout, run.stderr, JSON.stringify(configured)]);
 
       // The key is revoked and replaced: the held one meets a 401, then the transformer asks KeyTray again.
@@ -347,6 +349,18 @@ describe('claude-code-router, for real', () => {
     expect(readFileSync(w.config, 'utf8')).not.toBe(bare);
     await w.cli(['configure', 'claude-code-router', '--remove']);
     expect(readFileSync(w.config, 'utf8')).toBe(bare);
+  });
+
+  it("ccr 3.x's config.sqlite (its documented store): configure refuses to write a config.json ccr would ignore, and the picture says why", async () => {
+    const w = await world();
+    writeFileSync(join(w.home, 'config.sqlite'), '');
+    await w.cli(['keys', 'add', 'openai', '--label', 'work'], fakeOpenAIKey());
+    const result = await runCli(['configure', 'claude-code-router'], { env: w.env });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('config.sqlite');
+    expect(readFileSync(w.config, 'utf8')).toBe(w.original);
+    const status = JSON.parse((await w.cli(['status', '--agent', 'claude-code-router', '--json'])).stdout);
+    expect(status.warnings.map((x: { code: string }) => x.code)).toContain('ccr-sqlite-config');
   });
 
   it('a malformed config.json gets a clear error with line and column, never its text, and stays untouched', async () => {

@@ -13,6 +13,9 @@
  * - `APIKEY` is the token ccr's clients must send; `ccr code` hands it to
  *   Claude Code as ANTHROPIC_AUTH_TOKEN through a settings file it leaves in
  *   `$TMPDIR/claude-code-router/ccr-settings-<sha256>.json` (0644).
+ * - ccr 3.x (documented, not installable here) keeps its configuration in
+ *   `config.sqlite` beside config.json and reads config.json only once, to
+ *   migrate it.
  * - With `LOG` unset or true, and `LOG_LEVEL` unset (`debug`) or `trace`,
  *   each request's outgoing headers, the real key included, go into
  *   `~/.claude-code-router/logs/ccr-*.log` (0644). `"LOG": false` or
@@ -66,6 +69,8 @@ export interface CcrInputs {
   logsWithCredential: string[];
   /** `ccr code`'s settings files in the temp folder that hold an ANTHROPIC_AUTH_TOKEN. */
   tmpSettingsFiles: string[];
+  /** ccr 3.x's configuration database, when present: config.json is then ignored. */
+  sqliteConfig?: string;
 }
 
 /** A value as ccr's server will see it: references replaced from the environment, unset ones left as written. */
@@ -100,6 +105,13 @@ export function computeCcrPicture(inputs: CcrInputs): AgentPicture {
   const warnings: AuthWarning[] = [];
   let sent: PictureHeader | null = null;
 
+  if (inputs.sqliteConfig) {
+    warnings.push({
+      code: 'ccr-sqlite-config',
+      message: `${inputs.sqliteConfig} exists: claude-code-router 3.x keeps its configuration there and ignores config.json once it has migrated it, so what config.json says (KeyTray's entries included) may not be what ccr does.`,
+      fix: "KeyTray configures ccr 2.x (config.json). With 3.x, give ccr the key in its own settings (`ccr ui`), or send it through KeyTray's proxy (its OpenAI route) with the proxy token as the key.",
+    });
+  }
   if (inputs.configProblem) {
     warnings.push({
       code: 'settings-unreadable',

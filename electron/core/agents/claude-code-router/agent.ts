@@ -137,6 +137,7 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
       logsDir,
       logsWithCredential: await logsWithCredential(logsDir),
       tmpSettingsFiles: await tmpSettingsFiles(ccrTmpFolder(situation)),
+      ...((await exists(sqlitePath(situation))) ? { sqliteConfig: sqlitePath(situation) } : {}),
     };
     const target = command && isHelperScript(command) ? parseHelperArgs(args) : null;
     if (command && target && selected?.uses.includes(CCR_PROVIDER_NAME)) {
@@ -164,6 +165,15 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
     const provider = checkProvider(request.provider ?? remembered?.provider ?? 'openai');
     const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
     const mode: ConfigurableMode = request.mode ?? remembered?.mode ?? 'helper';
+    if (await exists(sqlitePath(situation))) {
+      throw new KeyTrayError(
+        'inconsistent',
+        `${sqlitePath(situation)} exists: claude-code-router 3.x keeps its configuration there and ignores config.json, so KeyTray did not write it.`,
+        {
+          fix: "KeyTray configures ccr 2.x. With 3.x, give ccr the key in its own settings (`ccr ui`), or point its provider at KeyTray's proxy (`keytray proxy`) with the proxy token as its key.",
+        },
+      );
+    }
     // The key must exist: without it every request through ccr fails.
     const key = await this.deps.vault.show(provider, label);
     const target: HelperTarget =
@@ -368,6 +378,15 @@ function readProvider(entry: Record<string, unknown>): CcrProvider | null {
     ...(typeof entry.api_key === 'string' && entry.api_key !== '' ? { apiKey: entry.api_key } : {}),
     uses: Array.isArray(use) ? use.filter((u): u is string => typeof u === 'string') : [],
   };
+}
+
+/** ccr 3.x's configuration database (its docs: config.json is then only a one-time migration source). */
+function sqlitePath(situation: Situation): string {
+  return join(ccrHome(situation), 'config.sqlite');
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null)) !== null;
 }
 
 async function modeOf(path: string): Promise<number> {
