@@ -351,6 +351,21 @@ describe('claude-code-router, for real', () => {
     expect(readFileSync(w.config, 'utf8')).toBe(bare);
   });
 
+  it('moving the proxy (keytray proxy port) moves api_base_url along, and nothing else', async () => {
+    const w = await world();
+    await w.cli(['keys', 'add', 'openai', '--label', 'work'], fakeOpenAIKey());
+    const first = await freePort();
+    await w.cli(['proxy', 'port', String(first)]);
+    await w.cli(['configure', 'claude-code-router', '--mode', 'proxy']);
+    const before = readFileSync(w.config, 'utf8');
+    expect(before).toContain(`http://127.0.0.1:${first}/openai/v1/chat/completions`);
+    let second = await freePort();
+    while (second === first) second = await freePort();
+    await w.cli(['proxy', 'port', String(second)]);
+    const after = readFileSync(w.config, 'utf8');
+    expect(after).toBe(before.replace(`127.0.0.1:${first}/`, `127.0.0.1:${second}/`));
+  });
+
   it("ccr 3.x's config.sqlite (its documented store): configure refuses to write a config.json ccr would ignore, and the picture says why", async () => {
     const w = await world();
     writeFileSync(join(w.home, 'config.sqlite'), '');
