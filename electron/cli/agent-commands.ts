@@ -9,9 +9,9 @@ import { AGENT_IDS, AGENTS } from '../../shared/agents/catalog';
 import type { AgentPicture } from '../../shared/agents/picture';
 import { KeyTrayError } from '../../shared/errors';
 import { problems } from '../../shared/problems';
-import { type AgentPlan, planDiff, planView } from '../core/agents/agent';
+import { type AgentIntegration, type AgentPlan, planDiff, planView } from '../core/agents/agent';
 import { agentFor, statusReport } from '../core/agents/registry';
-import { processSituation } from '../core/agents/situation';
+import { processSituation, type Situation } from '../core/agents/situation';
 import { createServices, type Services } from '../core/services';
 import type { Vault } from '../core/vault/vault';
 import { JSON_OPTION, parse } from './args';
@@ -22,7 +22,7 @@ import { statusLines } from './status-text';
 /** The agents KeyTray writes settings for (ant takes its key from `keytray exec` only). */
 const CONFIGURABLE = AGENT_IDS.filter((id) => AGENTS[id].configurableModes.length > 0);
 
-export const CONFIGURE_USAGE = `keytray configure <${CONFIGURABLE.join('|')}> [--provider <p>] [--label <key>] [--mode helper|proxy] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--force] [--dry-run] [--yes] [--undo] [--remove] [--import-key] [--json]`;
+export const CONFIGURE_USAGE = `keytray configure <${CONFIGURABLE.join('|')}> [--provider <p>] [--label <key>] [--mode helper|proxy] [--scope user|project|local] [--cwd <dir>] [--neutralize-env] [--force] [--dry-run] [--yes] [--undo] [--remove] [--import-key] [--delete-logs] [--json]`;
 export const STATUS_USAGE = `keytray status [--agent <${AGENT_IDS.join('|')}>] [--cwd <dir>] [--json]`;
 
 /** The services, with the helper script running this very CLI with this very runtime. */
@@ -47,6 +47,7 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
       undo: { type: 'boolean' },
       remove: { type: 'boolean' },
       'import-key': { type: 'boolean' },
+      'delete-logs': { type: 'boolean' },
       force: { type: 'boolean' },
       yes: { type: 'boolean', short: 'y' },
       ...JSON_OPTION,
@@ -70,8 +71,8 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
   if (values['neutralize-env'] && !info.options.includes('neutralizeEnv')) {
     throw new KeyTrayError('usage', `--neutralize-env is for Claude Code's settings; ${info.label} has no such setting.`);
   }
-  const actions = [values.undo, values.remove, values['import-key']].filter(Boolean).length;
-  if (actions > 1) throw new KeyTrayError('usage', 'Use one of --undo, --remove and --import-key at a time.');
+  const actions = [values.undo, values.remove, values['import-key'], values['delete-logs']].filter(Boolean).length;
+  if (actions > 1) throw new KeyTrayError('usage', 'Use one of --undo, --remove, --import-key and --delete-logs at a time.');
   const situation = processSituation(resolve(values.cwd ?? process.cwd()));
   const name = info.id;
 
@@ -107,6 +108,14 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
     return 0;
   }
 
+  if (values['delete-logs']) {
+    return deleteLeakedLogs(agent, situation, {
+      dryRun: Boolean(values['dry-run']),
+      yes: Boolean(values.yes),
+      json: Boolean(values.json),
+    });
+  }
+
   const plan = values.remove
     ? await agent.planRemove(values.scope, situation)
     : await agent.plan({
@@ -134,6 +143,52 @@ export async function configureCommand(vault: Vault, args: string[]): Promise<nu
   const sealed = write ? await sealedBackupsOf(services, plan) : [];
   if (values.json) printJson({ ...planJson(plan, write), ...(sealed.length ? { sealedBackups: sealed } : {}) });
   else printLines([...planLines(plan, write), ...(sealed.length ? ['', ...sealedNotice(name, sealed)] : [])]);
+  return 0;
+}
+
+/**
+ * `--delete-logs`: the agent's own log files that hold a credential, named
+ * (never shown), then deleted after a yes (or --yes); --dry-run only names them.
+ */
+async function deleteLeakedLogs(
+  agent: AgentIntegration,
+  situation: Situation,
+  options: { dryRun: boolean; yes: boolean; json: boolean },
+): Promise<number> {
+  const { info } = agent;
+  if (!agent.leakedLogs || !agent.deleteLeakedLogs) {
+    throw new KeyTrayError('usage', `--delete-logs is for claude-code-router's logs; ${info.label} has none KeyTray cleans.`);
+  }
+  const found = await agent.leakedLogs(situation);
+  const named = [
+    `${found.length} log file(s) of ${info.label} hold a credential from an authorization header (not shown):`,
+    ...found.map((p) => `  ${p}`),
+  ];
+  if (found.length === 0 || options.dryRun) {
+    if (options.json) printJson({ agent: info.id, found, deleted: [] });
+    else
+      printLines(
+        found.length === 0
+          ? [`No log file of ${info.label} holds a credential.`]
+          : [...named, 'Nothing was deleted (--dry-run).'],
+      );
+    return 0;
+  }
+  if (!options.yes) {
+    if (!interactive() || options.json) {
+      throw new KeyTrayError('usage', `${found.length} log file(s) of ${info.label} hold a credential; nothing was deleted.`, {
+        fix: `Run \`keytray configure ${info.id} --delete-logs --dry-run\` to see them, then add --yes to delete them.`,
+      });
+    }
+    printLines(named);
+    if (!(await confirm('Delete these files?'))) {
+      printLines(['Nothing was deleted.']);
+      return 0;
+    }
+  }
+  const deleted = await agent.deleteLeakedLogs(situation, found);
+  if (options.json) printJson({ agent: info.id, found, deleted });
+  else printLines([`Deleted ${deleted.length} log file(s) of ${info.label}:`, ...deleted.map((p) => `  ${p}`)]);
   return 0;
 }
 

@@ -18,7 +18,8 @@ export type FormatParse =
   | { ok: false; problem: string; line: number; column: number };
 
 /** `opaque`: a file KeyTray replaces whole and never shows (Gemini CLI's encrypted key store). */
-export type FormatId = 'json' | 'jsonc' | 'toml' | 'dotenv' | 'opaque';
+/** `json-lists`: JSON with comments whose entries sit in arrays of objects (claude-code-router's config.json). */
+export type FormatId = 'json' | 'jsonc' | 'json-lists' | 'toml' | 'dotenv' | 'opaque';
 
 export interface FileFormat {
   id: FormatId;

@@ -209,13 +209,13 @@ export function redactSettingsText(text: string): string {
   return out;
 }
 
-function position(text: string, offset: number): { line: number; column: number } {
+export function position(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
-function describeError(code: string): string {
+export function describeError(code: string): string {
   const words: Record<string, string> = {
     InvalidSymbol: 'an unexpected character',
     InvalidNumberFormat: 'a malformed number',

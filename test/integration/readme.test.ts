@@ -87,6 +87,7 @@ describe('the README', () => {
           writeFileSync(join(t.root, '.codex', 'auth.json'), `{ "OPENAI_API_KEY": "${fakeOpenAIKey()}" }\n`);
           return json(['configure', 'codex', '--import-key']);
         },
+        'configure <agent> --delete-logs': () => json(['configure', 'claude-code-router', '--delete-logs', '--yes']),
         status: () => json(['status']),
         'status --agent <id>': () => json(['status', '--agent', 'claude-code']),
         bindings: async () => {

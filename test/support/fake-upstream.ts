@@ -19,15 +19,16 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
-type Answer = (method: string, path: string, res: ServerResponse) => void;
+type Answer = (method: string, path: string, res: ServerResponse, headers: IncomingHttpHeaders, body: string) => void;
 
 async function startFake(answer: Answer): Promise<FakeUpstream> {
   const requests: Recorded[] = [];
   const server = createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-      answer(req.method ?? '', (req.url ?? '').split('?')[0] ?? '', res);
+      answer(req.method ?? '', (req.url ?? '').split('?')[0] ?? '', res, req.headers, Buffer.concat(chunks).toString('utf8'));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -119,4 +120,47 @@ export function startFakeGemini(): Promise<FakeUpstream> {
       .writeHead(404, { 'content-type': 'application/json' })
       .end('{"error":{"code":404,"message":"fake upstream: no such route"}}');
   });
+}
+
+/**
+ * OpenAI-shaped chat completions, as claude-code-router calls its upstream:
+ * `POST /v1/chat/completions`, streamed (SSE chunks then [DONE]) or as one
+ * JSON answer. A request whose `Authorization: Bearer` carries a key in
+ * `rejected` gets a 401, as a revoked key does.
+ */
+export function startFakeChatCompletions(): Promise<FakeUpstream & { rejected: Set<string> }> {
+  const rejected = new Set<string>();
+  return startFake((method, path, res, headers, body) => {
+    if (method !== 'POST' || !path.endsWith('/v1/chat/completions')) {
+      return void res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":{"message":"fake upstream: no such route"}}');
+    }
+    const bearer = /^Bearer (.*)$/.exec(headers.authorization ?? '')?.[1];
+    if (bearer !== undefined && rejected.has(bearer)) {
+      return void res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end('{"error":{"message":"fake upstream: this key was revoked","type":"invalid_request_error"}}');
+    }
+    let stream = false;
+    try {
+      stream = (JSON.parse(body) as { stream?: boolean }).stream === true;
+    } catch {}
+    const base = { id: 'chatcmpl-1', created: 1, model: 'fake-model' };
+    const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
+    if (!stream) {
+      const message = { role: 'assistant', content: 'pong' };
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: 'stop' }], usage }),
+        );
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const chunk = (choice: unknown, extra = {}) =>
+      `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [choice], ...extra })}\n\n`;
+    res.write(chunk({ index: 0, delta: { role: 'assistant', content: 'pong' }, finish_reason: null }));
+    res.write(chunk({ index: 0, delta: {}, finish_reason: 'stop' }, { usage }));
+    res.end('data: [DONE]\n\n');
+  }).then((fake) => Object.assign(fake, { rejected }));
 }

@@ -77,6 +77,10 @@ export interface AgentIntegration {
   picture(situation: Situation): Promise<AgentPicture>;
   /** Moves a plaintext key the agent keeps in a store of its own into the keychain, where the agent has one. */
   importKey?(situation: Situation, label?: string): Promise<ImportedKey>;
+  /** The agent's own log files that hold a credential, where it writes such logs (claude-code-router). */
+  leakedLogs?(situation: Situation): Promise<string[]>;
+  /** Deletes those of `expected` that still hold one; returns what it deleted. */
+  deleteLeakedLogs?(situation: Situation, expected: string[]): Promise<string[]>;
 }
 
 /**

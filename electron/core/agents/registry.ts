@@ -11,6 +11,7 @@ import type { AgentIntegration } from './agent';
 import type { AgentDeps } from './agent-deps';
 import { AntAgent } from './ant/agent';
 import { ClaudeCodeAgent } from './claude-code/agent';
+import { ClaudeCodeRouterAgent } from './claude-code-router/agent';
 import { CodexAgent } from './codex/agent';
 import { GeminiCliAgent } from './gemini-cli/agent';
 import type { Situation } from './situation';
@@ -20,6 +21,7 @@ export function createAgents(deps: AgentDeps) {
     'claude-code': new ClaudeCodeAgent(deps),
     codex: new CodexAgent(deps),
     'gemini-cli': new GeminiCliAgent(deps),
+    'claude-code-router': new ClaudeCodeRouterAgent(deps),
     ant: new AntAgent(deps),
   } as const satisfies Record<AgentId, AgentIntegration>;
 }

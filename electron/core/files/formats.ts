@@ -10,6 +10,7 @@ import {
   parseSettingsText,
   redactSettingsText,
 } from '../../../shared/formats/json-edit';
+import { editWithElements, parseLenientJsonText } from '../../../shared/formats/json-elements';
 import { editTomlText, parseTomlText, redactTomlText } from '../../../shared/formats/toml-edit';
 import { editDotenvText, parseDotenvText, redactDotenvText } from './dotenv-edit';
 
@@ -26,6 +27,13 @@ export const FORMATS: Readonly<Record<FormatId, FileFormat>> = {
     name: 'JSON (with comments)',
     parse: parseJsoncText,
     edit: (text, changes) => editSettingsText(text, changes as { path: string[]; value: JsonValue | undefined }[]),
+    redact: redactSettingsText,
+  },
+  'json-lists': {
+    id: 'json-lists',
+    name: 'JSON (with comments)',
+    parse: parseLenientJsonText,
+    edit: (text, changes) => editWithElements(text, changes as { path: string[]; value: JsonValue | undefined }[]),
     redact: redactSettingsText,
   },
   toml: { id: 'toml', name: 'TOML', parse: parseTomlText, edit: editTomlText, redact: redactTomlText },
