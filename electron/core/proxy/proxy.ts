@@ -196,20 +196,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  // Listening already, so nothing here delays the start: the active keys read, and a connection to
-  // each of their upstreams opened, before the first request needs them.
-  let closed = false;
-  void context.upstreams.warm().then(
-    (upstreams) => {
-      if (!closed) for (const upstream of upstreams) pool.preconnect(upstream.url);
-    },
-    () => undefined,
-  );
+  // The active keys are read now (from the keychain, once), so the first request waits for none of it,
+  // and a connection to each of their upstreams is opened (not awaited: an unreachable one must not hold
+  // the start up; a request that comes first waits for it, or for a new one if it fails).
+  for (const upstream of await context.upstreams.warm().catch(() => [])) pool.preconnect(upstream.url);
   return {
     port,
     close: () =>
       new Promise((resolve) => {
-        closed = true;
         clearInterval(sweep);
         pool.destroy();
         for (const client of clients) client.socket.destroy();
