@@ -10,8 +10,8 @@ import type { ProxyLogEntry } from '../../../shared/proxy-types';
 
 const ROTATE_AT = 5 * 1024 * 1024;
 /**
- * Lines wait this long and go out in one write. A write per request cost a
- * third of the proxy's own time under load: each one hands a buffer to the
+ * Lines wait this long and go out in one write. A write per request was a
+ * third of the proxy's CPU time under load: each one hands a buffer to the
  * thread pool and wakes a thread (bench/proxy/README.md).
  */
 const BATCH_MS = 20;
