@@ -133,6 +133,7 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
 
 /** The hop-by-hop headers plus those the Connection header names. */
 function hopByHop(tokens: string[]): ReadonlySet<string> {
+  if (tokens.length === 0) return HOP_BY_HOP;
   const named = tokens.filter((t) => isToken(t, 0, t.length) && !HOP_BY_HOP.has(t) && t !== 'close');
   return named.length ? new Set([...HOP_BY_HOP, ...named]) : HOP_BY_HOP;
 }
@@ -175,7 +176,30 @@ export function parseRequestHead(head: string): RequestHead {
   };
 }
 
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([\t -~\x80-\xff]*))?$/;
+/**
+ * Reads `HTTP/1.<0|1> <3 digits>[ <reason>]`, the reason of tabs and visible
+ * or non-ASCII bytes; null otherwise. By hand rather than by a regular
+ * expression: it runs once per response, and was the costliest step of
+ * reading one (bench/proxy/README.md).
+ */
+function statusLine(line: string): { minor: number; status: number; reason: string } | null {
+  if (line.length < 12 || !line.startsWith('HTTP/1.') || line.charCodeAt(8) !== 0x20) return null;
+  const minor = line.charCodeAt(7) - 0x30;
+  if (minor !== 0 && minor !== 1) return null;
+  let status = 0;
+  for (let i = 9; i < 12; i++) {
+    const digit = line.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return null;
+    status = status * 10 + digit;
+  }
+  if (line.length === 12) return { minor, status, reason: '' };
+  if (line.charCodeAt(12) !== 0x20) return null;
+  for (let i = 13; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code !== 0x09 && (code < 0x20 || code === 0x7f || code > 0xff)) return null;
+  }
+  return { minor, status, reason: line.slice(13) };
+}
 
 /** Parses an upstream's response head (without its closing blank line). Throws HttpError (502). */
 export function parseResponseHead(head: string): ResponseHead {
@@ -184,14 +208,14 @@ export function parseResponseHead(head: string): ResponseHead {
   };
   let lineEnd = head.indexOf('\r\n');
   if (lineEnd < 0) lineEnd = head.length;
-  const match = STATUS_LINE.exec(head.slice(0, lineEnd));
-  if (!match) fail('status line');
-  const [, minor, status = '', reason = ''] = match as RegExpExecArray;
+  const line = statusLine(head.slice(0, lineEnd));
+  if (!line) return fail('status line');
+  const { minor, status, reason } = line;
   const fields = readFields(head, lineEnd + 2, fail);
-  if (new Set(fields.lengths).size > 1) fail('conflicting Content-Length');
+  if (fields.lengths.length > 1 && new Set(fields.lengths).size > 1) fail('conflicting Content-Length');
   const [length] = fields.lengths;
   if (length !== undefined && !DIGITS.test(length)) fail('Content-Length');
-  const codings = fields.codings.flatMap((v) => v.toLowerCase().split(','));
+  const codings = fields.codings.length ? fields.codings.flatMap((v) => v.toLowerCase().split(',')) : [];
   const chunked = codings.length > 0;
   // Chunked must be the last coding, or the length is only known at close; refuse the latter ambiguity.
   if (chunked && codings.at(-1)?.trim() !== 'chunked') fail('Transfer-Encoding');
@@ -199,12 +223,12 @@ export function parseResponseHead(head: string): ResponseHead {
   if (chunked && length !== undefined) fail('both Transfer-Encoding and Content-Length');
   const tokens = fields.connection;
   return {
-    status: Number(status),
+    status,
     reason,
     headers: fields.headers,
     length: chunked || length === undefined ? null : Number(length),
     chunked,
-    close: tokens.includes('close') || (minor === '0' && !tokens.includes('keep-alive')),
+    close: tokens.includes('close') || (minor === 0 && !tokens.includes('keep-alive')),
     hopByHop: hopByHop(tokens),
   };
 }

@@ -15,7 +15,7 @@ import { STATUS_CODES } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { KeyTrayError } from '../../../shared/errors';
 import { effectiveBaseUrl } from '../../../shared/provider-settings';
-import { isProviderId, keyHeaders, PROVIDERS, type ProviderId } from '../../../shared/providers';
+import { isProviderId, keyHeaders, PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../../shared/providers';
 import type { ProxyLogEntry } from '../../../shared/proxy-types';
 import type { Vault } from '../vault/vault';
 import { keyCredentials, type SignInput, signAws } from './aws-signer';
@@ -179,6 +179,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     for (const client of clients) client.check(now);
     // One stat a beat: a rotated install token or a removed binding takes effect within it.
     void context.tokens.refresh().catch(() => undefined);
+    void context.upstreams.refresh().catch(() => undefined);
   }, beat);
   sweep.unref();
 
@@ -195,6 +196,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  // The active keys are read now (from the keychain, once), so the first request waits for none of it,
+  // and a connection to each of their upstreams is opened (not awaited: an unreachable one must not hold
+  // the start up; a request that comes first waits for it, or for a new one if it fails).
+  for (const upstream of await context.upstreams.warm().catch(() => [])) pool.preconnect(upstream.url);
   return {
     port,
     close: () =>
@@ -785,13 +790,21 @@ function field(headers: readonly HeaderField[], name: string): string | undefine
 
 /**
  * Upstreams (with their keys) read from the vault at most once a second per
- * provider and key, so a request costs no file or keychain access, and a key
- * switched in the app or CLI is used within a second.
+ * provider and key while the metadata file changes, so a request costs no
+ * file or keychain access, and a key switched in the app or CLI is used
+ * within a second. While the file stays as it was, the proxy's beat (one
+ * stat) keeps them fresh. The active keys are read at start, so the first
+ * request waits for the metadata file alone, not for the keychain.
  */
 class UpstreamCache {
   private static readonly FRESH_MS = 1000;
   private readonly cache = new Map<string, Upstream>();
   private readonly checked = new Map<string, { at: number; upstream: Upstream }>();
+  /** The metadata file as the beat last saw it (Vault.metadataStamp). */
+  private stamp: string | null = null;
+  /** Counts the changes the beat saw: a read begun before one is not kept as checked. */
+  private generation = 0;
+  private refreshing: Promise<void> | null = null;
   constructor(private readonly vault: Vault) {}
 
   /** The upstream for a provider's named key (else its active key), if it was checked within the last second. */
@@ -803,9 +816,41 @@ class UpstreamCache {
   async get(provider: ProviderId, label?: string): Promise<Upstream> {
     const recent = this.fresh(provider, label);
     if (recent) return recent;
+    const generation = this.generation;
     const upstream = await this.resolve(provider, label);
-    this.checked.set(`${provider}/${label ?? ''}`, { at: performance.now(), upstream });
+    if (generation === this.generation) this.checked.set(`${provider}/${label ?? ''}`, { at: performance.now(), upstream });
     return upstream;
+  }
+
+  /** At start: every provider's active key read into the cache (not yet checked: a request reads the file). */
+  async warm(): Promise<Upstream[]> {
+    const meta = await this.vault.readMetadata();
+    const read = await Promise.all(
+      PROVIDER_IDS.filter((id) => meta.providers[id]?.active).map((id) => this.resolve(id, undefined).catch(() => null)),
+    );
+    return read.filter((upstream) => upstream !== null);
+  }
+
+  /**
+   * On the proxy's beat: one stat. The file unchanged since the last beat, what was checked stays
+   * fresh for another second; changed, nothing is renewed, and requests read the file again.
+   */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const at = performance.now();
+        const stamp = await this.vault.metadataStamp();
+        if (stamp === this.stamp) for (const entry of this.checked.values()) entry.at = Math.max(entry.at, at);
+        else {
+          this.checked.clear();
+          this.generation++;
+          this.stamp = stamp;
+        }
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
   }
 
   private async resolve(provider: ProviderId, label: string | undefined): Promise<Upstream> {
