@@ -9,12 +9,6 @@ import { dirname, join } from 'node:path';
 import type { ProxyLogEntry } from '../../../shared/proxy-types';
 
 const ROTATE_AT = 5 * 1024 * 1024;
-/**
- * Lines wait this long and go out in one write. A write per request was a
- * third of the proxy's CPU time under load: each one hands a buffer to the
- * thread pool and wakes a thread (bench/proxy/README.md).
- */
-const BATCH_MS = 20;
 
 export function proxyLogPath(dataDir: string): string {
   return join(dataDir, 'proxy-log.jsonl');
@@ -23,31 +17,18 @@ export function proxyLogPath(dataDir: string): string {
 export class ProxyLog {
   private stream: WriteStream | null = null;
   private written = 0;
-  /** Lines not yet handed to the stream, and the timer that will. */
-  private queued = '';
-  private batch: NodeJS.Timeout | null = null;
   constructor(private readonly path: string) {}
 
-  /** Appends in order through one open stream, within BATCH_MS; a failure to log never fails a request. */
+  /** Appends in order through one open stream; a failure to log never fails a request. */
   append(entry: ProxyLogEntry): void {
-    this.queued += `${JSON.stringify(entry)}\n`;
-    this.batch ??= setTimeout(() => this.write(), BATCH_MS);
-  }
-
-  private write(): void {
-    if (this.batch) clearTimeout(this.batch);
-    this.batch = null;
-    const lines = this.queued;
-    this.queued = '';
-    if (!lines) return;
+    const line = `${JSON.stringify(entry)}\n`;
     if (!this.stream) this.open();
     if (this.written > ROTATE_AT) this.rotate();
-    this.written += lines.length;
-    this.stream?.write(lines);
+    this.written += line.length;
+    this.stream?.write(line);
   }
 
   flush(): Promise<void> {
-    this.write();
     const stream = this.stream;
     this.stream = null;
     return new Promise((resolve) => (stream ? stream.end(resolve) : resolve()));
