@@ -17,8 +17,11 @@ export type FormatParse =
   | { ok: true; value: Record<string, unknown> }
   | { ok: false; problem: string; line: number; column: number };
 
-/** `opaque`: a file KeyTray replaces whole and never shows (Gemini CLI's encrypted key store). */
-export type FormatId = 'json' | 'jsonc' | 'toml' | 'dotenv' | 'opaque';
+/**
+ * `opaque`: a file KeyTray replaces whole and never shows (Gemini CLI's encrypted key store).
+ * `owned`: a file of KeyTray's own, written and deleted whole, shown as it is (it holds no secret).
+ */
+export type FormatId = 'json' | 'jsonc' | 'toml' | 'dotenv' | 'opaque' | 'owned';
 
 export interface FileFormat {
   id: FormatId;

@@ -40,4 +40,14 @@ export const FORMATS: Readonly<Record<FormatId, FileFormat>> = {
     // Never shown, and always treated as holding a credential (its backup is sealed).
     redact: () => '(encrypted content)\n',
   },
+  owned: {
+    id: 'owned',
+    name: "a file of KeyTray's own",
+    parse: () => ({ ok: true, value: {} }),
+    edit: () => {
+      throw new Error("a file of KeyTray's own is written whole, never edited");
+    },
+    // It holds no secret (its writer makes sure), so the diff shows it as it is.
+    redact: (text) => text,
+  },
 };
