@@ -21,12 +21,13 @@ export interface FakeUpstream {
 
 type Answer = (method: string, path: string, res: ServerResponse) => void;
 
-async function startFake(answer: Answer): Promise<FakeUpstream> {
+async function startFake(answer: Answer, echo?: { current: string }): Promise<FakeUpstream> {
   const requests: Recorded[] = [];
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      if (echo) echo.current = req.headers.authorization ?? '';
       answer(req.method ?? '', (req.url ?? '').split('?')[0] ?? '', res);
     });
   });
@@ -119,4 +120,35 @@ export function startFakeGemini(): Promise<FakeUpstream> {
       .writeHead(404, { 'content-type': 'application/json' })
       .end('{"error":{"code":404,"message":"fake upstream: no such route"}}');
   });
+}
+
+/**
+ * The Chat Completions API as OpenCode's OpenAI-compatible providers use it
+ * (OpenRouter's `/api/v1/chat/completions`): a streamed "pong", or, when
+ * `status` is given, that status with an error that echoes the credential
+ * (as some upstreams do: the text OpenCode then writes to its log).
+ */
+export function startFakeChatCompletions(status?: number): Promise<FakeUpstream> {
+  const echo = { current: '' };
+  return startFake((method, path, res) => {
+    if (method === 'POST' && path.endsWith('/chat/completions')) {
+      if (status) {
+        return void res
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify({ error: { message: `Incorrect API key provided: ${echo.current}`, type: 'invalid_request_error' } }),
+          );
+      }
+      const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'fake' };
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.write(
+        `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'pong' }, finish_reason: null }] })}\n\n`,
+      );
+      res.write(
+        `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })}\n\n`,
+      );
+      return void res.end('data: [DONE]\n\n');
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"fake upstream: no such route"}}');
+  }, echo);
 }

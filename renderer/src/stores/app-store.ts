@@ -50,7 +50,7 @@ interface AppState {
   preview(agent: AgentId, action?: 'configure' | 'remove'): Promise<void>;
   apply(): Promise<void>;
   undo(agent: AgentId): Promise<void>;
-  importKey(agent: 'codex' | 'gemini-cli'): Promise<void>;
+  importKey(agent: 'codex' | 'gemini-cli' | 'opencode'): Promise<void>;
 }
 
 function defaultForm(agent: AgentId): AgentForm {
@@ -109,6 +109,7 @@ export const useApp = create<AppState>((set, get) => ({
     'claude-code': defaultForm('claude-code'),
     codex: defaultForm('codex'),
     'gemini-cli': defaultForm('gemini-cli'),
+    opencode: defaultForm('opencode'),
   },
   plan: null,
   result: null,
