@@ -18,10 +18,11 @@ export type FormatParse =
   | { ok: false; problem: string; line: number; column: number };
 
 /**
+ * `jsonc-commas`: JSON with comments and trailing commas (OpenCode's opencode.json).
  * `opaque`: a file KeyTray replaces whole and never shows (Gemini CLI's encrypted key store).
  * `owned`: a file of KeyTray's own, written and deleted whole, shown as it is (it holds no secret).
  */
-export type FormatId = 'json' | 'jsonc' | 'toml' | 'dotenv' | 'opaque' | 'owned';
+export type FormatId = 'json' | 'jsonc' | 'jsonc-commas' | 'toml' | 'dotenv' | 'opaque' | 'owned';
 
 export interface FileFormat {
   id: FormatId;

@@ -39,14 +39,14 @@ function fakeOpenRouterKey(): string {
 const OPENROUTER_MODEL = 'openrouter/openai/gpt-4o-mini';
 const ANTHROPIC_MODEL = 'anthropic/claude-sonnet-4-5';
 
-/** What the user already had: comments (OpenCode reads JSONC) and settings of their own. */
+/** What the user already had: comments and a trailing comma (OpenCode reads both), and settings of their own. */
 function userConfig(model: string): string {
   return `{
   // My OpenCode settings, written by hand
   "$schema": "https://opencode.ai/config.json",
   "model": "${model}", // the one I like
   "autoupdate": false,
-  "share": "disabled"
+  "share": "disabled",
 }
 `;
 }
@@ -278,7 +278,9 @@ describe('OpenCode, for real', () => {
     await plainCli(w)(['keys', 'add', 'openrouter', '--label', 'work'], fakeOpenRouterKey());
     const result = await runCli(['configure', 'opencode', '--provider', 'openrouter', '--cwd', w.project], { env: w.env });
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/opencode\.json is not valid JSON \(with comments\): .* at line \d+, column \d+/);
+    expect(result.stderr).toMatch(
+      /opencode\.json is not valid JSON \(with comments and trailing commas\): .* at line \d+, column \d+/,
+    );
     expect(result.stderr + result.stdout).not.toContain(key);
     expect(readFileSync(w.config, 'utf8')).toBe(broken);
     expect(() => lstatSync(w.plugin)).toThrow();

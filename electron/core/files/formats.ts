@@ -28,6 +28,13 @@ export const FORMATS: Readonly<Record<FormatId, FileFormat>> = {
     edit: (text, changes) => editSettingsText(text, changes as { path: string[]; value: JsonValue | undefined }[]),
     redact: redactSettingsText,
   },
+  'jsonc-commas': {
+    id: 'jsonc-commas',
+    name: 'JSON (with comments and trailing commas)',
+    parse: (text) => parseJsoncText(text, true),
+    edit: (text, changes) => editSettingsText(text, changes as { path: string[]; value: JsonValue | undefined }[]),
+    redact: redactSettingsText,
+  },
   toml: { id: 'toml', name: 'TOML', parse: parseTomlText, edit: editTomlText, redact: redactTomlText },
   dotenv: { id: 'dotenv', name: 'dotenv', parse: parseDotenvText, edit: editDotenvText, redact: redactDotenvText },
   opaque: {

@@ -70,7 +70,7 @@ export class OpenCodeAgent implements AgentIntegration {
 
   configFiles(situation: Situation): ConfigFile[] {
     return [
-      { scope: 'user', path: this.configPath(situation), format: 'jsonc', writable: true },
+      { scope: 'user', path: this.configPath(situation), format: 'jsonc-commas', writable: true },
       { scope: 'user', path: this.pluginPath(situation), format: 'owned', writable: true },
     ];
   }
@@ -109,7 +109,7 @@ export class OpenCodeAgent implements AgentIntegration {
     for (const source of await this.configSources(situation)) {
       const text = source.text ?? (await read(source.path));
       if (text === null) continue;
-      const parsed = FORMATS.jsonc.parse(text);
+      const parsed = FORMATS['jsonc-commas'].parse(text);
       if (!parsed.ok) {
         configProblems.push(
           `${source.path} is not valid JSON: ${parsed.problem} at line ${parsed.line}, column ${parsed.column}.`,
@@ -215,7 +215,7 @@ export class OpenCodeAgent implements AgentIntegration {
       { path: optionPath(provider, 'baseURL'), value: baseURL },
       { path: optionPath(provider, 'apiKey'), value: KEYTRAY_API_KEY },
     );
-    const config = await planSettingsChange(path, changes, FORMATS.jsonc);
+    const config = await planSettingsChange(path, changes, FORMATS['jsonc-commas']);
     const spec: PluginSpec = { helper, bindings: [{ provider, baseURL, args: helperArgs(target) }] };
     const plugin = await planOwnedFile(this.pluginPath(situation), pluginText(spec));
     const binding: AgentBinding = {
@@ -230,7 +230,7 @@ export class OpenCodeAgent implements AgentIntegration {
   /** Takes out KeyTray's settings of a binding, where they still hold what it wrote, and the objects left empty. */
   private async removals(path: string, binding: AgentBinding | undefined): Promise<Change[]> {
     const text = await readSettingsFile(path);
-    const parsed = text === null ? null : FORMATS.jsonc.parse(text);
+    const parsed = text === null ? null : FORMATS['jsonc-commas'].parse(text);
     const config = parsed?.ok ? parsed.value : {};
     const changes: Change[] = [];
     const providers = asRecord(config.provider);
@@ -256,7 +256,7 @@ export class OpenCodeAgent implements AgentIntegration {
     const chosen = scopeOf(info, scope);
     const path = this.configPath(situation);
     const remembered = bindingOf(await this.deps.vault.readMetadata(), 'opencode', path);
-    const config = await planSettingsChange(path, await this.removals(path, remembered), FORMATS.jsonc);
+    const config = await planSettingsChange(path, await this.removals(path, remembered), FORMATS['jsonc-commas']);
     const pluginPath = this.pluginPath(situation);
     const current = await readSettingsFile(pluginPath);
     // Only KeyTray's own plugin goes; a file of someone else's by that name stays.
