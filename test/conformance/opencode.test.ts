@@ -20,8 +20,9 @@ import { agentEnv, keytrayIn } from '../support/agent-world';
 import { runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic';
-import { type FakeUpstream, startFakeChatCompletions } from '../support/fake-upstream';
-import { fakeAnthropicKey, makeTestEnv, type TestEnv } from '../support/test-env';
+import { type FakeUpstream, startFakeChatCompletions, startFakeOpenAI } from '../support/fake-upstream';
+import { freePort } from '../support/ports';
+import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv, type TestEnv } from '../support/test-env';
 
 const require = createRequire(import.meta.url);
 
@@ -52,12 +53,13 @@ function userConfig(model: string): string {
 }
 
 let openrouter: FakeUpstream;
+let openai: FakeUpstream;
 let anthropic: FakeAnthropic;
 beforeAll(async () => {
-  [openrouter, anthropic] = await Promise.all([startFakeChatCompletions(), startFakeAnthropic()]);
+  [openrouter, openai, anthropic] = await Promise.all([startFakeChatCompletions(), startFakeOpenAI(), startFakeAnthropic()]);
 });
 afterAll(async () => {
-  await Promise.all([openrouter.close(), anthropic.close()]);
+  await Promise.all([openrouter.close(), openai.close(), anthropic.close()]);
 });
 
 interface OpenCodeWorld {
@@ -206,6 +208,27 @@ describe('OpenCode, for real', () => {
     expect(status.headers['x-api-key'].masked).toBe(maskSecret(key));
   });
 
+  it("helper mode, OpenAI's built-in provider (Responses API): the key travels as a bearer token", async () => {
+    const w = world('openai/gpt-5');
+    const key = fakeOpenAIKey();
+    await plainCli(w)(['keys', 'add', 'openai', '--label', 'work'], key);
+    await plainCli(w)(['provider', 'set', 'openai', '--base-url', openai.url]);
+    await w.cli(['configure', 'opencode', '--provider', 'openai']);
+    const before = openai.requests.length;
+    const run = await runOpenCode(w);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('pong');
+    const sent = openai.requests.slice(before).filter((r) => r.method === 'POST');
+    expect(sent.length).toBeGreaterThan(0);
+    for (const request of sent) {
+      expect(request.url).toBe('/v1/responses');
+      expect(request.headers.authorization).toBe(`Bearer ${key}`);
+    }
+    expectNowhere(w, key, [run.stdout, run.stderr]);
+    const status = JSON.parse((await w.cli(['status', '--agent', 'opencode', '--json'])).stdout);
+    expect(status).toMatchObject({ provider: 'openai', destination: `${openai.url}/v1`, winner: 'KeyTray plugin' });
+  });
+
   for (const shape of ['openrouter', 'anthropic'] as const) {
     it(`proxy mode (${shape}): OpenCode holds only a token, the upstream receives the key through the proxy`, async () => {
       const w = world(shape === 'openrouter' ? OPENROUTER_MODEL : ANTHROPIC_MODEL);
@@ -249,6 +272,20 @@ describe('OpenCode, for real', () => {
       }
     });
   }
+
+  it('moving the proxy to another port rewrites the base URL and the plugin', async () => {
+    const w = world(ANTHROPIC_MODEL);
+    await plainCli(w)(['keys', 'add', 'anthropic', '--label', 'work'], fakeAnthropicKey());
+    const [first, second] = [await freePort(), await freePort()];
+    await plainCli(w)(['proxy', 'port', String(first)]);
+    await w.cli(['configure', 'opencode', '--provider', 'anthropic', '--mode', 'proxy']);
+    expect(readFileSync(w.config, 'utf8')).toContain(`"baseURL": "http://127.0.0.1:${first}/anthropic/v1"`);
+    await plainCli(w)(['proxy', 'port', String(second)]);
+    const config = readFileSync(w.config, 'utf8');
+    expect(config).toContain(`"baseURL": "http://127.0.0.1:${second}/anthropic/v1"`);
+    expect(config.match(/"baseURL"/g)).toHaveLength(1);
+    expect(readFileSync(w.plugin, 'utf8')).toContain(`"baseURL":"http://127.0.0.1:${second}/anthropic/v1"`);
+  });
 
   it('remove takes out exactly what KeyTray put in (and its plugin), keeping the edits made since', async () => {
     const w = world(OPENROUTER_MODEL);

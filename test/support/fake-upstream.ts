@@ -1,6 +1,6 @@
 /**
- * Fake OpenAI (Responses API) and Gemini API upstreams on 127.0.0.1 that
- * record what arrives, for the Codex and Gemini CLI conformance suites. Each
+ * Fake OpenAI (Responses API and Chat Completions) and Gemini API upstreams on
+ * 127.0.0.1 that record what arrives, for the agents' conformance suites. Each
  * answers with a real reply ("pong") in the shape its CLI expects, streamed
  * as server-sent events.
  */
@@ -76,6 +76,13 @@ export function startFakeOpenAI(): Promise<FakeUpstream> {
       const message = { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'pong', annotations: [] }] };
       return sse(res, [
         { type: 'response.created', response: { id: 'resp_1', status: 'in_progress', model: CODEX_MODEL } },
+        // Added and delta events too: OpenCode's OpenAI SDK builds the text from them.
+        {
+          type: 'response.output_item.added',
+          output_index: 0,
+          item: { type: 'message', id: 'msg_1', status: 'in_progress', role: 'assistant', content: [] },
+        },
+        { type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'pong' },
         { type: 'response.output_item.done', output_index: 0, item: { ...message, id: 'msg_1', status: 'completed' } },
         {
           type: 'response.completed',

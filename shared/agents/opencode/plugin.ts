@@ -48,9 +48,13 @@ const KEYTRAY_SPEC = ${JSON.stringify({ helper: spec.helper, bindings: table })}
 const TTL_MS = ${PLUGIN_TTL_MS};
 const held = new Map();
 
+// On Windows the helper is a .cmd, which only cmd runs; its arguments are provider ids and labels, nothing to quote.
+const windows = process.platform === 'win32';
+
 function ask(args) {
   return new Promise((resolve, reject) => {
-    execFile(KEYTRAY_SPEC.helper, args, { timeout: 15000, maxBuffer: 65536, windowsHide: true }, (error, stdout) => {
+    const file = windows ? \`"\${KEYTRAY_SPEC.helper}"\` : KEYTRAY_SPEC.helper;
+    execFile(file, args, { timeout: 15000, maxBuffer: 65536, windowsHide: true, shell: windows }, (error, stdout) => {
       const value = String(stdout).trim();
       if (error || value === '') reject(new Error("KeyTray's helper gave OpenCode no key; run \`keytray status --agent opencode\` to see why."));
       else resolve(value);
