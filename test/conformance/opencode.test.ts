@@ -190,7 +190,8 @@ describe('OpenCode, for real', () => {
     const key = fakeAnthropicKey();
     await plainCli(w)(['keys', 'add', 'anthropic', '--label', 'work'], key);
     await plainCli(w)(['provider', 'set', 'anthropic', '--base-url', anthropic.url]);
-    await w.cli(['configure', 'opencode', '--provider', 'anthropic']);
+    // No --provider: the provider of the model opencode.json selects.
+    await w.cli(['configure', 'opencode']);
     const before = anthropic.requests.length;
     const run = await runOpenCode(w);
     expect(run.code, run.stderr).toBe(0);
@@ -213,7 +214,7 @@ describe('OpenCode, for real', () => {
     const key = fakeOpenAIKey();
     await plainCli(w)(['keys', 'add', 'openai', '--label', 'work'], key);
     await plainCli(w)(['provider', 'set', 'openai', '--base-url', openai.url]);
-    await w.cli(['configure', 'opencode', '--provider', 'openai']);
+    await w.cli(['configure', 'opencode']);
     const before = openai.requests.length;
     const run = await runOpenCode(w);
     expect(run.code, run.stderr).toBe(0);

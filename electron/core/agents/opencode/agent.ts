@@ -194,7 +194,10 @@ export class OpenCodeAgent implements AgentIntegration {
     const path = this.configPath(situation);
     const meta = await this.deps.vault.readMetadata();
     const remembered = bindingOf(meta, 'opencode', path);
-    const provider = checkProvider(request.provider ?? remembered?.provider ?? 'anthropic');
+    // The provider of the model OpenCode is set to use, when KeyTray can serve it.
+    const modelProvider = (await this.inputs(situation)).model?.value.split('/')[0];
+    const preferred = info.providers.find((p) => p === modelProvider) ?? 'anthropic';
+    const provider = checkProvider(request.provider ?? remembered?.provider ?? preferred);
     const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
     const mode: ConfigurableMode = request.mode ?? remembered?.mode ?? 'helper';
     // The key must exist: without it the plugin stops every request with an error.
