@@ -308,6 +308,22 @@ describe('OpenCode, for real', () => {
     expect(readFileSync(w.plugin, 'utf8')).toContain('KeyTray');
   });
 
+  it('remove puts back the base URL and the {env:…} key reference KeyTray replaced', async () => {
+    const w = world(OPENROUTER_MODEL);
+    const mine = userConfig(OPENROUTER_MODEL).replace(
+      '"share"',
+      '"provider": {\n    "openrouter": {\n      "options": { "baseURL": "https://gateway.example/api/v1", "apiKey": "{env:MY_OPENROUTER}", "timeout": 60000 }\n    }\n  },\n  "share"',
+    );
+    writeFileSync(w.config, mine);
+    await plainCli(w)(['keys', 'add', 'openrouter', '--label', 'work'], fakeOpenRouterKey());
+    await w.cli(['configure', 'opencode']);
+    const configured = readFileSync(w.config, 'utf8');
+    expect(configured).toContain('"apiKey": "keytray-plugin", "timeout": 60000');
+    expect(configured).not.toContain('gateway.example');
+    await w.cli(['configure', 'opencode', '--remove']);
+    expect(readFileSync(w.config, 'utf8')).toBe(mine);
+  });
+
   it('a malformed opencode.json gets a clear error with line and column, never its text, and is left untouched', async () => {
     const w = world(OPENROUTER_MODEL);
     const key = fakeOpenRouterKey();

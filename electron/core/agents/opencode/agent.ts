@@ -7,6 +7,7 @@
  * placeholder `apiKey` that only makes OpenCode build the provider. No key
  * or token is ever written to a file.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { AGENTS, type ConfigurableMode } from '../../../../shared/agents/catalog';
@@ -80,7 +81,7 @@ export class OpenCodeAgent implements AgentIntegration {
     const dir = openCodeConfigDir(situation);
     const jsonc = join(dir, 'opencode.jsonc');
     const json = join(dir, 'opencode.json');
-    return existsNow(jsonc) && !existsNow(json) ? jsonc : json;
+    return existsSync(jsonc) && !existsSync(json) ? jsonc : json;
   }
 
   private pluginPath(situation: Situation): string {
@@ -219,6 +220,7 @@ export class OpenCodeAgent implements AgentIntegration {
       { path: optionPath(provider, 'apiKey'), value: KEYTRAY_API_KEY },
     );
     const config = await planSettingsChange(path, changes, FORMATS['jsonc-commas']);
+    const replaced = replacedSettings(config.before, provider, remembered);
     const spec: PluginSpec = { helper, bindings: [{ provider, baseURL, args: helperArgs(target) }] };
     const plugin = await planOwnedFile(this.pluginPath(situation), pluginText(spec));
     const binding: AgentBinding = {
@@ -226,11 +228,15 @@ export class OpenCodeAgent implements AgentIntegration {
       ...(label ? { label } : {}),
       ...(mode === 'proxy' ? { mode } : {}),
       wrote: { [wroteKey(provider, 'baseURL')]: baseURL, [wroteKey(provider, 'apiKey')]: KEYTRAY_API_KEY },
+      ...(Object.keys(replaced).length > 0 ? { replaced } : {}),
     };
     return this.finish('configure', scope, binding, situation, [config, plugin], helper);
   }
 
-  /** Takes out KeyTray's settings of a binding, where they still hold what it wrote, and the objects left empty. */
+  /**
+   * Takes out KeyTray's settings of a binding, where they still hold what it wrote, and the objects
+   * left empty; what KeyTray replaced (a base URL, a `{env:…}` key reference) comes back instead.
+   */
   private async removals(path: string, binding: AgentBinding | undefined): Promise<Change[]> {
     const text = await readSettingsFile(path);
     const parsed = text === null ? null : FORMATS['jsonc-commas'].parse(text);
@@ -245,9 +251,11 @@ export class OpenCodeAgent implements AgentIntegration {
       const owned = OWNED_OPTIONS.filter(
         (name) => name === 'apiKey' || (wrote?.[wroteKey(id, name)] ?? undefined) === options[name] || isProxyUrl(options[name]),
       );
-      const rest = Object.keys(options).filter((k) => !(owned as readonly string[]).includes(k));
+      const replaced = binding?.provider === id ? (binding.replaced ?? {}) : {};
+      const restore = (name: string) => replaced[wroteKey(id, name)];
+      const rest = Object.keys(options).filter((k) => !(owned as readonly string[]).includes(k) || restore(k) !== undefined);
       const others = Object.keys(asRecord(table)).filter((k) => k !== 'options');
-      if (rest.length > 0) for (const name of owned) changes.push({ path: optionPath(id, name), value: undefined });
+      if (rest.length > 0) for (const name of owned) changes.push({ path: optionPath(id, name), value: restore(name) });
       else if (others.length > 0) changes.push({ path: ['provider', id, 'options'], value: undefined });
       else if (Object.keys(providers).length > 1) changes.push({ path: ['provider', id], value: undefined });
       else changes.push({ path: ['provider'], value: undefined });
@@ -345,12 +353,33 @@ function checkProvider(value: string): ProviderId {
   });
 }
 
-function isProxyUrl(value: unknown): boolean {
-  return typeof value === 'string' && proxyRouteOf(value) !== null;
+/**
+ * What the user had where KeyTray writes for `provider`: a base URL, an apiKey that is a `{env:…}` or
+ * `{file:…}` reference (a literal key is never kept: undo has it, sealed), to put back on remove.
+ */
+function replacedSettings(
+  before: string | null,
+  provider: ProviderId,
+  remembered: AgentBinding | undefined,
+): Record<string, string> {
+  const parsed = before === null ? null : FORMATS['jsonc-commas'].parse(before);
+  const options = asRecord(asRecord(asRecord(parsed?.ok ? parsed.value.provider : {})[provider]).options);
+  const kept = remembered?.provider === provider ? (remembered.replaced ?? {}) : {};
+  const replaced: Record<string, string> = {};
+  for (const name of OWNED_OPTIONS) {
+    const key = wroteKey(provider, name);
+    const value = options[name];
+    const ours =
+      value === KEYTRAY_API_KEY || isProxyUrl(value) || (remembered?.provider === provider && remembered.wrote?.[key] === value);
+    const keepable = name === 'baseURL' || (typeof value === 'string' && /^\{(env|file):[^}]+\}$/.test(value));
+    if (typeof value === 'string' && !ours && keepable) replaced[key] = value;
+    else if (ours && kept[key] !== undefined) replaced[key] = kept[key];
+  }
+  return replaced;
 }
 
-function existsNow(path: string): boolean {
-  return process.getBuiltinModule('node:fs').existsSync(path);
+function isProxyUrl(value: unknown): boolean {
+  return typeof value === 'string' && proxyRouteOf(value) !== null;
 }
 
 /** An `options.apiKey` as OpenCode resolves it: KeyTray's placeholder, a literal, `{env:VAR}` or `{file:path}`. */
