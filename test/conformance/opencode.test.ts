@@ -81,7 +81,11 @@ function world(model: string): OpenCodeWorld {
   writeFileSync(config, userConfig(model));
   const project = join(t.root, 'project');
   mkdirSync(project);
+  // OpenCode's temporary files (Bun unpacks a native library there) land inside the folder searched for the key.
+  const tmp = join(t.root, 'tmp');
+  mkdirSync(tmp);
   const env = agentEnv(t, {
+    TMPDIR: tmp,
     OPENCODE_DISABLE_MODELS_FETCH: '1',
     OPENCODE_DISABLE_AUTOUPDATE: '1',
     OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
