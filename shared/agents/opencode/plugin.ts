@@ -75,7 +75,8 @@ export const KeyTray = async () => ({
     if (!entry || Date.now() - entry.at > TTL_MS) {
       entry = { value: ask(binding.args), at: Date.now() };
       held.set(id, entry);
-      entry.value.catch(() => held.delete(id));
+      const asked = entry;
+      asked.value.catch(() => held.get(id) === asked && held.delete(id));
     }
     const value = await entry.value;
     if (input.model.api?.npm === '@ai-sdk/anthropic') output.headers['x-api-key'] = value;
