@@ -108,7 +108,7 @@ export const INPUTS = {
   'agent:apply': agentApply,
   'agent:undo': agentScope,
   'agent:import-key': z.strictObject({
-    agent: z.enum(['codex', 'gemini-cli']),
+    agent: z.enum(['codex', 'gemini-cli', 'opencode']),
     label: label.optional(),
     cwd: directory.optional(),
   }),

@@ -6,7 +6,7 @@
  */
 import type { ProviderId } from '../providers';
 
-export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'claude-code-router', 'ant'] as const;
+export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'claude-code-router', 'ant'] as const;
 export type AgentId = (typeof AGENT_IDS)[number];
 
 /**
@@ -69,6 +69,18 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     // Gemini CLI has no key command: a route token in its .env, or the key in one process's environment.
     configurableModes: ['proxy'],
     defaultMode: 'proxy',
+    scopes: ['user'],
+    options: [],
+  },
+  opencode: {
+    id: 'opencode',
+    label: 'OpenCode',
+    command: 'opencode',
+    providers: ['anthropic', 'openai', 'openrouter'],
+    modes: ['helper', 'proxy'],
+    // No key command: a plugin of KeyTray's asks its helper for the key (or the proxy token).
+    configurableModes: ['helper', 'proxy'],
+    defaultMode: 'helper',
     scopes: ['user'],
     options: [],
   },

@@ -17,9 +17,13 @@ export type FormatParse =
   | { ok: true; value: Record<string, unknown> }
   | { ok: false; problem: string; line: number; column: number };
 
-/** `opaque`: a file KeyTray replaces whole and never shows (Gemini CLI's encrypted key store). */
-/** `json-lists`: JSON with comments whose entries sit in arrays of objects (claude-code-router's config.json). */
-export type FormatId = 'json' | 'jsonc' | 'json-lists' | 'toml' | 'dotenv' | 'opaque';
+/**
+ * `jsonc-commas`: JSON with comments and trailing commas (OpenCode's opencode.json).
+ * `json-lists`: JSON with comments whose entries sit in arrays of objects (claude-code-router's config.json).
+ * `opaque`: a file KeyTray replaces whole and never shows (Gemini CLI's encrypted key store).
+ * `owned`: a file of KeyTray's own, written and deleted whole, shown as it is (it holds no secret).
+ */
+export type FormatId = 'json' | 'jsonc' | 'jsonc-commas' | 'json-lists' | 'toml' | 'dotenv' | 'opaque' | 'owned';
 
 export interface FileFormat {
   id: FormatId;

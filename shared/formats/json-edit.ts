@@ -56,12 +56,17 @@ export function parseSettingsText(text: string): ParsedSettings {
 
 /**
  * JSON with comments, as Gemini CLI reads its settings.json (trailing commas
- * still stop it). The value is jsonc-parser's: comments have no JSON.parse.
+ * still stop it; OpenCode's opencode.json allows them: `trailingCommas`).
+ * The value is jsonc-parser's: comments have no JSON.parse.
  */
-export function parseJsoncText(text: string): ParsedSettings {
+export function parseJsoncText(text: string, trailingCommas = false): ParsedSettings {
   if (text.trim() === '') return { ok: true, value: {} };
   const errors: ParseError[] = [];
-  const value: unknown = parse(text, errors, { disallowComments: false, allowTrailingComma: false, allowEmptyContent: false });
+  const value: unknown = parse(text, errors, {
+    disallowComments: false,
+    allowTrailingComma: trailingCommas,
+    allowEmptyContent: false,
+  });
   const first = errors[0];
   if (first) {
     const { line, column } = position(text, first.offset);

@@ -1,6 +1,6 @@
 /**
- * Fake OpenAI (Responses API) and Gemini API upstreams on 127.0.0.1 that
- * record what arrives, for the Codex and Gemini CLI conformance suites. Each
+ * Fake OpenAI (Responses API and Chat Completions) and Gemini API upstreams on
+ * 127.0.0.1 that record what arrives, for the agents' conformance suites. Each
  * answers with a real reply ("pong") in the shape its CLI expects, streamed
  * as server-sent events.
  */
@@ -76,6 +76,13 @@ export function startFakeOpenAI(): Promise<FakeUpstream> {
       const message = { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'pong', annotations: [] }] };
       return sse(res, [
         { type: 'response.created', response: { id: 'resp_1', status: 'in_progress', model: CODEX_MODEL } },
+        // Added and delta events too: OpenCode's OpenAI SDK builds the text from them.
+        {
+          type: 'response.output_item.added',
+          output_index: 0,
+          item: { type: 'message', id: 'msg_1', status: 'in_progress', role: 'assistant', content: [] },
+        },
+        { type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'pong' },
         { type: 'response.output_item.done', output_index: 0, item: { ...message, id: 'msg_1', status: 'completed' } },
         {
           type: 'response.completed',
@@ -123,18 +130,28 @@ export function startFakeGemini(): Promise<FakeUpstream> {
 }
 
 /**
- * OpenAI-shaped chat completions, as claude-code-router calls its upstream:
- * `POST /v1/chat/completions`, streamed (SSE chunks then [DONE]) or as one
- * JSON answer. A request whose `Authorization: Bearer` carries a key in
- * `rejected` gets a 401, as a revoked key does.
+ * OpenAI-shaped chat completions, as claude-code-router and OpenCode's
+ * OpenAI-compatible providers call them (`…/chat/completions`, OpenRouter's
+ * under `/api/v1`): streamed (SSE chunks then [DONE]) or as one JSON answer.
+ * A request whose `Authorization: Bearer` carries a key in `rejected` gets a
+ * 401, as a revoked key does; with `status`, every request gets that status
+ * and an error that echoes the credential, as some upstreams do (the text an
+ * agent may then write to its own logs).
  */
-export function startFakeChatCompletions(): Promise<FakeUpstream & { rejected: Set<string> }> {
+export function startFakeChatCompletions(status?: number): Promise<FakeUpstream & { rejected: Set<string> }> {
   const rejected = new Set<string>();
   return startFake((method, path, res, headers, body) => {
-    if (method !== 'POST' || !path.endsWith('/v1/chat/completions')) {
+    if (method !== 'POST' || !path.endsWith('/chat/completions')) {
       return void res
         .writeHead(404, { 'content-type': 'application/json' })
         .end('{"error":{"message":"fake upstream: no such route"}}');
+    }
+    if (status) {
+      return void res.writeHead(status, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { message: `Incorrect API key provided: ${headers.authorization ?? ''}`, type: 'invalid_request_error' },
+        }),
+      );
     }
     const bearer = /^Bearer (.*)$/.exec(headers.authorization ?? '')?.[1];
     if (bearer !== undefined && rejected.has(bearer)) {

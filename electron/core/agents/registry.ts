@@ -14,6 +14,7 @@ import { ClaudeCodeAgent } from './claude-code/agent';
 import { ClaudeCodeRouterAgent } from './claude-code-router/agent';
 import { CodexAgent } from './codex/agent';
 import { GeminiCliAgent } from './gemini-cli/agent';
+import { OpenCodeAgent } from './opencode/agent';
 import type { Situation } from './situation';
 
 export function createAgents(deps: AgentDeps) {
@@ -21,6 +22,7 @@ export function createAgents(deps: AgentDeps) {
     'claude-code': new ClaudeCodeAgent(deps),
     codex: new CodexAgent(deps),
     'gemini-cli': new GeminiCliAgent(deps),
+    opencode: new OpenCodeAgent(deps),
     'claude-code-router': new ClaudeCodeRouterAgent(deps),
     ant: new AntAgent(deps),
   } as const satisfies Record<AgentId, AgentIntegration>;

@@ -36,6 +36,13 @@ export const FORMATS: Readonly<Record<FormatId, FileFormat>> = {
     edit: (text, changes) => editWithElements(text, changes as { path: string[]; value: JsonValue | undefined }[]),
     redact: redactSettingsText,
   },
+  'jsonc-commas': {
+    id: 'jsonc-commas',
+    name: 'JSON (with comments and trailing commas)',
+    parse: (text) => parseJsoncText(text, true),
+    edit: (text, changes) => editSettingsText(text, changes as { path: string[]; value: JsonValue | undefined }[]),
+    redact: redactSettingsText,
+  },
   toml: { id: 'toml', name: 'TOML', parse: parseTomlText, edit: editTomlText, redact: redactTomlText },
   dotenv: { id: 'dotenv', name: 'dotenv', parse: parseDotenvText, edit: editDotenvText, redact: redactDotenvText },
   opaque: {
@@ -47,5 +54,15 @@ export const FORMATS: Readonly<Record<FormatId, FileFormat>> = {
     },
     // Never shown, and always treated as holding a credential (its backup is sealed).
     redact: () => '(encrypted content)\n',
+  },
+  owned: {
+    id: 'owned',
+    name: "a file of KeyTray's own",
+    parse: () => ({ ok: true, value: {} }),
+    edit: () => {
+      throw new Error("a file of KeyTray's own is written whole, never edited");
+    },
+    // It holds no secret (its writer makes sure), so the diff shows it as it is.
+    redact: (text) => text,
   },
 };

@@ -26,6 +26,8 @@ export interface SettingsPlan {
   diff: string;
   /** The file really written, when links (the file's or a folder's) make it another than `path`. */
   target?: string;
+  /** The plan deletes the file (a file of KeyTray's own it takes away); `after` is then ''. */
+  deletes?: true;
 }
 
 /** One write KeyTray can undo, as `keytray backups` shows it. */
@@ -45,10 +47,13 @@ interface JournalEntry {
   path: string;
   /** Backup of the previous bytes; null when the file did not exist. */
   backup: string | null;
-  /** SHA-256 of what KeyTray wrote, to notice later edits. */
+  /** SHA-256 of what KeyTray wrote, to notice later edits; DELETED when KeyTray deleted the file. */
   written: string;
   at: string;
 }
+
+/** What the journal says of a file KeyTray deleted: undo needs it still absent. */
+const DELETED = 'deleted';
 
 export async function readSettingsFile(path: string): Promise<string | null> {
   try {
@@ -94,6 +99,23 @@ export async function planSettingsChange(
   }
   const target = await realTarget(path);
   return { path, format, before, after, diff: settingsDiff(path, before, after, format), ...(target !== path ? { target } : {}) };
+}
+
+/**
+ * A file of KeyTray's own, planned whole: `text` is what it will hold, null
+ * deletes it. The writer backs it up, journals and undoes it like any other.
+ */
+export async function planOwnedFile(path: string, text: string | null): Promise<SettingsPlan> {
+  const format = FORMATS.owned;
+  const before = await readSettingsFile(path);
+  const target = await realTarget(path);
+  const common = { path, format, before, ...(target !== path ? { target } : {}) };
+  if (text === null) {
+    return before === null
+      ? { ...common, after: '', diff: '' }
+      : { ...common, after: '', deletes: true, diff: settingsDiff(path, before, null, format) };
+  }
+  return { ...common, after: text, diff: settingsDiff(path, before, text, format) };
 }
 
 /** Where a write to `path` lands once every link is followed: the file's, or its nearest existing folder's. */
@@ -145,7 +167,7 @@ export class SettingsWriter {
 
   /** Writes the plan, refusing when the file changed since it was planned. */
   async apply(plan: SettingsPlan): Promise<void> {
-    if (plan.before === plan.after) return;
+    if (plan.deletes ? plan.before === null : plan.before === plan.after) return;
     const target = await resolveTarget(plan.path);
     await withFileLock(target, async () => {
       const current = await readSettingsFile(target);
@@ -160,10 +182,11 @@ export class SettingsWriter {
         id: randomBytes(8).toString('hex'),
         path: plan.path,
         backup,
-        written: sha256(plan.after),
+        written: plan.deletes ? DELETED : sha256(plan.after),
         at: new Date().toISOString(),
       });
-      await writeFileAtomic(target, plan.after, mode);
+      if (plan.deletes) await rm(target);
+      else await writeFileAtomic(target, plan.after, mode);
     });
   }
 
@@ -218,7 +241,8 @@ export class SettingsWriter {
         throw new KeyTrayError('not-found', `KeyTray has not changed ${path}, so there is nothing to undo.`);
       }
       const current = await readSettingsFile(target);
-      if (current === null || sha256(current) !== entry.written) {
+      const unchanged = entry.written === DELETED ? current === null : current !== null && sha256(current) === entry.written;
+      if (!unchanged) {
         const kept = entry.backup
           ? `The earlier version is kept at ${entry.backup}${entry.backup.endsWith('.sealed') ? ' (sealed: it held a credential; its key is in the keychain)' : ''}.`
           : '';
@@ -232,8 +256,8 @@ export class SettingsWriter {
         });
       }
       const previous = entry.backup === null ? null : await this.readBackup(entry.backup);
-      if (previous === null) await rm(target);
-      else await writeFileAtomic(target, previous, (await stat(target)).mode & 0o777);
+      if (previous === null) await rm(target, { force: true });
+      else await writeFileAtomic(target, previous, current === null ? 0o644 : (await stat(target)).mode & 0o777);
       await withFileLock(this.journalPath, async () => {
         await this.save((await this.journal()).filter((e) => e.id !== entry.id));
       });

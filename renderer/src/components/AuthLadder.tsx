@@ -61,9 +61,9 @@ export function AuthLadder({ picture }: { picture: AgentPicture }) {
                     Fix: make Claude Code ignore it
                   </button>
                 )}
-              {((picture.tool === 'codex' && w.code === 'plaintext-key-in-auth-json') ||
+              {(((picture.tool === 'codex' || picture.tool === 'opencode') && w.code === 'plaintext-key-in-auth-json') ||
                 (picture.tool === 'gemini-cli' && w.code === 'plaintext-credentials-file')) && (
-                <button type="button" onClick={() => void importKey(picture.tool as 'codex' | 'gemini-cli')}>
+                <button type="button" onClick={() => void importKey(picture.tool as 'codex' | 'gemini-cli' | 'opencode')}>
                   Move it into the keychain
                 </button>
               )}

@@ -51,7 +51,7 @@ interface AppState {
   preview(agent: AgentId, action?: 'configure' | 'remove'): Promise<void>;
   apply(): Promise<void>;
   undo(agent: AgentId): Promise<void>;
-  importKey(agent: 'codex' | 'gemini-cli'): Promise<void>;
+  importKey(agent: 'codex' | 'gemini-cli' | 'opencode'): Promise<void>;
 }
 
 function defaultForm(agent: AgentId): AgentForm {
