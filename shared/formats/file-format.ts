@@ -1,5 +1,5 @@
 /**
- * The formats of other tools' files that KeyTray edits (JSON, TOML, dotenv),
+ * The formats of other tools' files that KeyTray edits (JSON, JSON5, TOML, dotenv),
  * behind one shape, so that the one writer plans, diffs, backs up, undoes
  * and removes in each the same way.
  */
@@ -18,7 +18,7 @@ export type FormatParse =
   | { ok: false; problem: string; line: number; column: number };
 
 /** `opaque`: a file KeyTray replaces whole and never shows (Gemini CLI's encrypted key store). */
-export type FormatId = 'json' | 'jsonc' | 'toml' | 'dotenv' | 'opaque';
+export type FormatId = 'json' | 'jsonc' | 'json5' | 'toml' | 'dotenv' | 'opaque';
 
 export interface FileFormat {
   id: FormatId;
