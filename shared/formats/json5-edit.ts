@@ -98,12 +98,14 @@ function applyChange(text: string, change: { path: string[]; value: Value | unde
   const root = rootOf(text);
   const chain: JsonPropertyNode[] = [];
   let object: JsonObjectNode = root;
+  // New keys follow the file's habit: bare when its first key is.
+  const fileBare = bare(root);
   for (let depth = 0; depth < change.path.length; depth++) {
     const name = change.path[depth] as string;
     const property = object.properties.find((p) => keyOf(p) === name);
     if (!property) {
       if (change.value === undefined) return text;
-      return insertProperty(text, object, name, nest(change.path.slice(depth + 1), change.value), unit, eol);
+      return insertProperty(text, object, name, nest(change.path.slice(depth + 1), change.value), unit, eol, fileBare);
     }
     chain.push(property);
     if (depth === change.path.length - 1) break;
@@ -115,7 +117,7 @@ function applyChange(text: string, change: { path: string[]; value: Value | unde
         text,
         start(property.value),
         end(property.value),
-        render(built, indentAt(text, start(property.value)), unit, eol, bare(object)),
+        renderIn(text, object, built, indentAt(text, start(property.value)), unit, eol, fileBare),
       );
     }
     object = property.value;
@@ -127,7 +129,7 @@ function applyChange(text: string, change: { path: string[]; value: Value | unde
       text,
       start(target.value),
       end(target.value),
-      render(change.value, indentAt(text, start(target)), unit, eol, bare(holder)),
+      renderIn(text, holder, change.value, indentAt(text, start(target)), unit, eol, fileBare),
     );
   }
   // Remove the property, then every object it leaves empty (but the root).
@@ -193,11 +195,19 @@ function restOfLine(text: string, from: number): number | null {
   return text[i] === '\n' ? i : null;
 }
 
-function insertProperty(text: string, object: JsonObjectNode, name: string, value: Value, unit: string, eol: string): string {
+function insertProperty(
+  text: string,
+  object: JsonObjectNode,
+  name: string,
+  value: Value,
+  unit: string,
+  eol: string,
+  fileBare: boolean,
+): string {
   const props = object.properties;
   const last = props[props.length - 1];
   const objectIndent = indentAt(text, start(object));
-  const keyStyle = last ? bare(object) : false;
+  const keyStyle = last ? bare(object) : fileBare;
   if (!last) {
     const inner = objectIndent + unit;
     const body = `${eol}${inner}${renderKey(name, keyStyle)}: ${render(value, inner, unit, eol, keyStyle)}${eol}${objectIndent}`;
@@ -286,6 +296,20 @@ function render(value: Value, indent: string, unit: string, eol: string, bareKey
     return `{${eol}${lines.join(`,${eol}`)}${eol}${indent}}`;
   }
   return JSON.stringify(value);
+}
+
+/** A value for a place in `object`: on one line when the object is written on one line. */
+function renderIn(
+  text: string,
+  object: JsonObjectNode,
+  value: Value,
+  indent: string,
+  unit: string,
+  eol: string,
+  bareKeys: boolean,
+) {
+  if (!text.slice(start(object), end(object)).includes('\n')) return renderInline(value, bareKeys);
+  return render(value, indent, unit, eol, bareKeys);
 }
 
 /** A value in JSON5 on one line, for an object written on one line. */
