@@ -6,7 +6,7 @@
  */
 import type { ProviderId } from '../providers';
 
-export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli'] as const;
+export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'openclaw'] as const;
 export type AgentId = (typeof AGENT_IDS)[number];
 
 /**
@@ -68,6 +68,18 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     // Gemini CLI has no key command: a route token in its .env, or the key in one process's environment.
     configurableModes: ['proxy'],
     defaultMode: 'proxy',
+    scopes: ['user'],
+    options: [],
+  },
+  openclaw: {
+    id: 'openclaw',
+    label: 'OpenClaw',
+    command: 'openclaw',
+    providers: ['anthropic', 'openai', 'openrouter'],
+    modes: ['helper', 'proxy'],
+    configurableModes: ['helper', 'proxy'],
+    defaultMode: 'helper',
+    // One openclaw.json per OpenClaw state folder: no project scope.
     scopes: ['user'],
     options: [],
   },

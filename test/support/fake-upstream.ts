@@ -120,3 +120,25 @@ export function startFakeGemini(): Promise<FakeUpstream> {
       .end('{"error":{"code":404,"message":"fake upstream: no such route"}}');
   });
 }
+
+/** The Chat Completions API as OpenClaw's `openai-completions` uses it: POST /v1/chat/completions, streamed or not. */
+export function startFakeChatCompletions(): Promise<FakeUpstream> {
+  return startFake((method, path, res) => {
+    if (method === 'POST' && path.endsWith('/chat/completions')) {
+      const chunk = (delta: object, finish: string | null) => ({
+        id: 'chatcmpl_1',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: 'fake',
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      });
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'pong' }, null))}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ ...chunk({}, 'stop'), usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })}\n\n`,
+      );
+      return void res.end('data: [DONE]\n\n');
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"fake upstream: no such route"}}');
+  });
+}

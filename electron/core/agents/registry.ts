@@ -12,6 +12,7 @@ import type { AgentDeps } from './agent-deps';
 import { ClaudeCodeAgent } from './claude-code/agent';
 import { CodexAgent } from './codex/agent';
 import { GeminiCliAgent } from './gemini-cli/agent';
+import { OpenClawAgent } from './openclaw/agent';
 import type { Situation } from './situation';
 
 export function createAgents(deps: AgentDeps) {
@@ -19,6 +20,7 @@ export function createAgents(deps: AgentDeps) {
     'claude-code': new ClaudeCodeAgent(deps),
     codex: new CodexAgent(deps),
     'gemini-cli': new GeminiCliAgent(deps),
+    openclaw: new OpenClawAgent(deps),
   } as const satisfies Record<AgentId, AgentIntegration>;
 }
 

@@ -109,6 +109,7 @@ export const useApp = create<AppState>((set, get) => ({
     'claude-code': defaultForm('claude-code'),
     codex: defaultForm('codex'),
     'gemini-cli': defaultForm('gemini-cli'),
+    openclaw: defaultForm('openclaw'),
   },
   plan: null,
   result: null,
