@@ -206,34 +206,25 @@ describe('OpenClaw, for real', () => {
     }, 240_000);
   }
 
-  it("the key `openclaw onboard` stores in its state database: the picture finds it, and it is what OpenClaw sends over KeyTray's SecretRef", async () => {
+  it("a key OpenClaw keeps in its state database: the picture finds it, and it is what OpenClaw sends over KeyTray's SecretRef", async () => {
     const w = world('openrouter/auto');
-    const stored = `sk-or-v1-KTCANARY${randomBytes(24).toString('hex')}`;
-    const onboard = await new Promise<number>((done) => {
+    // Without the canary: this key is OpenClaw's own leak, left in its database on purpose.
+    const stored = `sk-or-v1-${randomBytes(32).toString('hex')}`;
+    // The credential writer onboarding uses, fed on stdin (never the command line).
+    const pasted = await new Promise<number>((done) => {
       const child = execFile(
         NODE24,
-        [
-          OPENCLAW,
-          'onboard',
-          '--non-interactive',
-          '--accept-risk',
-          '--skip-health',
-          '--skip-channels',
-          '--skip-skills',
-          '--auth-choice',
-          'openrouter-api-key',
-        ],
-        // The key reaches onboarding through its environment, never its command line.
-        { env: { ...w.env, OPENROUTER_API_KEY: stored }, cwd: w.t.root, timeout: 150_000 },
+        [OPENCLAW, 'models', 'auth', 'paste-api-key', '--provider', 'openrouter'],
+        { env: w.env, cwd: w.t.root, timeout: 150_000 },
         (error) => done(error ? 1 : 0),
       );
-      child.stdin?.end();
+      child.stdin?.end(`${stored}\n`);
     });
-    expect(onboard).toBe(0);
+    expect(pasted).toBe(0);
     const db = join(w.home, 'state', 'openclaw.sqlite');
     expect(readFileSync(db).includes(stored)).toBe(true);
-    // Onboarding rewrote openclaw.json; it must stay offline all the same.
-    writeFileSync(w.config, readFileSync(w.config, 'utf8').replace(/^\{/, '{\n  "update": { "checkOnStart": false },'));
+    // OpenClaw rewrote openclaw.json as plain JSON (comments gone, a .bak beside it), keeping its settings.
+    expect(readFileSync(w.config, 'utf8')).toContain('"checkOnStart": false');
 
     const key = fakeOpenAIKey();
     await w.cli(['keys', 'add', 'openrouter', '--label', 'work'], key);
@@ -242,6 +233,7 @@ describe('OpenClaw, for real', () => {
     const status = JSON.parse((await w.cli(['status', '--agent', 'openclaw', '--json'])).stdout);
     expect(status).toMatchObject({ provider: 'openrouter', winner: 'auth profile' });
     expect(status.headers.authorization.masked).toBe(maskSecret(stored));
+    expect(status.warnings[0].fix).toContain('openclaw models auth logout openrouter:manual --yes');
     expect(status.warnings.map((x: { code: string }) => x.code)).toEqual([
       'plaintext-key-in-state-db',
       'auth-profile-shadows-keychain',
