@@ -107,7 +107,16 @@ function world(primary: string): OpenClawWorld {
   writeFileSync(config, text);
   const tmp = join(t.root, 'tmp');
   mkdirSync(tmp);
-  const env = agentEnv(t, { TMPDIR: tmp, CI: '1', DO_NOT_TRACK: '1', OPENCLAW_NO_AUTO_UPDATE: '1' });
+  // Offline: no update check or telemetry (CI, with update.checkOnStart false in the file), no helper-binary
+  // downloads (OPENCLAW_OFFLINE), and an npm that never reaches the registry should OpenClaw repair a plugin.
+  const env = agentEnv(t, {
+    TMPDIR: tmp,
+    CI: '1',
+    DO_NOT_TRACK: '1',
+    OPENCLAW_NO_AUTO_UPDATE: '1',
+    OPENCLAW_OFFLINE: '1',
+    npm_config_offline: 'true',
+  });
   return { t, home, config, text, tmp, env, cli: keytrayIn(env) };
 }
 
