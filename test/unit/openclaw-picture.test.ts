@@ -40,7 +40,12 @@ const keytrayExec = {
 describe('the OpenClaw picture', () => {
   it("the default model's provider decides; KeyTray's exec SecretRef wins in x-api-key for anthropic-messages", () => {
     const picture = computeOpenClawPicture(openclaw(keytrayExec));
-    expect(picture).toMatchObject({ provider: 'anthropic', destination: 'https://api.anthropic.com', winner: 'SecretRef exec' });
+    expect(picture).toMatchObject({
+      provider: 'anthropic',
+      model: 'anthropic/claude-sonnet-4-6',
+      destination: 'https://api.anthropic.com',
+      winner: 'SecretRef exec',
+    });
     expect(picture.headers['x-api-key']).toMatchObject({ masked: maskSecret(KEY), detail: 'keytray: anthropic/work' });
     expect(picture.warnings).toEqual([]);
   });

@@ -199,6 +199,7 @@ export function computeOpenClawPicture(inputs: OpenClawInputs): AgentPicture {
     cwd: inputs.cwd,
     provider: selected,
     ...(destination ? { destination } : {}),
+    ...(primary ? { model: primary } : {}),
     headers: { [header]: sent },
     winner: sent?.source ?? 'none',
     tiers,
