@@ -255,7 +255,22 @@ describe('OpenClaw, for real', () => {
     const sent = chat.requests.slice(before);
     expect(sent.length).toBeGreaterThan(0);
     for (const request of sent) expect(request.headers.authorization).toBe(`Bearer ${stored}`);
-  }, 300_000);
+
+    // The fix the picture gives: OpenClaw's logout deletes its copy (the bytes too), and KeyTray's key takes over.
+    const logout = await new Promise<number>((done) => {
+      execFile(
+        NODE24,
+        [OPENCLAW, 'models', 'auth', 'logout', 'openrouter:manual', '--yes'],
+        { env: w.env, cwd: w.t.root, timeout: 150_000 },
+        (error) => done(error ? 1 : 0),
+      );
+    });
+    expect(logout).toBe(0);
+    for (const file of filesUnder(join(w.home, 'state'))) expect(file.text.includes(stored), file.path).toBe(false);
+    const after = JSON.parse((await w.cli(['status', '--agent', 'openclaw', '--json'])).stdout);
+    expect(after).toMatchObject({ winner: 'SecretRef exec', warnings: [] });
+    expect(after.headers.authorization.masked).toBe(maskSecret(key));
+  }, 400_000);
 
   it("the picture warns, in OpenClaw's words, when the helper's mode would make OpenClaw refuse it, as OpenClaw does", async () => {
     const w = world('anthropic/claude-sonnet-4-6');
