@@ -256,7 +256,7 @@ describe('OpenClaw, for real', () => {
     expect(sent.length).toBeGreaterThan(0);
     for (const request of sent) expect(request.headers.authorization).toBe(`Bearer ${stored}`);
 
-    // The fix the picture gives: OpenClaw's logout deletes its copy (the bytes too), and KeyTray's key takes over.
+    // The fix the picture gives: OpenClaw's logout deletes its copy (no whole key is left in the file), and KeyTray's key takes over.
     const logout = await new Promise<number>((done) => {
       execFile(
         NODE24,
