@@ -2,8 +2,12 @@
  * OpenClaw's rules as data in, picture out. The conformance suite holds the
  * main cases to the real OpenClaw; these pin the corners.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openclawConfigPath, openclawStateDir } from '../../electron/core/agents/openclaw/agent';
+import { storedProfiles } from '../../electron/core/agents/openclaw/state-db';
 import type { Situation } from '../../electron/core/agents/situation';
 import { computeOpenClawPicture, type OpenClawInputs } from '../../shared/agents/openclaw/picture';
 import { maskSecret } from '../../shared/mask';
@@ -137,5 +141,29 @@ describe("OpenClaw's files", () => {
       '/etc/oc.json5',
     );
     expect(openclawStateDir(situation({ OPENCLAW_STATE_DIR: ' undefined ' }))).toBe('/home/me/.openclaw');
+  });
+});
+
+describe("OpenClaw's state database, scanned", () => {
+  it('finds whole auth-profile records (the log read after the database), never a cut-short remnant, and gives masks only', async () => {
+    const dir = mkdtempSync(join(process.env.HOME || tmpdir(), 'kt-ocdb-'));
+    const db = join(dir, 'openclaw.sqlite');
+    const record = (id: string, provider: string, key: string) =>
+      `"${id}":{"type":"api_key","provider":"${provider}","key":"${key}"}`;
+    const remnant = `"openai:manual":{"type":"api_key","provider":"openai","key":"sk-proj-cccccccccc\u0003\u0004C\u0005authProfiles.store{"version`;
+    writeFileSync(
+      db,
+      Buffer.from(
+        `SQLite format 3\u0000${remnant}\u0000{"version":1,"profiles":{${record('openrouter:default', 'openrouter', STORED)}}}`,
+        'latin1',
+      ),
+    );
+    writeFileSync(`${db}-wal`, `{"version":1,"profiles":{${record('anthropic:manual', 'anthropic', KEY)}}}`);
+    const profiles = await storedProfiles(db);
+    expect(profiles).toEqual([
+      { id: 'openrouter:default', provider: 'openrouter', masked: maskSecret(STORED) },
+      { id: 'anthropic:manual', provider: 'anthropic', masked: maskSecret(KEY) },
+    ]);
+    expect(await storedProfiles(join(dir, 'none.sqlite'))).toBeNull();
   });
 });
