@@ -80,7 +80,7 @@ function rootOf(text: string): JsonObjectNode {
   } catch (error) {
     const at = (error as { location?: { start?: { line?: number; column?: number } } }).location?.start;
     throw new Error(
-      `KeyTray's JSON5 editor cannot follow the text at line ${at?.line ?? 1}, column ${at?.column ?? 1} (a string form it does not know)`,
+      `its JSON5 editor cannot follow the text at line ${at?.line ?? 1}, column ${at?.column ?? 1} (a bare key that is a reserved word, a \\x escape, or a '…"…' string)`,
     );
   }
   if (!(root instanceof JsonObjectNode)) throw new Error('the file must hold an object');
