@@ -40,7 +40,8 @@ export function statusLines(picture: AgentPicture): string[] {
 
 function headline(picture: AgentPicture): string {
   const where = picture.tool === 'claude-code' ? `${providerWords(picture)} (${picture.provider})` : providerWords(picture);
-  return `${AGENTS[picture.tool].label} in ${picture.cwd} → ${where}${picture.destination ? ` at ${picture.destination}` : ''}`;
+  const model = picture.model ? `, model ${picture.model}` : '';
+  return `${AGENTS[picture.tool].label} in ${picture.cwd} → ${where}${model}${picture.destination ? ` at ${picture.destination}` : ''}`;
 }
 
 function headerLine(name: string, value: PictureHeader | null): string {

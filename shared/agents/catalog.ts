@@ -6,7 +6,7 @@
  */
 import type { ProviderId } from '../providers';
 
-export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'claude-code-router', 'ant'] as const;
+export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'openclaw', 'claude-code-router', 'ant'] as const;
 export type AgentId = (typeof AGENT_IDS)[number];
 
 /**
@@ -81,6 +81,18 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     // No key command: a plugin of KeyTray's asks its helper for the key (or the proxy token).
     configurableModes: ['helper', 'proxy'],
     defaultMode: 'helper',
+    scopes: ['user'],
+    options: [],
+  },
+  openclaw: {
+    id: 'openclaw',
+    label: 'OpenClaw',
+    command: 'openclaw',
+    providers: ['anthropic', 'openai', 'openrouter'],
+    modes: ['helper', 'proxy'],
+    configurableModes: ['helper', 'proxy'],
+    defaultMode: 'helper',
+    // One openclaw.json per OpenClaw state folder: no project scope.
     scopes: ['user'],
     options: [],
   },

@@ -42,6 +42,8 @@ export interface AgentPicture {
   provider: string;
   /** The base URL requests go to, where the agent's rules say. */
   destination?: string;
+  /** The default model, where the agent's config names one (OpenClaw's agents.defaults.model.primary). */
+  model?: string;
   headers: Record<string, PictureHeader | null>;
   winner: string;
   tiers: PictureTier[];

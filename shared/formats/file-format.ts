@@ -1,5 +1,5 @@
 /**
- * The formats of other tools' files that KeyTray edits (JSON, TOML, dotenv),
+ * The formats of other tools' files that KeyTray edits (JSON, JSON5, TOML, dotenv),
  * behind one shape, so that the one writer plans, diffs, backs up, undoes
  * and removes in each the same way.
  */
@@ -20,10 +20,11 @@ export type FormatParse =
 /**
  * `jsonc-commas`: JSON with comments and trailing commas (OpenCode's opencode.json).
  * `json-lists`: JSON with comments whose entries sit in arrays of objects (claude-code-router's config.json).
+ * `json5`: JSON5, comments, bare keys and trailing commas kept (OpenClaw's openclaw.json).
  * `opaque`: a file KeyTray replaces whole and never shows (Gemini CLI's encrypted key store).
  * `owned`: a file of KeyTray's own, written and deleted whole, shown as it is (it holds no secret).
  */
-export type FormatId = 'json' | 'jsonc' | 'jsonc-commas' | 'json-lists' | 'toml' | 'dotenv' | 'opaque' | 'owned';
+export type FormatId = 'json' | 'jsonc' | 'jsonc-commas' | 'json-lists' | 'json5' | 'toml' | 'dotenv' | 'opaque' | 'owned';
 
 export interface FileFormat {
   id: FormatId;

@@ -319,7 +319,7 @@ describe('the proxy port', () => {
 describe('help and version from every command', () => {
   it.each([
     ['keys', 'keytray keys add'],
-    ['configure', 'keytray configure <claude-code|codex|gemini-cli|opencode|claude-code-router>'],
+    ['configure', 'keytray configure <claude-code|codex|gemini-cli|opencode|openclaw|claude-code-router>'],
     ['status', 'keytray status'],
     ['bindings', 'keytray bindings'],
     ['exec', 'keytray exec'],

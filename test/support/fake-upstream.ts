@@ -130,8 +130,8 @@ export function startFakeGemini(): Promise<FakeUpstream> {
 }
 
 /**
- * OpenAI-shaped chat completions, as claude-code-router and OpenCode's
- * OpenAI-compatible providers call them (`…/chat/completions`, OpenRouter's
+ * OpenAI-shaped chat completions, as claude-code-router, OpenClaw's
+ * `openai-completions` and OpenCode's OpenAI-compatible providers call them (`…/chat/completions`, OpenRouter's
  * under `/api/v1`): streamed (SSE chunks then [DONE]) or as one JSON answer.
  * A request whose `Authorization: Bearer` carries a key in `rejected` gets a
  * 401, as a revoked key does; with `status`, every request gets that status

@@ -14,6 +14,7 @@ import { ClaudeCodeAgent } from './claude-code/agent';
 import { ClaudeCodeRouterAgent } from './claude-code-router/agent';
 import { CodexAgent } from './codex/agent';
 import { GeminiCliAgent } from './gemini-cli/agent';
+import { OpenClawAgent } from './openclaw/agent';
 import { OpenCodeAgent } from './opencode/agent';
 import type { Situation } from './situation';
 
@@ -23,6 +24,7 @@ export function createAgents(deps: AgentDeps) {
     codex: new CodexAgent(deps),
     'gemini-cli': new GeminiCliAgent(deps),
     opencode: new OpenCodeAgent(deps),
+    openclaw: new OpenClawAgent(deps),
     'claude-code-router': new ClaudeCodeRouterAgent(deps),
     ant: new AntAgent(deps),
   } as const satisfies Record<AgentId, AgentIntegration>;

@@ -1,5 +1,5 @@
 /**
- * The file formats the one writer knows, by id. JSON and TOML editors are
+ * The file formats the one writer knows, by id. JSON, JSON5 and TOML editors are
  * pure (shared/formats); dotenv's parser needs Node, so its editor lives here.
  */
 import type { FileFormat, FormatId } from '../../../shared/formats/file-format';
@@ -11,6 +11,7 @@ import {
   redactSettingsText,
 } from '../../../shared/formats/json-edit';
 import { editWithElements, parseLenientJsonText } from '../../../shared/formats/json-elements';
+import { editJson5Text, parseJson5Text, redactJson5Text } from '../../../shared/formats/json5-edit';
 import { editTomlText, parseTomlText, redactTomlText } from '../../../shared/formats/toml-edit';
 import { editDotenvText, parseDotenvText, redactDotenvText } from './dotenv-edit';
 
@@ -43,6 +44,7 @@ export const FORMATS: Readonly<Record<FormatId, FileFormat>> = {
     edit: (text, changes) => editSettingsText(text, changes as { path: string[]; value: JsonValue | undefined }[]),
     redact: redactSettingsText,
   },
+  json5: { id: 'json5', name: 'JSON5', parse: parseJson5Text, edit: editJson5Text, redact: redactJson5Text },
   toml: { id: 'toml', name: 'TOML', parse: parseTomlText, edit: editTomlText, redact: redactTomlText },
   dotenv: { id: 'dotenv', name: 'dotenv', parse: parseDotenvText, edit: editDotenvText, redact: redactDotenvText },
   opaque: {
