@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AgentId, AgentInfo } from '../../../shared/agents/catalog';
+import type { AgentPicture } from '../../../shared/agents/picture';
 import { KeyTrayError } from '../../../shared/errors';
 import type { BindingRow } from '../../../shared/ipc';
 import type { AgentBinding, Metadata } from '../../../shared/metadata';
@@ -14,7 +15,9 @@ import type { SettingsPlan, SettingsWriter } from '../files/settings-writer';
 import { updateMetadata } from '../vault/metadata-file';
 import type { Vault } from '../vault/vault';
 import { type AgentPlan, type ConfigFile, publicBinding } from './agent';
+import type { AgentDeps } from './agent-deps';
 import { commandOnPath } from './command-on-path';
+import { ensureHelperScript } from './helper-script';
 import type { Situation } from './situation';
 
 export function bindingOf(meta: Metadata, agent: AgentId, path: string): AgentBinding | undefined {
@@ -59,6 +62,44 @@ export interface AgentFilesDeps {
 export async function applyAgentPlan(deps: AgentFilesDeps, plan: AgentPlan): Promise<void> {
   for (const file of plan.files) await deps.writer.apply(file);
   await rememberBinding(deps.metadataPath, plan.agent, plan.bindingPath, plan.action === 'remove' ? null : plan.binding);
+}
+
+/**
+ * Applies a plan whose files name KeyTray's helper script (the agents with a
+ * key command, or a plugin that runs one): the proxy token exists before a
+ * proxy-mode file relies on it, and the script before a file points at it.
+ */
+export async function applyHelperPlan(deps: AgentDeps, plan: AgentPlan): Promise<void> {
+  if (plan.binding?.mode === 'proxy') await deps.vault.proxyToken();
+  if (plan.action === 'configure') await ensureHelperScript(deps.dataDir, deps.launcher, deps.pins);
+  await applyAgentPlan(deps, plan);
+}
+
+/**
+ * A plan of one file, with the agent's picture before it and after it (the
+ * picture of the text the plan leaves, with the helper command it will write).
+ */
+export async function oneFilePlan(
+  agent: AgentId,
+  action: AgentPlan['action'],
+  scope: string,
+  binding: AgentBinding | null,
+  settings: SettingsPlan,
+  pictureOf: (text: string | null, command?: string) => Promise<AgentPicture>,
+  command?: string,
+): Promise<AgentPlan> {
+  const [before, after] = await Promise.all([pictureOf(settings.before), pictureOf(settings.after, command)]);
+  return {
+    agent,
+    action,
+    scope,
+    binding,
+    files: [settings],
+    bindingPath: settings.path,
+    ...(command ? { command } : {}),
+    before,
+    after,
+  };
 }
 
 /**

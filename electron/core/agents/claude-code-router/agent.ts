@@ -43,8 +43,8 @@ import {
   type UndoResult,
 } from '../agent';
 import type { AgentDeps } from '../agent-deps';
-import { applyAgentPlan, bindingOf, detectAgent, undoAgentFiles } from '../bindings';
-import { ensureHelperScript, helperScriptPath } from '../helper-script';
+import { applyHelperPlan, bindingOf, detectAgent, undoAgentFiles } from '../bindings';
+import { helperScriptPath } from '../helper-script';
 import { describeTarget } from '../helper-target';
 import type { Situation } from '../situation';
 import { ccrTransformerPath, ensureCcrTransformer } from './transformer';
@@ -305,12 +305,8 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
   }
 
   async apply(plan: AgentPlan): Promise<void> {
-    if (plan.binding?.mode === 'proxy') await this.deps.vault.proxyToken();
-    if (plan.action === 'configure') {
-      await ensureHelperScript(this.deps.dataDir, this.deps.launcher, this.deps.pins);
-      await ensureCcrTransformer(this.deps.dataDir);
-    }
-    await applyAgentPlan(this.deps, plan);
+    if (plan.action === 'configure') await ensureCcrTransformer(this.deps.dataDir);
+    await applyHelperPlan(this.deps, plan);
     // ccr creates config.json readable by all; its APIKEY lets whoever reads it use ccr's server, and so the key.
     if (plan.action === 'configure' && process.platform !== 'win32') {
       const path = plan.files[0]?.target ?? plan.bindingPath;

@@ -30,8 +30,8 @@ import {
   type UndoResult,
 } from '../agent';
 import type { AgentDeps } from '../agent-deps';
-import { applyAgentPlan, bindingOf, detectAgent, undoAgentFiles } from '../bindings';
-import { ensureHelperScript, helperScriptPath } from '../helper-script';
+import { applyHelperPlan, bindingOf, detectAgent, oneFilePlan, undoAgentFiles } from '../bindings';
+import { helperScriptPath } from '../helper-script';
 import { describeTarget } from '../helper-target';
 import { type ImportedKey, moveKeyIntoKeychain } from '../import-key';
 import type { Situation } from '../situation';
@@ -184,7 +184,7 @@ export class CodexAgent implements AgentIntegration {
     return this.finish('remove', chosen, null, situation, settings);
   }
 
-  private async finish(
+  private finish(
     action: AgentPlan['action'],
     scope: string,
     binding: AgentBinding | null,
@@ -192,25 +192,13 @@ export class CodexAgent implements AgentIntegration {
     settings: SettingsPlan,
     command?: string,
   ): Promise<AgentPlan> {
-    const before = computeCodexPicture(await this.inputs(situation, settings.before));
-    const after = computeCodexPicture(await this.inputs(situation, settings.after, command));
-    return {
-      agent: 'codex',
-      action,
-      scope,
-      binding,
-      files: [settings],
-      bindingPath: settings.path,
-      ...(command ? { command } : {}),
-      before,
-      after,
-    };
+    const pictureOf = async (text: string | null, planned?: string) =>
+      computeCodexPicture(await this.inputs(situation, text, planned));
+    return oneFilePlan('codex', action, scope, binding, settings, pictureOf, command);
   }
 
-  async apply(plan: AgentPlan): Promise<void> {
-    if (plan.binding?.mode === 'proxy') await this.deps.vault.proxyToken();
-    if (plan.action === 'configure') await ensureHelperScript(this.deps.dataDir, this.deps.launcher, this.deps.pins);
-    await applyAgentPlan(this.deps, plan);
+  apply(plan: AgentPlan): Promise<void> {
+    return applyHelperPlan(this.deps, plan);
   }
 
   async undo(scope: string | undefined, situation: Situation): Promise<UndoResult> {

@@ -38,8 +38,8 @@ import {
   type UndoResult,
 } from '../agent';
 import type { AgentDeps } from '../agent-deps';
-import { applyAgentPlan, bindingOf, detectAgent, undoAgentFiles } from '../bindings';
-import { ensureHelperScript, helperScriptPath } from '../helper-script';
+import { applyHelperPlan, bindingOf, detectAgent, oneFilePlan, undoAgentFiles } from '../bindings';
+import { helperScriptPath } from '../helper-script';
 import { describeTarget } from '../helper-target';
 import type { Situation } from '../situation';
 import { storedProfiles } from './state-db';
@@ -257,7 +257,7 @@ export class OpenClawAgent implements AgentIntegration {
     return this.finish('remove', chosen, null, situation, settings);
   }
 
-  private async finish(
+  private finish(
     action: AgentPlan['action'],
     scope: string,
     binding: AgentBinding | null,
@@ -265,25 +265,13 @@ export class OpenClawAgent implements AgentIntegration {
     settings: SettingsPlan,
     command?: string,
   ): Promise<AgentPlan> {
-    const before = computeOpenClawPicture(await this.inputs(situation, settings.before));
-    const after = computeOpenClawPicture(await this.inputs(situation, settings.after, command));
-    return {
-      agent: 'openclaw',
-      action,
-      scope,
-      binding,
-      files: [settings],
-      bindingPath: settings.path,
-      ...(command ? { command } : {}),
-      before,
-      after,
-    };
+    const pictureOf = async (text: string | null, planned?: string) =>
+      computeOpenClawPicture(await this.inputs(situation, text, planned));
+    return oneFilePlan('openclaw', action, scope, binding, settings, pictureOf, command);
   }
 
-  async apply(plan: AgentPlan): Promise<void> {
-    if (plan.binding?.mode === 'proxy') await this.deps.vault.proxyToken();
-    if (plan.action === 'configure') await ensureHelperScript(this.deps.dataDir, this.deps.launcher, this.deps.pins);
-    await applyAgentPlan(this.deps, plan);
+  apply(plan: AgentPlan): Promise<void> {
+    return applyHelperPlan(this.deps, plan);
   }
 
   async undo(scope: string | undefined, situation: Situation): Promise<UndoResult> {

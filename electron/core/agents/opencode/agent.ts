@@ -40,8 +40,8 @@ import {
   type UndoResult,
 } from '../agent';
 import type { AgentDeps } from '../agent-deps';
-import { applyAgentPlan, bindingOf, detectAgent, undoAgentFiles } from '../bindings';
-import { ensureHelperScript, helperScriptPath } from '../helper-script';
+import { applyHelperPlan, bindingOf, detectAgent, undoAgentFiles } from '../bindings';
+import { helperScriptPath } from '../helper-script';
 import { describeTarget } from '../helper-target';
 import { type ImportedKey, moveKeyIntoKeychain } from '../import-key';
 import type { Situation } from '../situation';
@@ -297,10 +297,8 @@ export class OpenCodeAgent implements AgentIntegration {
     };
   }
 
-  async apply(plan: AgentPlan): Promise<void> {
-    if (plan.binding?.mode === 'proxy') await this.deps.vault.proxyToken();
-    if (plan.action === 'configure') await ensureHelperScript(this.deps.dataDir, this.deps.launcher, this.deps.pins);
-    await applyAgentPlan(this.deps, plan);
+  apply(plan: AgentPlan): Promise<void> {
+    return applyHelperPlan(this.deps, plan);
   }
 
   async undo(scope: string | undefined, situation: Situation): Promise<UndoResult> {
