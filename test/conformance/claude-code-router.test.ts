@@ -74,6 +74,9 @@ interface CcrWorld {
 
 async function world(): Promise<CcrWorld> {
   const t = makeTestEnv();
+  // A home inside an ES-module package (a package.json with "type": "module" above it), where a
+  // transformer named .js would be loaded as ESM and fail in ccr's require().
+  writeFileSync(join(t.root, 'package.json'), '{ "type": "module" }\n');
   const home = join(t.root, '.claude-code-router');
   mkdirSync(home);
   const port = await freePort();

@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../files/atomic-file';
 import { secureHelperFolder } from '../helper-place';
 
-export const CCR_TRANSFORMER_NAME = 'ccr-keytray-transformer.js';
+/** `.cjs`: ccr loads it with require(), which a `.js` under a package.json with `"type": "module"` would refuse. */
+export const CCR_TRANSFORMER_NAME = 'ccr-keytray-transformer.cjs';
 
 export function ccrTransformerPath(dataDir: string): string {
   return join(dataDir, 'bin', CCR_TRANSFORMER_NAME);
