@@ -221,16 +221,18 @@ test('the auth picture changes when the environment the app reads exports a key,
   await expect(page.getByTestId('agent-result')).toBeVisible();
 
   await page.getByRole('button', { name: 'Auth status' }).click();
-  await expect(page.getByTestId('tier-apiKeyHelper')).toContainText('wins');
+  // Every agent's picture is on the page (ant's has an ANTHROPIC_API_KEY tier too): Claude Code's is the one read here.
+  const claude = page.getByTestId('auth-picture-claude-code');
+  await expect(claude.getByTestId('tier-apiKeyHelper')).toContainText('wins');
   await shot(page, '05-status-ok');
 
   const exported = fakeAnthropicKey();
   bridge.env.ANTHROPIC_API_KEY = exported;
   await page.getByRole('button', { name: 'Show' }).click();
-  await expect(page.getByTestId('tier-ANTHROPIC_API_KEY')).toContainText('wins');
-  await expect(page.getByTestId('header-x-api-key')).toContainText(`sk-ant-…${exported.slice(-4)}`);
-  await expect(page.getByTestId('header-x-api-key')).toHaveAttribute('data-verdict', 'other');
-  await expect(page.getByTestId('warning-env-shadows-keychain')).toBeVisible();
+  await expect(claude.getByTestId('tier-ANTHROPIC_API_KEY')).toContainText('wins');
+  await expect(claude.getByTestId('header-x-api-key')).toContainText(`sk-ant-…${exported.slice(-4)}`);
+  await expect(claude.getByTestId('header-x-api-key')).toHaveAttribute('data-verdict', 'other');
+  await expect(claude.getByTestId('warning-env-shadows-keychain')).toBeVisible();
   await shot(page, '06-status-shadowed');
 
   await page.getByRole('button', { name: 'Fix: make Claude Code ignore it' }).click();
@@ -238,8 +240,8 @@ test('the auth picture changes when the environment the app reads exports a key,
   await page.getByRole('button', { name: 'Configure Claude Code' }).click();
   await page.getByRole('button', { name: 'Auth status' }).click();
   await page.getByRole('button', { name: 'Show' }).click();
-  await expect(page.getByTestId('tier-apiKeyHelper')).toContainText('wins');
-  await expect(page.getByTestId('tier-ANTHROPIC_API_KEY')).toContainText('cancelled');
+  await expect(claude.getByTestId('tier-apiKeyHelper')).toContainText('wins');
+  await expect(claude.getByTestId('tier-ANTHROPIC_API_KEY')).toContainText('cancelled');
   await expectNoSecret(page, bridge, [key, exported]);
 });
 
