@@ -45,9 +45,16 @@ async function world(): Promise<World> {
   const data = join(t.root, '.local', 'share', 'keytray');
   const script = await ensureHelperScript(data, { runtime: process.execPath, cli: BIN }, pins);
   const twin = join(t.root, 'fast-only');
-  writeFileSync(twin, helperScriptText({ runtime: '/bin/false', cli: '/nowhere' }, pins, 'linux', '/usr/bin/secret-tool'), {
-    mode: 0o700,
-  });
+  writeFileSync(
+    twin,
+    helperScriptText({ runtime: '/bin/false', cli: '/nowhere' }, pins, 'linux', {
+      secretTool: '/usr/bin/secret-tool',
+      awk: '/usr/bin/awk',
+    }),
+    {
+      mode: 0o700,
+    },
+  );
   return {
     t,
     real: (args) => run(script, args, t.env),

@@ -36,7 +36,7 @@ export function helperScriptPath(dataDir: string, platform: string = process.pla
 }
 
 /**
- * The helper script. With `secretTool` (Linux, where one was found), it
+ * The helper script. With `tools` (Linux, where secret-tool was found), it
  * first tries the fast path: the key's keychain entry read with secret-tool,
  * no Node started, when KeyTray's helper index is newer than its metadata
  * (vault/helper-index.ts) and names the key. Anything else (a proxy token,
@@ -49,7 +49,7 @@ export function helperScriptText(
   launcher: Launcher,
   pins: HelperPins,
   platform: NodeJS.Platform = process.platform,
-  secretTool: string | null = null,
+  tools: FastPathTools | null = null,
 ): string {
   return launcherScript(
     launcher,
@@ -57,7 +57,7 @@ export function helperScriptText(
     ['key'],
     'Claude Code runs this to read a key from the keychain.',
     platform,
-    platform === 'linux' && secretTool ? fastPath(secretTool) : [],
+    platform === 'linux' && tools ? fastPath(tools) : [],
   );
 }
 
@@ -73,7 +73,25 @@ export function helperScriptText(
  * path's check, but such a program can read the keychain anyway. Bound proxy
  * tokens (derived from the install's by an HMAC) take the Node path.
  */
-function fastPath(secretTool: string): string[] {
+/** The commands the fast path runs, by absolute path (found when the script is written: agents may run it without a PATH). */
+export interface FastPathTools {
+  secretTool: string;
+  /** Reads /proc/net/tcp for the proxy token's check; without it, proxy tokens take the Node path. */
+  awk: string | null;
+}
+
+/**
+ * Exits 0 when there is a listener on 127.0.0.1 (or on every address, IPv4
+ * or IPv6) at the port `port` and every such listener is this user's: awk
+ * reads /proc/net/tcp in one pass, far faster than a shell's read loop.
+ */
+const LISTENERS_ARE_MINE = [
+  'BEGIN { p = sprintf(":%04X", port); r = 1; while ((getline s < "/proc/self/status") > 0) if (s ~ /^Uid:/) { split(s, f); u = f[2] } }',
+  '$4 == "0A" && ($2 == "0100007F" p || $2 == "00000000" p || $2 == "00000000000000000000000001000000" p || $2 == "00000000000000000000000000000000" p || $2 == "0000000000000000FFFF00000100007F" p) { if (u != "" && $8 == u) r = 0; else { r = 2; exit } }',
+  'END { exit r }',
+].join(' ');
+
+function fastPath({ secretTool, awk }: FastPathTools): string[] {
   const tool = quoteForShell(secretTool, 'linux');
   const metadata = `"$KEYTRAY_CONFIG_DIR/${METADATA_FILE_NAME}"`;
   const lookup = (account: string) =>
@@ -93,8 +111,9 @@ function fastPath(secretTool: string): string[] {
     '  done < "$index"',
     '  [ "$store" = keychain ] || return 1',
     `  if [ "$#" -eq 1 ] && [ "$1" = ${PROXY_TOKEN_ARG} ]; then`,
-    '    keytray_proxy_is_mine "$port" || return 1',
-    `    secret=${lookup(`'${PROXY_TOKEN_ACCOUNT}'`)}`,
+    ...(awk
+      ? ['    keytray_proxy_is_mine "$port" || return 1', `    secret=${lookup(`'${PROXY_TOKEN_ACCOUNT}'`)}`]
+      : ['    return 1']),
     '  else',
     `    case "$1" in -*|'') return 1 ;; esac`,
     '    [ "$#" -le 2 ] && [ -n "$label" ] || return 1',
@@ -102,25 +121,17 @@ function fastPath(secretTool: string): string[] {
     '  fi',
     `  if [ -t 1 ]; then printf '%s\\n' "$secret"; else printf '%s' "$secret"; fi`,
     '}',
-    "# Whether every listener on 127.0.0.1 (or all addresses) at the port is this user's, and there is one.",
-    'keytray_proxy_is_mine() {',
-    `  case "$1" in ''|*[!0-9]*) return 1 ;; esac`,
-    `  hex=$(printf '%04X' "$1") uid='' mine=''`,
-    '  while read -r field value rest; do [ "$field" = Uid: ] && uid=$value && break; done < /proc/self/status',
-    '  for table in /proc/net/tcp /proc/net/tcp6; do',
-    '    [ -r "$table" ] || continue',
-    '    while read -r slot address remote state queues timer retries owner rest; do',
-    '      [ "$state" = 0A ] || continue',
-    '      case "$address" in',
-    '        0100007F:"$hex"|00000000:"$hex"|00000000000000000000000001000000:"$hex"|00000000000000000000000000000000:"$hex"|0000000000000000FFFF00000100007F:"$hex") ;;',
-    '        *) continue ;;',
-    '      esac',
-    '      [ -n "$uid" ] && [ "$owner" = "$uid" ] || return 1',
-    '      mine=1',
-    '    done < "$table"',
-    '  done',
-    '  [ -n "$mine" ]',
-    '}',
+    ...(awk
+      ? [
+          "# Whether every listener on 127.0.0.1 (or all addresses) at the port is this user's, and there is one.",
+          'keytray_proxy_is_mine() {',
+          `  case "$1" in ''|*[!0-9]*) return 1 ;; esac`,
+          '  tables=/proc/net/tcp',
+          '  [ -r /proc/net/tcp6 ] && tables="$tables /proc/net/tcp6"',
+          `  ${quoteForShell(awk, 'linux')} -v port="$1" '${LISTENERS_ARE_MINE}' $tables 2>/dev/null`,
+          '}',
+        ]
+      : []),
     'keytray_fast "$@" && exit 0',
   ];
 }
@@ -189,9 +200,9 @@ export async function installCliWrapper(
 /** Writes the script when missing or different. Returns its path. */
 export async function ensureHelperScript(dataDir: string, launcher: Launcher, pins: HelperPins): Promise<string> {
   const path = helperScriptPath(dataDir);
-  const secretTool = process.platform === 'linux' ? await findSecretTool() : null;
-  if (secretTool) await refreshHelperIndex(join(pins.configDir, METADATA_FILE_NAME));
-  const text = helperScriptText(launcher, pins, process.platform, secretTool);
+  const tools = process.platform === 'linux' ? await findFastPathTools() : null;
+  if (tools) await refreshHelperIndex(join(pins.configDir, METADATA_FILE_NAME));
+  const text = helperScriptText(launcher, pins, process.platform, tools);
   const folder = join(dataDir, 'bin');
   await secureHelperFolder(folder);
   const current = await readFile(path, 'utf8').catch(() => null);
@@ -210,7 +221,9 @@ export async function ensureHelperScript(dataDir: string, launcher: Launcher, pi
   return path;
 }
 
-/** libsecret's secret-tool, from the PATH or where Debian, Fedora and Arch put it. */
-function findSecretTool(): Promise<string | null> {
-  return commandPath('secret-tool', { env: { PATH: `${process.env.PATH ?? ''}:/usr/bin:/bin` }, platform: 'linux' });
+/** libsecret's secret-tool and awk, from the PATH or where Debian, Fedora and Arch put them; null without secret-tool. */
+async function findFastPathTools(): Promise<FastPathTools | null> {
+  const where = { env: { PATH: `${process.env.PATH ?? ''}:/usr/bin:/bin` }, platform: 'linux' as const };
+  const [secretTool, awk] = await Promise.all([commandPath('secret-tool', where), commandPath('awk', where)]);
+  return secretTool ? { secretTool, awk } : null;
 }
