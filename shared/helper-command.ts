@@ -2,6 +2,7 @@
  * The `apiKeyHelper` command KeyTray writes into Claude Code's settings, and
  * how to recognise it again when reading settings back. Pure.
  */
+import type { DeliveryMode } from './agents/catalog';
 import type { Platform } from './paths';
 import { isProviderId, type ProviderId } from './providers';
 
@@ -22,6 +23,22 @@ export const PROXY_TOKEN_ARG = '--proxy-token';
  * active key), or one derived for a named key (the proxy sends that key).
  */
 export type HelperTarget = ({ kind: 'key' } & HelperBinding) | { kind: 'proxy-token'; binding?: Required<HelperBinding> };
+
+/**
+ * What an agent's helper prints in a mode: in proxy mode a proxy token (a
+ * named key's own when a label was asked for, `keyLabel` being that key's
+ * stored label), else the key (the provider's active one, or the named one).
+ */
+export function helperTargetFor(
+  mode: DeliveryMode,
+  provider: ProviderId,
+  label: string | undefined,
+  keyLabel: string,
+): HelperTarget {
+  return mode === 'proxy'
+    ? { kind: 'proxy-token', ...(label ? { binding: { provider, label: keyLabel } } : {}) }
+    : { kind: 'key', provider, ...(label ? { label } : {}) };
+}
 
 /** `/bin/sh` reads the command on macOS and Linux, `cmd` on Windows. */
 export function helperCommand(scriptPath: string, target: HelperTarget, platform: Platform): string {

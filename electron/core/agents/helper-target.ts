@@ -4,12 +4,15 @@
  * token and the proxy it is meant for, or why it will fail.
  */
 import { realpath } from 'node:fs/promises';
-import type { AgentId } from '../../../shared/agents/catalog';
+import type { AgentId, ConfigurableMode } from '../../../shared/agents/catalog';
 import type { HelperInfo } from '../../../shared/agents/picture';
 import { KeyTrayError } from '../../../shared/errors';
 import type { HelperTarget } from '../../../shared/helper-command';
 import { maskSecret } from '../../../shared/mask';
-import type { ProviderId } from '../../../shared/providers';
+import type { Metadata } from '../../../shared/metadata';
+import { effectiveBaseUrl } from '../../../shared/provider-settings';
+import { PROVIDERS, type ProviderId } from '../../../shared/providers';
+import { proxyBaseUrl } from '../../../shared/proxy-types';
 import { exists } from '../files/exists';
 import { proxyState } from '../proxy/identity';
 import { heldToken } from '../proxy/proxy-token';
@@ -117,4 +120,16 @@ function causeOf(
     default:
       return { problem: error.message.replace(/\.$/, ''), fix: error.fix ?? 'Run `keytray doctor` to see why.' };
   }
+}
+
+/**
+ * Where an agent's requests for a provider go: the proxy's route for the
+ * provider in proxy mode, else the provider's upstream (its setting, or the
+ * catalog's default).
+ */
+export async function upstreamBase(vault: Vault, provider: ProviderId, mode: ConfigurableMode, meta: Metadata): Promise<string> {
+  if (mode === 'proxy') return proxyBaseUrl(await vault.proxyPort(), provider);
+  const base = effectiveBaseUrl(provider, meta.providers[provider]?.settings ?? {});
+  if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} has no base URL.`);
+  return base;
 }

@@ -27,11 +27,10 @@ import { KeyTrayError } from '../../../../shared/errors';
 import { asRecord, type Change } from '../../../../shared/formats/file-format';
 import { elementSegment, findElement, parseLenientJsonText } from '../../../../shared/formats/json-elements';
 import { SECRET_NAME } from '../../../../shared/formats/secret-names';
-import { type HelperTarget, helperArgs, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
-import type { AgentBinding, Metadata } from '../../../../shared/metadata';
-import { effectiveBaseUrl } from '../../../../shared/provider-settings';
-import { PROVIDERS, type ProviderId } from '../../../../shared/providers';
-import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
+import { helperArgs, helperTargetFor, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
+import type { AgentBinding } from '../../../../shared/metadata';
+import type { ProviderId } from '../../../../shared/providers';
+import { proxyRouteOf } from '../../../../shared/proxy-types';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
 import {
@@ -45,7 +44,7 @@ import {
 import type { AgentDeps } from '../agent-deps';
 import { applyHelperPlan, bindingOf, detectAgent, undoAgentFiles } from '../bindings';
 import { helperScriptPath } from '../helper-script';
-import { describeTarget } from '../helper-target';
+import { describeTarget, upstreamBase } from '../helper-target';
 import type { Situation } from '../situation';
 import { ccrTransformerPath, ensureCcrTransformer } from './transformer';
 
@@ -176,10 +175,7 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
     }
     // The key must exist: without it every request through ccr fails.
     const key = await this.deps.vault.show(provider, label);
-    const target: HelperTarget =
-      mode === 'proxy'
-        ? { kind: 'proxy-token', ...(label ? { binding: { provider, label: key.label } } : {}) }
-        : { kind: 'key', provider, ...(label ? { label } : {}) };
+    const target = helperTargetFor(mode, provider, label, key.label);
     const script = helperScriptPath(this.deps.dataDir, situation.platform);
     const transformer = ccrTransformerPath(this.deps.dataDir);
 
@@ -201,7 +197,7 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
         path: [list, elementSegment('name', CCR_PROVIDER_NAME)],
         value: {
           name: CCR_PROVIDER_NAME,
-          api_base_url: `${await this.upstreamBase(provider, mode, meta)}/v1/chat/completions`,
+          api_base_url: `${await upstreamBase(this.deps.vault, provider, mode, meta)}/v1/chat/completions`,
           api_key: CCR_KEY_PLACEHOLDER,
           models,
           transformer: { use: [CCR_PROVIDER_NAME] },
@@ -341,13 +337,6 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
       deleted.push(path);
     }
     return deleted;
-  }
-
-  private async upstreamBase(provider: ProviderId, mode: ConfigurableMode, meta: Metadata): Promise<string> {
-    if (mode === 'proxy') return proxyBaseUrl(await this.deps.vault.proxyPort(), provider);
-    const base = effectiveBaseUrl(provider, meta.providers[provider]?.settings ?? {});
-    if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} has no base URL.`);
-    return base;
   }
 }
 

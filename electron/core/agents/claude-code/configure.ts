@@ -23,7 +23,7 @@ import { settingsLayer } from '../../../../shared/agents/claude-code/settings-la
 import { KeyTrayError } from '../../../../shared/errors';
 import { parseSettingsText, type SettingChange } from '../../../../shared/formats/json-edit';
 import { SECRET_NAME } from '../../../../shared/formats/secret-names';
-import { type HelperTarget, helperCommand, parseHelperCommand } from '../../../../shared/helper-command';
+import { helperCommand, helperTargetFor, parseHelperCommand } from '../../../../shared/helper-command';
 import { maskSecret } from '../../../../shared/mask';
 import type { ClaudeBinding } from '../../../../shared/metadata';
 import { problems } from '../../../../shared/problems';
@@ -103,10 +103,7 @@ export class ClaudeConfigurator {
     const platform = request.situation.platform;
     const script = helperScriptPath(this.deps.dataDir, platform);
     // Proxy mode with a named key: the helper prints that key's own proxy token, and the proxy sends that key.
-    const target: HelperTarget =
-      mode === 'proxy'
-        ? { kind: 'proxy-token', ...(label ? { binding: { provider, label: key.label } } : {}) }
-        : { kind: 'key', provider, ...(label ? { label } : {}) };
+    const target = helperTargetFor(mode, provider, label, key.label);
     const command = helperCommand(script, target, platform);
 
     const inputs = await gatherAuthInputs(request.situation, this.deps.vault, this.ownScript(request.situation));

@@ -14,11 +14,10 @@ import type { AgentPicture } from '../../../../shared/agents/picture';
 import { KeyTrayError } from '../../../../shared/errors';
 import { asRecord, type Change } from '../../../../shared/formats/file-format';
 import { parseTomlText } from '../../../../shared/formats/toml-edit';
-import { type HelperTarget, helperArgs, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
-import type { AgentBinding, Metadata } from '../../../../shared/metadata';
-import { effectiveBaseUrl } from '../../../../shared/provider-settings';
-import { PROVIDERS, type ProviderId } from '../../../../shared/providers';
-import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
+import { helperArgs, helperTargetFor, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
+import type { AgentBinding } from '../../../../shared/metadata';
+import type { ProviderId } from '../../../../shared/providers';
+import { proxyRouteOf } from '../../../../shared/proxy-types';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
 import {
@@ -32,7 +31,7 @@ import {
 import type { AgentDeps } from '../agent-deps';
 import { applyHelperPlan, bindingOf, detectAgent, oneFilePlan, undoAgentFiles } from '../bindings';
 import { helperScriptPath } from '../helper-script';
-import { describeTarget } from '../helper-target';
+import { describeTarget, upstreamBase } from '../helper-target';
 import { type ImportedKey, moveKeyIntoKeychain } from '../import-key';
 import type { Situation } from '../situation';
 
@@ -135,11 +134,8 @@ export class CodexAgent implements AgentIntegration {
     const mode: ConfigurableMode = request.mode ?? remembered?.mode ?? 'helper';
     // The key must exist: a failing auth command makes Codex send no credential at all.
     const key = await this.deps.vault.show(provider, label);
-    const target: HelperTarget =
-      mode === 'proxy'
-        ? { kind: 'proxy-token', ...(label ? { binding: { provider, label: key.label } } : {}) }
-        : { kind: 'key', provider, ...(label ? { label } : {}) };
-    const baseUrl = `${await this.upstreamBase(provider, mode, meta)}/v1`;
+    const target = helperTargetFor(mode, provider, label, key.label);
+    const baseUrl = `${await upstreamBase(this.deps.vault, provider, mode, meta)}/v1`;
     const command = helperScriptPath(this.deps.dataDir, situation.platform);
     const args = helperArgs(target);
 
@@ -225,13 +221,6 @@ export class CodexAgent implements AgentIntegration {
     // null, as Codex itself writes it for a ChatGPT login without a key.
     const plan = await planSettingsChange(path, [{ path: ['OPENAI_API_KEY'], value: null }], FORMATS.json);
     return moveKeyIntoKeychain(this.deps, 'openai', label, auth.apiKey, plan);
-  }
-
-  private async upstreamBase(provider: ProviderId, mode: ConfigurableMode, meta: Metadata): Promise<string> {
-    if (mode === 'proxy') return proxyBaseUrl(await this.deps.vault.proxyPort(), provider);
-    const base = effectiveBaseUrl(provider, meta.providers[provider]?.settings ?? {});
-    if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} has no base URL.`);
-    return base;
   }
 }
 

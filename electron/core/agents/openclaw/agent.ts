@@ -22,11 +22,10 @@ import {
 import type { AgentPicture } from '../../../../shared/agents/picture';
 import { KeyTrayError } from '../../../../shared/errors';
 import { asRecord, type Change } from '../../../../shared/formats/file-format';
-import { type HelperTarget, helperArgs, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
+import { helperArgs, helperTargetFor, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
 import type { AgentBinding, Metadata } from '../../../../shared/metadata';
-import { effectiveBaseUrl } from '../../../../shared/provider-settings';
-import { PROVIDERS, type ProviderId } from '../../../../shared/providers';
-import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
+import type { ProviderId } from '../../../../shared/providers';
+import { proxyRouteOf } from '../../../../shared/proxy-types';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
 import {
@@ -40,7 +39,7 @@ import {
 import type { AgentDeps } from '../agent-deps';
 import { applyHelperPlan, bindingOf, detectAgent, oneFilePlan, undoAgentFiles } from '../bindings';
 import { helperScriptPath } from '../helper-script';
-import { describeTarget } from '../helper-target';
+import { describeTarget, upstreamBase } from '../helper-target';
 import type { Situation } from '../situation';
 import { storedProfiles } from './state-db';
 
@@ -182,10 +181,7 @@ export class OpenClawAgent implements AgentIntegration {
     const mode: ConfigurableMode = request.mode ?? remembered?.mode ?? 'helper';
     // The key must exist: a failing SecretRef stops OpenClaw before it sends anything.
     const key = await this.deps.vault.show(provider, label);
-    const target: HelperTarget =
-      mode === 'proxy'
-        ? { kind: 'proxy-token', ...(label ? { binding: { provider, label: key.label } } : {}) }
-        : { kind: 'key', provider, ...(label ? { label } : {}) };
+    const target = helperTargetFor(mode, provider, label, key.label);
     const command = helperScriptPath(this.deps.dataDir, situation.platform);
     const name = secretsProviderName(provider);
     const entry = asRecord(asRecord(asRecord(current.models).providers)[provider]);
@@ -293,10 +289,7 @@ export class OpenClawAgent implements AgentIntegration {
   /** The provider's base URL as OpenClaw wants it: with /v1 for the OpenAI APIs, without for Anthropic's. */
   private async baseUrl(provider: ProviderId, mode: ConfigurableMode, meta: Metadata): Promise<string> {
     const suffix = provider === 'anthropic' ? '' : '/v1';
-    if (mode === 'proxy') return `${proxyBaseUrl(await this.deps.vault.proxyPort(), provider)}${suffix}`;
-    const base = effectiveBaseUrl(provider, meta.providers[provider]?.settings ?? {});
-    if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} has no base URL.`);
-    return `${base.replace(/\/+$/, '')}${suffix}`;
+    return `${await upstreamBase(this.deps.vault, provider, mode, meta)}${suffix}`;
   }
 }
 

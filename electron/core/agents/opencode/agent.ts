@@ -22,12 +22,11 @@ import { PLUGIN_FILE_NAME, type PluginSpec, pluginText, readPluginSpec } from '.
 import type { AgentPicture } from '../../../../shared/agents/picture';
 import { KeyTrayError } from '../../../../shared/errors';
 import { asRecord, type Change } from '../../../../shared/formats/file-format';
-import { type HelperTarget, helperArgs, parseHelperArgs } from '../../../../shared/helper-command';
+import { helperArgs, helperTargetFor, parseHelperArgs } from '../../../../shared/helper-command';
 import { maskSecret } from '../../../../shared/mask';
-import type { AgentBinding, Metadata } from '../../../../shared/metadata';
-import { effectiveBaseUrl } from '../../../../shared/provider-settings';
-import { PROVIDERS, type ProviderId } from '../../../../shared/providers';
-import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
+import type { AgentBinding } from '../../../../shared/metadata';
+import type { ProviderId } from '../../../../shared/providers';
+import { proxyRouteOf } from '../../../../shared/proxy-types';
 import { exists } from '../../files/exists';
 import { FORMATS } from '../../files/formats';
 import { planOwnedFile, planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
@@ -42,7 +41,7 @@ import {
 import type { AgentDeps } from '../agent-deps';
 import { applyHelperPlan, bindingOf, detectAgent, undoAgentFiles } from '../bindings';
 import { helperScriptPath } from '../helper-script';
-import { describeTarget } from '../helper-target';
+import { describeTarget, upstreamBase } from '../helper-target';
 import { type ImportedKey, moveKeyIntoKeychain } from '../import-key';
 import type { Situation } from '../situation';
 import { openCodeLeakFiles, scanForLeaks } from './leak-scan';
@@ -203,11 +202,8 @@ export class OpenCodeAgent implements AgentIntegration {
     const mode: ConfigurableMode = request.mode ?? remembered?.mode ?? 'helper';
     // The key must exist: without it the plugin stops every request with an error.
     const key = await this.deps.vault.show(provider, label);
-    const target: HelperTarget =
-      mode === 'proxy'
-        ? { kind: 'proxy-token', ...(label ? { binding: { provider, label: key.label } } : {}) }
-        : { kind: 'key', provider, ...(label ? { label } : {}) };
-    const baseURL = `${await this.upstreamBase(provider, mode, meta)}/v1`;
+    const target = helperTargetFor(mode, provider, label, key.label);
+    const baseURL = `${await upstreamBase(this.deps.vault, provider, mode, meta)}/v1`;
     const helper = helperScriptPath(this.deps.dataDir, situation.platform);
 
     const changes: Change[] = [];
@@ -334,13 +330,6 @@ export class OpenCodeAgent implements AgentIntegration {
     const secret = asRecord(entries[provider]).key as string;
     const plan = await planSettingsChange(path, [{ path: [provider], value: undefined }], FORMATS.json);
     return moveKeyIntoKeychain(this.deps, provider, label, secret, plan);
-  }
-
-  private async upstreamBase(provider: ProviderId, mode: ConfigurableMode, meta: Metadata): Promise<string> {
-    if (mode === 'proxy') return proxyBaseUrl(await this.deps.vault.proxyPort(), provider);
-    const base = effectiveBaseUrl(provider, meta.providers[provider]?.settings ?? {});
-    if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} has no base URL.`);
-    return base;
   }
 }
 
