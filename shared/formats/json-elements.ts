@@ -6,8 +6,8 @@
  * cuts exactly that element and its separator. Every other byte stays. Other
  * changes are plain object paths, as in json-edit. Pure.
  */
-import { findNodeAtLocation, type Node as JsonNode, type ParseError, parse, parseTree, printParseErrorCode } from 'jsonc-parser';
-import { describeError, editSettingsText, type JsonValue, layoutOf, type ParsedSettings, position } from './json-edit';
+import { findNodeAtLocation, type Node as JsonNode, parseTree } from 'jsonc-parser';
+import { editSettingsText, type JsonValue, layoutOf, type ParsedSettings, parseJsoncText } from './json-edit';
 
 /** `[prop=value]`: the element of an array of objects whose `prop` is `value`. */
 const ELEMENT = /^\[([A-Za-z_][A-Za-z0-9_]*)=(.*)\]$/s;
@@ -18,18 +18,7 @@ export function elementSegment(property: string, value: string): string {
 
 /** JSON with comments and trailing commas, as a JSON5 reader takes them (claude-code-router reads JSON5). */
 export function parseLenientJsonText(text: string): ParsedSettings {
-  if (text.trim() === '') return { ok: true, value: {} };
-  const errors: ParseError[] = [];
-  const value: unknown = parse(text, errors, { disallowComments: false, allowTrailingComma: true, allowEmptyContent: false });
-  const first = errors[0];
-  if (first) {
-    const { line, column } = position(text, first.offset);
-    return { ok: false, problem: describeError(printParseErrorCode(first.error)), line, column };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, problem: 'the top level must be an object ({ … })', line: 1, column: 1 };
-  }
-  return { ok: true, value: value as Record<string, JsonValue> };
+  return parseJsoncText(text, true);
 }
 
 export function editWithElements(text: string, changes: { path: string[]; value: JsonValue | undefined }[]): string {
