@@ -4,7 +4,7 @@
  */
 import type { DeliveryMode } from './agents/catalog';
 import type { Platform } from './paths';
-import { isProviderId, type ProviderId } from './providers';
+import { isProviderIdShape, type ProviderId } from './providers';
 
 export interface HelperBinding {
   provider: ProviderId;
@@ -79,10 +79,10 @@ export function parseHelperArgs(args: readonly string[]): HelperTarget | null {
   if (extra.length > 0 || (label !== undefined && !LABEL.test(label))) return null;
   if (proxy) {
     if (provider === undefined) return { kind: 'proxy-token' };
-    if (!isProviderId(provider) || label === undefined) return null;
+    if (!isProviderIdShape(provider) || label === undefined) return null;
     return { kind: 'proxy-token', binding: { provider, label } };
   }
-  if (provider === undefined || !isProviderId(provider)) return null;
+  if (provider === undefined || !isProviderIdShape(provider)) return null;
   return { kind: 'key', provider, ...(label ? { label } : {}) };
 }
 

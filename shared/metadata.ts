@@ -6,7 +6,15 @@ import { type AgentId, isAgentId } from './agents/catalog';
 import { type AwsAuth, PROFILE_PATTERN } from './aws-auth';
 import type { HelperBinding } from './helper-command';
 import { labelProblem } from './key-input';
-import { isProviderId, PROVIDER_IDS, type ProviderId } from './providers';
+import {
+  BUILTIN_PROVIDER_IDS,
+  CUSTOM_ID_PATTERN,
+  type CustomProvider,
+  isBuiltinProviderId,
+  PROVIDER_APIS,
+  type ProviderApi,
+  type ProviderId,
+} from './providers';
 
 /** 2: bindings per agent (1 had Claude Code's alone, as `claudeBindings`). */
 export const METADATA_VERSION = 2;
@@ -35,7 +43,20 @@ export interface ProviderSettings {
   region?: string;
   /** Claude Platform on AWS workspace ID. */
   workspaceId?: string;
+  /** Model names an agent is told to use with this provider (Claude Code's `ANTHROPIC_MODEL` and defaults). */
+  models?: ModelNames;
 }
+
+/** Claude Code's model variables, by KeyTray's name for each (see MODEL_VARIABLES). */
+export interface ModelNames {
+  model?: string;
+  opus?: string;
+  sonnet?: string;
+  haiku?: string;
+  subagent?: string;
+}
+
+export const MODEL_NAMES = ['model', 'opus', 'sonnet', 'haiku', 'subagent'] as const satisfies readonly (keyof ModelNames)[];
 
 export interface ProviderState {
   /** Label of the active key; null only when there are no keys. */
@@ -48,6 +69,8 @@ export interface Metadata {
   version: typeof METADATA_VERSION;
   store: StoreKind;
   providers: Partial<Record<ProviderId, ProviderState>>;
+  /** The providers the user defined (`keytray provider add`), by id. */
+  custom?: Record<string, CustomProvider>;
   /** The key KeyTray gave each agent config file it wrote, by agent, then by the file's path. */
   bindings?: Partial<Record<AgentId, Record<string, AgentBinding>>>;
   /** The local proxy's settings (proxy mode). */
@@ -108,18 +131,24 @@ export function parseMetadata(value: unknown): Metadata {
   }
   const store = root.store;
   if (store !== 'keychain' && store !== 'file') throw new MetadataFormatError('"store" must be "keychain" or "file".');
+  const custom = parseCustomProviders(root.custom);
+  const known = (id: string) => isBuiltinProviderId(id) || (custom !== undefined && Object.hasOwn(custom, id));
   const providersIn = asObject(root.providers, '"providers"');
   const providers: Metadata['providers'] = {};
   for (const [id, state] of Object.entries(providersIn)) {
-    if (!isProviderId(id)) throw new MetadataFormatError(`unknown provider "${id}" (known: ${PROVIDER_IDS.join(', ')}).`);
+    if (!known(id)) {
+      const all = [...BUILTIN_PROVIDER_IDS, ...Object.keys(custom ?? {})];
+      throw new MetadataFormatError(`unknown provider "${id}" (known: ${all.join(', ')}).`);
+    }
     providers[id] = parseProviderState(state, id);
   }
-  const bindings = version === 1 ? migrateClaudeBindings(root.claudeBindings) : parseAgentBindings(root.bindings);
+  const bindings = version === 1 ? migrateClaudeBindings(root.claudeBindings, known) : parseAgentBindings(root.bindings, known);
   const proxy = parseProxy(root.proxy);
   return {
     version: METADATA_VERSION,
     store,
     providers,
+    ...(custom ? { custom } : {}),
     ...(bindings ? { bindings } : {}),
     ...(proxy ? { proxy } : {}),
   };
@@ -137,33 +166,90 @@ function parseProxy(value: unknown): ProxySettings | undefined {
 }
 
 /** Format 1 kept Claude Code's bindings alone; they become the claude-code agent's, every one kept. */
-function migrateClaudeBindings(value: unknown): Metadata['bindings'] {
+function migrateClaudeBindings(value: unknown, known: KnownProvider): Metadata['bindings'] {
   if (value === undefined) return undefined;
-  return { 'claude-code': parseBindingsOf(value, '"claudeBindings"') };
+  return { 'claude-code': parseBindingsOf(value, '"claudeBindings"', known) };
 }
 
-function parseAgentBindings(value: unknown): Metadata['bindings'] {
+type KnownProvider = (id: string) => boolean;
+
+/** A custom provider's definition: the same checks `keytray provider add` makes (customProviderProblem). */
+function parseCustomProviders(value: unknown): Record<string, CustomProvider> | undefined {
+  if (value === undefined) return undefined;
+  const custom: Record<string, CustomProvider> = {};
+  for (const [id, def] of Object.entries(asObject(value, '"custom"'))) {
+    const where = `"custom.${id}"`;
+    const obj = asObject(def, where);
+    const parsed: CustomProvider = {
+      label: asString(obj.label, `${where}.label`),
+      api: asString(obj.api, `${where}.api`) as ProviderApi,
+      baseUrl: asString(obj.baseUrl, `${where}.baseUrl`),
+      auth: asString(obj.auth, `${where}.auth`) as CustomProvider['auth'],
+      ...(obj.keyUrl !== undefined ? { keyUrl: asString(obj.keyUrl, `${where}.keyUrl`) } : {}),
+      ...(obj.preset !== undefined ? { preset: asString(obj.preset, `${where}.preset`) } : {}),
+    };
+    const problem = customProviderProblem(id, parsed);
+    if (problem) throw new MetadataFormatError(`${where}: ${problem}`);
+    custom[id] = parsed;
+  }
+  return custom;
+}
+
+/** The auth schemes each API's clients can send. */
+export const API_AUTH: Record<ProviderApi, readonly CustomProvider['auth'][]> = {
+  anthropic: ['x-api-key', 'bearer'],
+  openai: ['bearer', 'x-api-key'],
+  gemini: ['x-goog-api-key', 'bearer'],
+};
+
+/** A sentence saying why a custom provider's definition cannot be used, or null. Pure; ids taken by others are the caller's check. */
+export function customProviderProblem(id: string, def: CustomProvider): string | null {
+  if (!CUSTOM_ID_PATTERN.test(id)) {
+    return `"${id}" cannot name a provider: use 2 to 32 lowercase letters, digits and "-", starting with a letter.`;
+  }
+  if (isBuiltinProviderId(id)) return `"${id}" is a built-in provider: choose another id.`;
+  if (def.label.trim() === '' || def.label.length > 64) return 'A provider label is 1 to 64 characters.';
+  if (!(PROVIDER_APIS as readonly string[]).includes(def.api)) return `--api must be one of ${PROVIDER_APIS.join(', ')}.`;
+  if (!API_AUTH[def.api].includes(def.auth)) {
+    return `A provider speaking the ${def.api} API takes its key as ${API_AUTH[def.api].join(' or ')}, not ${def.auth}.`;
+  }
+  for (const [name, url] of [['base URL', def.baseUrl] as const, ['key URL', def.keyUrl] as const]) {
+    if (url === undefined) continue;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return `The ${name} "${url}" is not a URL.`;
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return `The ${name} must start with https:// or http://.`;
+    if (parsed.username || parsed.password)
+      return `The ${name} must not carry a user name or password: keys belong in the keychain.`;
+  }
+  return null;
+}
+
+function parseAgentBindings(value: unknown, known: KnownProvider): Metadata['bindings'] {
   if (value === undefined) return undefined;
   const obj = asObject(value, '"bindings"');
   const bindings: Metadata['bindings'] = {};
   for (const [agent, files] of Object.entries(obj)) {
     if (!isAgentId(agent)) throw new MetadataFormatError(`"bindings" names an unknown agent "${agent}".`);
-    bindings[agent] = parseBindingsOf(files, `"bindings.${agent}"`);
+    bindings[agent] = parseBindingsOf(files, `"bindings.${agent}"`, known);
   }
   return bindings;
 }
 
-function parseBindingsOf(value: unknown, where: string): Record<string, AgentBinding> {
+function parseBindingsOf(value: unknown, where: string, known: KnownProvider): Record<string, AgentBinding> {
   const obj = asObject(value, where);
   const bindings: Record<string, AgentBinding> = {};
-  for (const [path, binding] of Object.entries(obj)) bindings[path] = parseBinding(binding, `${where} for ${path}`);
+  for (const [path, binding] of Object.entries(obj)) bindings[path] = parseBinding(binding, `${where} for ${path}`, known);
   return bindings;
 }
 
-function parseBinding(value: unknown, where: string): AgentBinding {
+function parseBinding(value: unknown, where: string, known: KnownProvider): AgentBinding {
   const b = asObject(value, where);
   const provider = asString(b.provider, `${where}.provider`);
-  if (!isProviderId(provider)) throw new MetadataFormatError(`${where}: unknown provider "${provider}".`);
+  if (!known(provider)) throw new MetadataFormatError(`${where}: unknown provider "${provider}".`);
   const binding: AgentBinding = { provider };
   if (b.label !== undefined) {
     const label = asString(b.label, `${where}.label`);
@@ -239,6 +325,13 @@ function parseSettings(value: unknown, where: string): ProviderSettings {
   const settings: ProviderSettings = {};
   for (const name of ['baseUrl', 'region', 'workspaceId'] as const) {
     if (obj[name] !== undefined) settings[name] = asString(obj[name], `${where}.${name}`);
+  }
+  if (obj.models !== undefined) {
+    const models = asObject(obj.models, `${where}.models`);
+    settings.models = {};
+    for (const name of MODEL_NAMES) {
+      if (models[name] !== undefined) settings.models[name] = asString(models[name], `${where}.models.${name}`);
+    }
   }
   return settings;
 }

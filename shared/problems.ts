@@ -4,12 +4,12 @@
  */
 import type { AgentInfo } from './agents/catalog';
 import { AGENT_IDS } from './agents/catalog';
-import { PROVIDER_IDS } from './providers';
+import { providerIds } from './providers';
 
 const shown = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : 'that');
 
 export const problems = {
-  unknownProvider: (value: unknown) => `Unknown provider ${shown(value)}. KeyTray knows: ${PROVIDER_IDS.join(', ')}.`,
+  unknownProvider: (value: unknown) => `Unknown provider ${shown(value)}. KeyTray knows: ${providerIds().join(', ')}.`,
   unknownAgent: (value: unknown) => `KeyTray does not know an agent called ${shown(value)}: use one of ${AGENT_IDS.join(', ')}.`,
   noScope: (info: AgentInfo, scope: string) => `${info.label} has no ${shown(scope)} scope: use ${info.scopes.join(', ')}.`,
   unknownMode: (mode: string) => `Unknown mode ${shown(mode)}: use helper or proxy.`,

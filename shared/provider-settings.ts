@@ -3,9 +3,10 @@
  * upstream base URL they add up to. Pure.
  */
 import type { ProviderSettings } from './metadata';
-import { PROVIDERS, type ProviderId } from './providers';
+import { type ProviderId, providerInfo } from './providers';
 
-export type SettingName = keyof ProviderSettings;
+/** The settings that hold one string (model names are set apart: see modelNameProblem). */
+export type SettingName = Exclude<keyof ProviderSettings, 'models'>;
 
 export const SETTING_NAMES: readonly SettingName[] = ['baseUrl', 'region', 'workspaceId'];
 
@@ -16,7 +17,7 @@ export function settingProblem(
   value: string,
   options: { allowHttp?: boolean } = {},
 ): string | null {
-  const info = PROVIDERS[provider];
+  const info = providerInfo(provider);
   switch (name) {
     case 'baseUrl':
       return baseUrlProblem(value, options.allowHttp ?? false);
@@ -73,9 +74,16 @@ export function normalizeBaseUrl(value: string): { value: string; note?: string 
  * The upstream base URL in force: the setting, or the catalog default with
  * the region filled in. Null when a regional default has no region yet.
  */
+/** A sentence saying why a model name cannot be written into an agent's settings, or null. */
+export function modelNameProblem(value: string): string | null {
+  return /^[A-Za-z0-9][A-Za-z0-9._:/@[\]-]{0,127}$/.test(value)
+    ? null
+    : `"${value}" is not a model name: letters, digits and . _ : / @ - [ ] (at most 128), as the provider's documentation spells it.`;
+}
+
 export function effectiveBaseUrl(provider: ProviderId, settings: ProviderSettings): string | null {
   if (settings.baseUrl) return settings.baseUrl.replace(/\/+$/, '');
-  const template = PROVIDERS[provider].defaultBaseUrl;
+  const template = providerInfo(provider).defaultBaseUrl;
   if (!template.includes('{region}')) return template;
   return settings.region ? template.replace('{region}', settings.region) : null;
 }

@@ -2,7 +2,7 @@
  * What the local proxy reports: one log entry per request. Never a secret,
  * never a body.
  */
-import { isProviderId, type ProviderId } from './providers';
+import { isProviderIdShape, type ProviderId } from './providers';
 
 export interface ProxyLogEntry {
   time: string;
@@ -44,5 +44,5 @@ export function proxyBaseUrl(port: number, provider: ProviderId): string {
 export function proxyRouteOf(baseUrl: string): { port: number; provider: ProviderId } | null {
   const match = /^http:\/\/(?:127\.0\.0\.1|localhost):(\d+)\/([a-z-]+)(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)*\/?$/.exec(baseUrl);
   const provider = match?.[2] ?? '';
-  return match && isProviderId(provider) ? { port: Number(match[1]), provider } : null;
+  return match && isProviderIdShape(provider) ? { port: Number(match[1]), provider } : null;
 }

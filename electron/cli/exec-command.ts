@@ -12,7 +12,7 @@ import { KeyTrayError } from '../../shared/errors';
 import { maskSecret } from '../../shared/mask';
 import { problems } from '../../shared/problems';
 import { effectiveBaseUrl } from '../../shared/provider-settings';
-import { isProviderId, PROVIDERS, type ProviderId } from '../../shared/providers';
+import { isProviderId, type ProviderId, providerInfo } from '../../shared/providers';
 import { processSituation } from '../core/agents/situation';
 import type { Vault } from '../core/vault/vault';
 import { cliServices } from './agent-commands';
@@ -29,6 +29,8 @@ export async function execCommand(vault: Vault, args: string[]): Promise<number>
   const options = { provider: { type: 'string', multiple: true }, agent: { type: 'string' } } as const;
   const { values } = parse(args.slice(0, split), options, EXEC_USAGE, { min: 0, max: 0 });
   const [command, ...commandArgs] = args.slice(split + 1) as [string, ...string[]];
+  // Read first: it makes the providers the user defined known (shared/providers.ts).
+  const meta = await vault.readMetadata();
   const specs = (values.provider ?? ['anthropic']).map(providerSpec);
   if (values.agent !== undefined) {
     if (values.agent !== 'ant') {
@@ -39,10 +41,9 @@ export async function execCommand(vault: Vault, args: string[]): Promise<number>
     return runChild(command, commandArgs, await antChildEnvironment(vault, specs));
   }
   const env: NodeJS.ProcessEnv = { ...process.env };
-  const meta = await vault.readMetadata();
   let anthropic: { label: string; secret: string } | null = null;
   for (const { provider, label } of specs) {
-    const info = PROVIDERS[provider];
+    const info = providerInfo(provider);
     const key = await storedCredential(vault, provider, label);
     // A SigV4 key goes to the AWS credential chain's variables, not to the provider's API-key one.
     Object.assign(
@@ -52,7 +53,8 @@ export async function execCommand(vault: Vault, args: string[]): Promise<number>
     if (provider === 'anthropic' && key.credential.auth === 'api-key')
       anthropic = { label: key.label, secret: key.credential.secret };
     const settings = meta.providers[provider]?.settings ?? {};
-    if (info.baseUrlEnvVar && settings.baseUrl) env[info.baseUrlEnvVar] = effectiveBaseUrl(provider, settings) ?? undefined;
+    if (info.baseUrlEnvVar && (settings.baseUrl || info.custom))
+      env[info.baseUrlEnvVar] = effectiveBaseUrl(provider, settings) ?? undefined;
     if (info.regional && settings.region) env.AWS_REGION = settings.region;
     if (info.usesWorkspace && settings.workspaceId) env.ANTHROPIC_AWS_WORKSPACE_ID = settings.workspaceId;
   }

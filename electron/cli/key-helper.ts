@@ -8,7 +8,7 @@
  */
 import { exitCodeFor, KeyTrayError } from '../../shared/errors';
 import { PROXY_TOKEN_ARG } from '../../shared/helper-command';
-import { isProviderId, type ProviderId } from '../../shared/providers';
+import { isProviderIdShape, type ProviderId } from '../../shared/providers';
 import { proxyIdentity } from '../core/proxy/identity';
 import { heldToken } from '../core/proxy/proxy-token';
 import { Vault } from '../core/vault/vault';
@@ -18,7 +18,7 @@ export async function runKeyHelper(args: string[]): Promise<number> {
   const [provider, label, ...extra] = proxyToken ? args.slice(1) : args;
   const bad = (value: string | undefined) => value?.startsWith('-') ?? false;
   const usable = proxyToken
-    ? (provider === undefined || (isProviderId(provider) && label !== undefined)) && !bad(label) && extra.length === 0
+    ? (provider === undefined || (isProviderIdShape(provider) && label !== undefined)) && !bad(label) && extra.length === 0
     : provider !== undefined && !bad(provider) && !bad(label) && extra.length === 0;
   if (!usable) {
     process.stderr.write(

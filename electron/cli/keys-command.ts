@@ -2,7 +2,7 @@
  * `keytray keys …`: add, list, use, remove, rename and show keys.
  */
 import { exitCodeFor, KeyTrayError } from '../../shared/errors';
-import { PROVIDERS } from '../../shared/providers';
+import { providerInfo } from '../../shared/providers';
 import type { KeyListing, KeyView } from '../../shared/vault-types';
 import { renameKey } from '../core/agents/rebind';
 import { testKey } from '../core/vault/key-test';
@@ -77,7 +77,7 @@ async function add(vault: Vault, args: string[]): Promise<number> {
   const prompt =
     auth === 'sigv4-keys'
       ? 'AWS access keys as ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]'
-      : `${PROVIDERS[provider].label} key`;
+      : `${providerInfo(provider).label} key`;
   const raw =
     auth === 'sigv4-profile' || (auth === undefined && values.profile)
       ? ''

@@ -4,7 +4,7 @@
  */
 import { AGENTS } from '../../shared/agents/catalog';
 import { KeyTrayError } from '../../shared/errors';
-import { PROVIDER_IDS } from '../../shared/providers';
+import { providerIds } from '../../shared/providers';
 import { type ProxyLogEntry, proxyBaseUrl } from '../../shared/proxy-types';
 import { boundFiles, inProxyMode, moveProxyPort, rotateProxyToken } from '../core/agents/rebind';
 import { dataDir } from '../core/paths';
@@ -47,9 +47,9 @@ export async function proxyCommand(vault: Vault, args: string[]): Promise<number
   if (failure) throw failure;
   const { port } = proxy.status();
   const meta = await vault.readMetadata();
-  const routes = PROVIDER_IDS.filter((id) => meta.providers[id]?.active).map(
-    (id) => `  ${proxyBaseUrl(port, id)} → ${id}/${meta.providers[id]?.active}`,
-  );
+  const routes = providerIds()
+    .filter((id) => meta.providers[id]?.active)
+    .map((id) => `  ${proxyBaseUrl(port, id)} → ${id}/${meta.providers[id]?.active}`);
   const stored = await vault.proxyPort();
   const elsewhere = port === stored ? [] : boundFiles(meta, inProxyMode);
   if (elsewhere.length > 0) {

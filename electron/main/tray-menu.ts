@@ -8,7 +8,7 @@ import type { AuthPicture } from '../../shared/agents/claude-code/auth-picture';
 import { providerWords } from '../../shared/agents/describe';
 import { pictureLight, seriousWarning } from '../../shared/agents/light';
 import type { AgentPicture } from '../../shared/agents/picture';
-import { PROVIDERS } from '../../shared/providers';
+import { providerInfo } from '../../shared/providers';
 import type { KeyListing } from '../../shared/vault-types';
 
 export type TrayAction =
@@ -88,7 +88,7 @@ export function trayMenu(state: TrayState): TrayItem[] {
   items.push({ type: 'separator' });
   for (const provider of state.listing?.providers ?? []) {
     if (provider.keys.length === 0) continue;
-    items.push({ label: PROVIDERS[provider.id].label, enabled: false });
+    items.push({ label: providerInfo(provider.id).label, enabled: false });
     for (const key of provider.keys) {
       items.push({
         label: `${key.label}  ${key.masked}${key.state === 'ok' ? '' : '  (needs attention)'}`,

@@ -44,6 +44,8 @@ export interface AgentPicture {
   destination?: string;
   /** The default model, where the agent's config names one (OpenClaw's agents.defaults.model.primary). */
   model?: string;
+  /** Every model variable in force, where the agent has several (Claude Code's ANTHROPIC_DEFAULT_*_MODEL…). */
+  models?: Record<string, string>;
   headers: Record<string, PictureHeader | null>;
   winner: string;
   tiers: PictureTier[];

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { installCliWrapper } from '../../electron/core/agents/helper-script';
-import { PROVIDER_IDS } from '../../shared/providers';
+import { providerIds } from '../../shared/providers';
 import { makeTestEnv } from '../support/test-env';
 
 const exec = promisify(execFile);
@@ -22,7 +22,7 @@ describe('the keytray command wrapper', () => {
     const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
     expect((await exec(path, ['--version'])).stdout).toBe(`${version}\n`);
     const listed = await exec(path, ['provider', 'list', '--json'], { env: t.env });
-    expect(JSON.parse(listed.stdout).providers).toHaveLength(PROVIDER_IDS.length);
+    expect(JSON.parse(listed.stdout).providers).toHaveLength(providerIds().length);
     // Installing again replaces its own file.
     await installCliWrapper(bin, { runtime: process.execPath, cli: resolve('bin/keytray.cjs') }, 'linux');
   });

@@ -70,6 +70,11 @@ export function usersOwnKey(prefix: string): string {
   return `${prefix}UsersOwn${randomBytes(36).toString('base64url').slice(0, 48)}`;
 }
 
+/** A key for an Anthropic-compatible provider of the user's (DeepSeek, a gateway): "sk-" and random, with the canary. */
+export function fakeCompatibleKey(): string {
+  return `sk-KTCANARY${randomBytes(36).toString('base64url').slice(0, 40)}`;
+}
+
 export function fakeGeminiKey(): string {
   return `AIzaKTCANARY${randomBytes(30).toString('base64url').slice(0, 27)}`;
 }

@@ -6,9 +6,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type HelperTarget, helperCommand, parseHelperCommand } from '../../shared/helper-command';
-import { PROVIDER_IDS } from '../../shared/providers';
+import { providerIds } from '../../shared/providers';
 
-const provider = fc.constantFrom(...PROVIDER_IDS);
+const provider = fc.constantFrom(...providerIds());
 const label = fc.stringMatching(/^[A-Za-z0-9._-]{1,20}$/);
 const target: fc.Arbitrary<HelperTarget> = fc.oneof(
   fc.record({ kind: fc.constant('key' as const), provider }),
@@ -44,7 +44,7 @@ describe('the helper command', () => {
 
   it.each([
     ["someone else's helper", "'/usr/bin/op' read anthropic"],
-    ['an unknown provider', "'/k/claude-key-helper' vertex"],
+    ['a word that cannot name a provider', "'/k/claude-key-helper' Vertex_AI"],
     ['a proxy token with a provider but no label', "'/k/claude-key-helper' --proxy-token anthropic"],
     ['too many words', "'/k/claude-key-helper' anthropic work extra"],
     ['a label with a shell character', "'/k/claude-key-helper' anthropic w;rm"],

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { effectiveBaseUrl, normalizeBaseUrl, settingProblem } from '../../shared/provider-settings';
-import { keyFormatWarning, keyHeaders, PROVIDER_IDS, PROVIDERS } from '../../shared/providers';
+import { keyFormatWarning, keyHeaders, providerIds, providerInfo } from '../../shared/providers';
 
 describe('provider catalog', () => {
   it('describes every provider completely', () => {
-    expect(PROVIDER_IDS).toEqual(expect.arrayContaining(['anthropic', 'anthropic-aws', 'bedrock', 'openai', 'openrouter']));
-    for (const id of PROVIDER_IDS) {
-      const p = PROVIDERS[id];
+    expect(providerIds()).toEqual(expect.arrayContaining(['anthropic', 'anthropic-aws', 'bedrock', 'openai', 'openrouter']));
+    for (const id of providerIds()) {
+      const p = providerInfo(id);
       expect(p.id).toBe(id);
       expect(p.label.length).toBeGreaterThan(0);
       expect(new URL(p.keyUrl).protocol).toBe('https:');

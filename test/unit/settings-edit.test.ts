@@ -152,7 +152,7 @@ describe('redactSettingsText', () => {
 
 describe("a helper-mode binding's base URL", () => {
   const base = {
-    provider: 'anthropic' as const,
+    provider: 'anthropic' as string,
     mode: 'helper' as const,
     command: "'/k/claude-key-helper' anthropic personal",
     proxyUrl: 'http://127.0.0.1:8723/anthropic',
@@ -162,6 +162,8 @@ describe("a helper-mode binding's base URL", () => {
     baseUrl: undefined,
     current: {},
     currentHelper: undefined,
+    models: {},
+    keytrayWrote: new Set<string>(),
   };
   it('is written over an inherited proxy URL (the key would go to the proxy), and not otherwise', () => {
     expect(settingsChanges({ ...base, inheritedBaseUrl: 'http://127.0.0.1:8723/anthropic' })).toContainEqual({
@@ -174,6 +176,40 @@ describe("a helper-mode binding's base URL", () => {
     expect(settingsChanges({ ...base, baseUrl: 'https://gateway.example', inheritedBaseUrl: undefined })).toContainEqual({
       path: ['env', 'ANTHROPIC_BASE_URL'],
       value: 'https://gateway.example',
+    });
+  });
+
+  it("goes with a provider switch when KeyTray wrote it, with the model names it wrote; the user's own stay", () => {
+    const current = {
+      ANTHROPIC_BASE_URL: 'https://api.deepseek.com/anthropic',
+      ANTHROPIC_MODEL: 'deepseek-chat',
+      ANTHROPIC_DEFAULT_HAIKU_MODEL: 'users-own',
+    };
+    const changes = settingsChanges({
+      ...base,
+      current,
+      inheritedBaseUrl: undefined,
+      keytrayWrote: new Set(['ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL']),
+    });
+    expect(changes).toContainEqual({ path: ['env', 'ANTHROPIC_BASE_URL'], value: undefined });
+    expect(changes).toContainEqual({ path: ['env', 'ANTHROPIC_MODEL'], value: undefined });
+    expect(changes.map((c) => c.path.join('.'))).not.toContain('env.ANTHROPIC_DEFAULT_HAIKU_MODEL');
+  });
+
+  it("writes the provider's model names into Claude Code's variables", () => {
+    const changes = settingsChanges({
+      ...base,
+      provider: 'deepseek',
+      baseUrl: 'https://api.deepseek.com/anthropic',
+      inheritedBaseUrl: undefined,
+      models: { model: 'deepseek-chat', haiku: 'deepseek-chat', subagent: 'deepseek-reasoner' },
+    });
+    expect(Object.fromEntries(changes.map((c) => [c.path.join('.'), c.value]))).toEqual({
+      apiKeyHelper: base.command,
+      'env.ANTHROPIC_BASE_URL': 'https://api.deepseek.com/anthropic',
+      'env.ANTHROPIC_MODEL': 'deepseek-chat',
+      'env.ANTHROPIC_DEFAULT_HAIKU_MODEL': 'deepseek-chat',
+      'env.CLAUDE_CODE_SUBAGENT_MODEL': 'deepseek-reasoner',
     });
   });
 });

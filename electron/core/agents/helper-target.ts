@@ -11,7 +11,7 @@ import type { HelperTarget } from '../../../shared/helper-command';
 import { maskSecret } from '../../../shared/mask';
 import type { Metadata } from '../../../shared/metadata';
 import { effectiveBaseUrl } from '../../../shared/provider-settings';
-import { PROVIDERS, type ProviderId } from '../../../shared/providers';
+import { type ProviderId, providerInfo } from '../../../shared/providers';
 import { proxyBaseUrl } from '../../../shared/proxy-types';
 import { exists } from '../files/exists';
 import { proxyState } from '../proxy/identity';
@@ -130,6 +130,6 @@ function causeOf(
 export async function upstreamBase(vault: Vault, provider: ProviderId, mode: ConfigurableMode, meta: Metadata): Promise<string> {
   if (mode === 'proxy') return proxyBaseUrl(await vault.proxyPort(), provider);
   const base = effectiveBaseUrl(provider, meta.providers[provider]?.settings ?? {});
-  if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} has no base URL.`);
+  if (!base) throw new KeyTrayError('usage', `${providerInfo(provider).label} has no base URL.`);
   return base;
 }

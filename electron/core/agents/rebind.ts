@@ -91,6 +91,20 @@ export async function renameKey(
 }
 
 /**
+ * After a provider's settings or definition changed (base URL, model names),
+ * every file configured with one of its keys is planned again and rewritten,
+ * so that none still sends to the old base URL or asks for the old models.
+ */
+export async function reconfigureProvider(agents: AgentRegistry, vault: Vault, provider: string): Promise<RewrittenFile[]> {
+  const files = await rewriteBound(
+    agents,
+    boundFiles(await vault.readMetadata(), (b) => b.provider === provider),
+  );
+  // A file the new settings leave as it was is not news.
+  return files.filter((f) => f.error !== undefined || f.diff !== '');
+}
+
+/**
  * Replaces the install's proxy token, so every token derived from it changes
  * too. Helpers print the new one from their next run; the files that hold a
  * route token (Gemini CLI's .env) are rewritten; a running proxy re-reads it

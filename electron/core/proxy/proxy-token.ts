@@ -7,7 +7,7 @@
  * install's token or of any key; it is recomputed when needed, never stored.
  */
 import type { HelperBinding } from '../../../shared/helper-command';
-import { PROVIDER_IDS, type ProviderId } from '../../../shared/providers';
+import { type ProviderId, providerIds } from '../../../shared/providers';
 import type { Vault } from '../vault/vault';
 
 export function bindingToken(installToken: string, binding: Required<HelperBinding>): string {
@@ -117,7 +117,7 @@ export class ProxyTokens {
         // rather than a bare 401; a route token goes with its binding, and every token with a rotated install.
         const next = new Map<string, HelperBinding & { route?: true }>();
         if (!rotated) for (const [digest, holder] of this.bindings) if (!holder.route) next.set(digest, holder);
-        for (const provider of PROVIDER_IDS)
+        for (const provider of providerIds())
           for (const { label } of meta.providers[provider]?.keys ?? [])
             next.set(digest(bindingToken(this.installToken, { provider, label })).toString('hex'), { provider, label });
         for (const files of Object.values(meta.bindings ?? {}))

@@ -15,7 +15,7 @@ import { STATUS_CODES } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { KeyTrayError } from '../../../shared/errors';
 import { effectiveBaseUrl } from '../../../shared/provider-settings';
-import { isProviderId, keyHeaders, PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../../shared/providers';
+import { isProviderId, keyHeaders, type ProviderId, providerIds, providerInfo } from '../../../shared/providers';
 import type { ProxyLogEntry } from '../../../shared/proxy-types';
 import type { Vault } from '../vault/vault';
 import { keyCredentials, type SignInput, signAws } from './aws-signer';
@@ -388,12 +388,10 @@ class ClientConnection {
     if ((!holder || (holder.kind === 'binding' && holder.route)) && !rechecked) return this.recheck(head);
     if (!holder) return this.refuse(401, 'authentication_error', 'missing or wrong KeyTray proxy token');
     this.authenticated = true;
+    // A custom provider defined since the proxy last read the metadata file: reading the tokens again reads it.
+    if (!isProviderId(prefix) && !rechecked) return this.recheck(head);
     if (!isProviderId(prefix))
-      return this.refuse(
-        404,
-        'not_found_error',
-        `no route: the path must start with a provider (/${Object.keys(PROVIDERS).join(', /')})`,
-      );
+      return this.refuse(404, 'not_found_error', `no route: the path must start with a provider (/${providerIds().join(', /')})`);
     if (holder.kind === 'binding') {
       if (holder.provider !== prefix)
         return this.refuse(401, 'authentication_error', `this proxy token is for ${holder.provider} keys, not /${prefix}`);
@@ -826,7 +824,9 @@ class UpstreamCache {
   async warm(): Promise<Upstream[]> {
     const meta = await this.vault.readMetadata();
     const read = await Promise.all(
-      PROVIDER_IDS.filter((id) => meta.providers[id]?.active).map((id) => this.resolve(id, undefined).catch(() => null)),
+      providerIds()
+        .filter((id) => meta.providers[id]?.active)
+        .map((id) => this.resolve(id, undefined).catch(() => null)),
     );
     return read.filter((upstream) => upstream !== null);
   }
@@ -862,15 +862,15 @@ class UpstreamCache {
       throw new KeyTrayError(
         'not-found',
         label
-          ? `KeyTray has no ${PROVIDERS[provider].label} key named ${label}.`
-          : `KeyTray has no ${PROVIDERS[provider].label} key to send.`,
+          ? `KeyTray has no ${providerInfo(provider).label} key named ${label}.`
+          : `KeyTray has no ${providerInfo(provider).label} key to send.`,
       );
     const base = effectiveBaseUrl(provider, state.settings);
-    if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} needs a region before the proxy can reach it.`);
+    if (!base) throw new KeyTrayError('usage', `${providerInfo(provider).label} needs a region before the proxy can reach it.`);
     const cacheKey = `${provider}/${record.label}/${record.fingerprint}/${record.profile ?? ''}/${base}/${state.settings.workspaceId ?? ''}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
-    const info = PROVIDERS[provider];
+    const info = providerInfo(provider);
     const headers: Record<string, string> = {};
     if (info.usesWorkspace && state.settings.workspaceId) headers['anthropic-workspace-id'] = state.settings.workspaceId;
     const url = new URL(base);

@@ -6,7 +6,7 @@
 import { KeyTrayError } from '../../../shared/errors';
 import { maskSecret } from '../../../shared/mask';
 import { effectiveBaseUrl } from '../../../shared/provider-settings';
-import { keyHeaders, PROVIDERS, type ProviderId } from '../../../shared/providers';
+import { keyHeaders, type ProviderId, providerInfo } from '../../../shared/providers';
 import { keyCredentials, signAws } from '../proxy/aws-signer';
 import type { Vault } from './vault';
 
@@ -33,9 +33,9 @@ export async function testKey(vault: Vault, provider: ProviderId, label: string,
   const record = state?.keys.find((k) => k.label === label);
   if (!state || !record) throw new KeyTrayError('not-found', `${provider} has no key labelled "${label}".`);
   const base = effectiveBaseUrl(provider, state.settings);
-  if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} needs a region before a key can be tested.`);
+  if (!base) throw new KeyTrayError('usage', `${providerInfo(provider).label} needs a region before a key can be tested.`);
   const url = new URL(base.replace(/\/$/, '') + PATHS[provider]);
-  const info = PROVIDERS[provider];
+  const info = providerInfo(provider);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (provider === 'anthropic' || provider === 'anthropic-aws') headers['anthropic-version'] = '2023-06-01';
   if (info.usesWorkspace && state.settings.workspaceId) headers['anthropic-workspace-id'] = state.settings.workspaceId;

@@ -9,11 +9,19 @@
 import { readFile, rename, stat } from 'node:fs/promises';
 import { KeyTrayError } from '../../../shared/errors';
 import { emptyMetadata, type Metadata, MetadataFormatError, parseMetadata } from '../../../shared/metadata';
+import { useCustomProviders } from '../../../shared/providers';
 import { writeFileAtomic } from '../files/atomic-file';
 import { withFileLock } from '../files/file-lock';
 import { helperIndexPath, helperIndexText } from './helper-index';
 
+/** Reads the metadata file, and makes its custom providers known to this process (shared/providers.ts). */
 export async function readMetadata(path: string): Promise<Metadata> {
+  const metadata = await readMetadataFile(path);
+  useCustomProviders(metadata.custom);
+  return metadata;
+}
+
+async function readMetadataFile(path: string): Promise<Metadata> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -116,6 +124,7 @@ export async function updateMetadata<T>(
 ): Promise<T> {
   return withFileLock(path, async () => {
     const { next, result } = await change(await readMetadata(path));
+    useCustomProviders(next.custom);
     const text = serializeMetadata(next);
     await writeFileAtomic(path, text, 0o600);
     await writeFileAtomic(lastGoodPath(path), text, 0o600);

@@ -12,17 +12,35 @@ import { labelProblem, normalizeSecret } from '../../../shared/key-input';
 import { maskSecret } from '../../../shared/mask';
 import {
   type AgentBinding,
+  customProviderProblem,
   DEFAULT_PROXY_PORT,
   emptyProviderState,
   type KeyRecord,
   type Metadata,
+  type ModelNames,
   type ProviderSettings,
   type ProviderState,
   type StoreKind,
 } from '../../../shared/metadata';
 import { problems } from '../../../shared/problems';
-import { effectiveBaseUrl, normalizeBaseUrl, type SettingName, settingProblem } from '../../../shared/provider-settings';
-import { isProviderId, keyFormatWarning, PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../../shared/providers';
+import {
+  effectiveBaseUrl,
+  modelNameProblem,
+  normalizeBaseUrl,
+  type SettingName,
+  settingProblem,
+} from '../../../shared/provider-settings';
+import {
+  type CustomProvider,
+  isBuiltinProviderId,
+  isProviderId,
+  keyFormatWarning,
+  type ProviderId,
+  providerIds,
+  providerInfo,
+  speaks,
+  useCustomProviders,
+} from '../../../shared/providers';
 import type { Discrepancy, KeyListing, KeyState, KeyView, ProviderView, StoreView } from '../../../shared/vault-types';
 import { fileStorePath, metadataPath } from '../paths';
 import { fileStore } from './file-store';
@@ -155,7 +173,7 @@ export class Vault {
    * `add` checks again under the lock.
    */
   async checkAdd(providerArg: string, label: string, replace = false): Promise<ProviderId> {
-    const provider = checkProvider(providerArg);
+    const provider = await this.checkProvider(providerArg);
     checkLabel(label);
     const meta = await this.readMetadata();
     if (!replace && meta.providers[provider]?.keys.some((k) => k.label === label)) throw labelTaken(provider, label);
@@ -175,7 +193,7 @@ export class Vault {
       storeError = { code: e.code, message: e.message, fix: e.fix };
     }
     const providers: ProviderView[] = [];
-    for (const id of PROVIDER_IDS) {
+    for (const id of providerIds()) {
       const state = meta.providers[id];
       if (!state) continue;
       const keys = state.keys.map((k) => keyView(id, k, state.active, entries ? stateOf(id, k, entries) : 'unknown'));
@@ -190,7 +208,7 @@ export class Vault {
   }
 
   async use(providerArg: string, label: string): Promise<KeyView> {
-    const provider = checkProvider(providerArg);
+    const provider = await this.checkProvider(providerArg);
     return this.change((meta) => {
       const { state, record } = findKey(meta, provider, label);
       const next = withProvider(meta, provider, { ...state, active: record.label });
@@ -204,7 +222,7 @@ export class Vault {
     label: string,
     flags: { force?: boolean } = {},
   ): Promise<{ removed: string; active: string | null; secretWasMissing: boolean }> {
-    const provider = checkProvider(providerArg);
+    const provider = await this.checkProvider(providerArg);
     return this.change(async (meta) => {
       const { state, record } = findKey(meta, provider, label);
       if (!flags.force) refuseIfBound(meta, provider, label, 'remove');
@@ -222,7 +240,7 @@ export class Vault {
    * does both).
    */
   async rename(providerArg: string, from: string, to: string): Promise<KeyView> {
-    const provider = checkProvider(providerArg);
+    const provider = await this.checkProvider(providerArg);
     checkLabel(to);
     return this.change(async (meta) => {
       const { state, record } = findKey(meta, provider, from);
@@ -246,7 +264,7 @@ export class Vault {
 
   /** One key's metadata (the active one when no label is given), checked against the store. */
   async show(providerArg: string, label?: string): Promise<KeyView> {
-    const provider = checkProvider(providerArg);
+    const provider = await this.checkProvider(providerArg);
     const meta = await this.readMetadata();
     const { state, record } = findKey(meta, provider, label);
     const secret = await this.store(meta.store).get(accountFor(provider, record.label));
@@ -259,7 +277,7 @@ export class Vault {
    * helper, `exec` and explicit reveals only.
    */
   async secret(providerArg: string, label?: string): Promise<{ label: string; secret: string }> {
-    const provider = checkProvider(providerArg);
+    const provider = await this.checkProvider(providerArg);
     const meta = await this.readMetadata();
     const { record } = findKey(meta, provider, label);
     if (record.auth === 'sigv4-profile') {
@@ -277,15 +295,25 @@ export class Vault {
   /** Sets (a string) or clears (null) per-provider settings. */
   async configureProvider(
     providerArg: string,
-    requested: Partial<Record<SettingName, string | null>>,
+    requested: Partial<Record<SettingName, string | null>> & { models?: Partial<Record<keyof ModelNames, string | null>> },
     options: { allowHttp?: boolean } = {},
   ): Promise<ProviderView> {
-    const provider = checkProvider(providerArg);
-    const patch = { ...requested };
+    const provider = await this.checkProvider(providerArg);
+    const { models, ...patch } = requested;
     if (patch.baseUrl) patch.baseUrl = normalizeBaseUrl(patch.baseUrl).value;
     for (const [name, value] of Object.entries(patch) as [SettingName, string | null][]) {
       const problem = value === null ? null : settingProblem(provider, name, value, options);
       if (problem) throw new KeyTrayError('usage', problem);
+    }
+    for (const value of Object.values(models ?? {})) {
+      const problem = value === null ? null : modelNameProblem(value);
+      if (problem) throw new KeyTrayError('usage', problem);
+    }
+    if (models && !speaks(provider, 'anthropic')) {
+      throw new KeyTrayError(
+        'usage',
+        `Model names are for providers that speak the Anthropic API (Claude Code's); ${providerInfo(provider).label} does not.`,
+      );
     }
     return this.change((meta) => {
       const state = meta.providers[provider] ?? emptyProviderState();
@@ -294,9 +322,92 @@ export class Vault {
         if (value === null) delete settings[name];
         else settings[name] = value;
       }
+      if (models) {
+        const names: ModelNames = { ...settings.models };
+        for (const [name, value] of Object.entries(models) as [keyof ModelNames, string | null][]) {
+          if (value === null) delete names[name];
+          else names[name] = value;
+        }
+        if (Object.keys(names).length > 0) settings.models = names;
+        else delete settings.models;
+      }
       const nextState = { ...state, settings };
       const keys = nextState.keys.map((k) => keyView(provider, k, nextState.active, 'unknown'));
       return { next: withProvider(meta, provider, nextState), result: providerView(provider, nextState, keys) };
+    });
+  }
+
+  /**
+   * Defines a provider of the user's (`keytray provider add`), or with `replace` changes one it
+   * defined before (`provider edit`). A provider of the catalog's cannot be redefined.
+   */
+  async defineProvider(
+    id: string,
+    requested: CustomProvider,
+    options: { replace?: boolean; allowHttp?: boolean } = {},
+  ): Promise<ProviderView> {
+    const def: CustomProvider = { ...requested, baseUrl: normalizeBaseUrl(requested.baseUrl).value };
+    const problem =
+      customProviderProblem(id, def) ?? settingProblem('anthropic', 'baseUrl', def.baseUrl, { allowHttp: options.allowHttp });
+    if (problem) throw new KeyTrayError('usage', problem);
+    return this.change((meta) => {
+      const exists = meta.custom?.[id] !== undefined;
+      if (exists && !options.replace) {
+        throw new KeyTrayError('exists', `A provider "${id}" is already defined.`, {
+          fix: `Change it with \`keytray provider edit ${id} …\`, or choose another id.`,
+        });
+      }
+      if (!exists && options.replace) {
+        throw new KeyTrayError('not-found', `No provider "${id}" of yours is defined.`, {
+          fix: `Define it with \`keytray provider add ${id} --label <name> --api <api> --base-url <url>\`.`,
+        });
+      }
+      const before = meta.custom?.[id];
+      if (before && before.api !== def.api && bindingsOfProvider(meta, id).length > 0) {
+        throw new KeyTrayError(
+          'usage',
+          `${id} is configured for ${bindingsOfProvider(meta, id).join('; ')}: its API cannot change under them.`,
+          {
+            fix: `Remove those configurations first (\`keytray configure <agent> --remove\`), or define a new provider.`,
+          },
+        );
+      }
+      const next: Metadata = { ...meta, custom: { ...meta.custom, [id]: def } };
+      const state = meta.providers[id] ?? emptyProviderState();
+      useCustomProviders(next.custom);
+      const keys = state.keys.map((k) => keyView(id, k, state.active, 'unknown'));
+      return { next, result: providerView(id, state, keys) };
+    });
+  }
+
+  /** Forgets a provider the user defined. Refuses while it holds keys or an agent is configured with it. */
+  async removeProvider(id: string): Promise<void> {
+    await this.change((meta) => {
+      if (isBuiltinProviderId(id))
+        throw new KeyTrayError('usage', `${id} is one of KeyTray's own providers: it cannot be removed.`);
+      if (meta.custom?.[id] === undefined) throw new KeyTrayError('not-found', problems.unknownProvider(id));
+      const keys = meta.providers[id]?.keys ?? [];
+      if (keys.length > 0) {
+        throw new KeyTrayError(
+          'usage',
+          `${id} still holds ${keys.length} key${keys.length === 1 ? '' : 's'} (${keys.map((k) => k.label).join(', ')}).`,
+          {
+            fix: `Remove them first with \`keytray keys remove ${id} <label>\`.`,
+          },
+        );
+      }
+      const bound = bindingsOfProvider(meta, id);
+      if (bound.length > 0) {
+        throw new KeyTrayError('usage', `${id} is configured for ${bound.join('; ')}.`, {
+          fix: 'Remove those configurations first with `keytray configure <agent> --remove`.',
+        });
+      }
+      const { [id]: _gone, ...custom } = meta.custom;
+      const { [id]: _state, ...providers } = meta.providers;
+      const next: Metadata = { ...meta, providers };
+      if (Object.keys(custom).length > 0) next.custom = custom;
+      else delete next.custom;
+      return { next, result: undefined };
     });
   }
 
@@ -354,9 +465,11 @@ export class Vault {
         const state = next.providers[provider] ?? emptyProviderState();
         const time = this.now();
         const existing = state.keys.find((k) => k.label === d.label);
-        const keys = PROVIDERS[provider].regional ? parseAccessKeys(secret) : null;
+        const keys = providerInfo(provider).regional ? parseAccessKeys(secret) : null;
         const auth: AwsAuth | undefined =
-          keys && isAccessKeys(keys) ? 'sigv4-keys' : (existing?.auth ?? (PROVIDERS[provider].regional ? 'api-key' : undefined));
+          keys && isAccessKeys(keys)
+            ? 'sigv4-keys'
+            : (existing?.auth ?? (providerInfo(provider).regional ? 'api-key' : undefined));
         const record: KeyRecord = {
           label: d.label,
           masked: keys && isAccessKeys(keys) ? maskSecret(keys.accessKeyId) : maskSecret(secret),
@@ -384,7 +497,7 @@ export class Vault {
       if (meta.store === kind) return unchanged;
       const source = this.store(meta.store);
       const target = this.store(kind);
-      const accounts = PROVIDER_IDS.flatMap((id) => (meta.providers[id]?.keys ?? []).map((k) => accountFor(id, k.label)));
+      const accounts = providerIds().flatMap((id) => (meta.providers[id]?.keys ?? []).map((k) => accountFor(id, k.label)));
       // The proxy token moves with the keys, so Claude Code's configuration keeps working; the backup key, so undo does.
       for (const own of [PROXY_TOKEN_ACCOUNT, BACKUP_KEY_ACCOUNT]) if ((await source.get(own)) !== null) accounts.push(own);
       const secrets = new Map<string, string>();
@@ -481,14 +594,17 @@ export class Vault {
     return updateMetadata(this.options.metadataPath, work);
   }
 
+  /** A provider id this install knows: built in, or defined in the metadata file (read when the id is not yet known). */
+  private async checkProvider(value: string): Promise<ProviderId> {
+    if (isProviderId(value)) return value;
+    await this.readMetadata();
+    if (isProviderId(value)) return value;
+    throw new KeyTrayError('usage', problems.unknownProvider(value));
+  }
+
   private now(): string {
     return (this.options.now?.() ?? new Date()).toISOString();
   }
-}
-
-function checkProvider(value: string): ProviderId {
-  if (isProviderId(value)) return value;
-  throw new KeyTrayError('usage', problems.unknownProvider(value));
 }
 
 function checkLabel(label: string): void {
@@ -499,7 +615,7 @@ function checkLabel(label: string): void {
 function findKey(meta: Metadata, provider: ProviderId, label: string | undefined): { state: ProviderState; record: KeyRecord } {
   const state = meta.providers[provider];
   if (!state || state.keys.length === 0) {
-    throw new KeyTrayError('not-found', `No ${PROVIDERS[provider].label} key is stored.`, {
+    throw new KeyTrayError('not-found', `No ${providerInfo(provider).label} key is stored.`, {
       fix: `Add one with \`keytray keys add ${provider} --label <name>\`.`,
     });
   }
@@ -543,7 +659,7 @@ function stateOf(provider: ProviderId, record: KeyRecord, entries: Map<string, s
 function discrepancies(meta: Metadata, entries: Map<string, string>): Discrepancy[] {
   const found: Discrepancy[] = [];
   const known = new Set<string>();
-  for (const id of PROVIDER_IDS) {
+  for (const id of providerIds()) {
     for (const record of meta.providers[id]?.keys ?? []) {
       known.add(accountFor(id, record.label));
       const state = stateOf(id, record, entries);
@@ -599,7 +715,7 @@ function keyView(provider: ProviderId, record: KeyRecord, active: string | null,
 }
 
 function checkAuth(provider: ProviderId, auth: AwsAuth | undefined, profile: string | undefined): AwsAuth | undefined {
-  const info = PROVIDERS[provider];
+  const info = providerInfo(provider);
   if (!info.regional) {
     if (auth !== undefined || profile !== undefined) {
       throw new KeyTrayError('usage', `${info.label} keys are API keys: --auth and --profile are for anthropic-aws and bedrock.`);
@@ -620,7 +736,7 @@ function checkAuth(provider: ProviderId, auth: AwsAuth | undefined, profile: str
 function providerView(id: ProviderId, state: ProviderState, keys: KeyView[]): ProviderView {
   return {
     id,
-    label: PROVIDERS[id].label,
+    label: providerInfo(id).label,
     active: state.active,
     settings: state.settings,
     baseUrl: effectiveBaseUrl(id, state.settings),
@@ -635,6 +751,15 @@ function storeView(store: SecretStore): StoreView {
 function asKeyTrayError(error: unknown): KeyTrayError {
   if (error instanceof KeyTrayError) return error;
   return new KeyTrayError('internal', 'An unexpected error happened while reading the key store.', { cause: error });
+}
+
+/** The agent config files bound to any key of a provider, as `agent: path`. */
+export function bindingsOfProvider(meta: Metadata, provider: ProviderId): string[] {
+  return Object.entries(meta.bindings ?? {}).flatMap(([agent, files]) =>
+    Object.entries(files ?? {})
+      .filter(([, b]) => b.provider === provider)
+      .map(([path]) => `${agent}: ${path}`),
+  );
 }
 
 /** The agent config files bound to a named key, as `agent: path`. */

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../../shared/providers';
+import { type ProviderId, providerIds, providerInfo } from '../../../shared/providers';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
 import { AwsFields } from './AwsFields';
@@ -16,7 +16,7 @@ export function AddKeyForm() {
   const [region, setRegion] = useState('');
   const [workspace, setWorkspace] = useState('');
   const [warnings, setWarnings] = useState<string[]>([]);
-  const info = PROVIDERS[provider];
+  const info = providerInfo(provider);
 
   return (
     <form
@@ -47,9 +47,9 @@ export function AddKeyForm() {
         <label>
           Provider
           <select value={provider} onChange={(e) => setProvider(e.target.value as ProviderId)}>
-            {PROVIDER_IDS.map((id) => (
+            {providerIds().map((id) => (
               <option key={id} value={id}>
-                {PROVIDERS[id].label}
+                {providerInfo(id).label}
               </option>
             ))}
           </select>

@@ -1,6 +1,6 @@
 import { AGENTS, type AgentId } from '../../../shared/agents/catalog';
 import type { AgentSummary } from '../../../shared/ipc';
-import { PROVIDERS } from '../../../shared/providers';
+import { providerInfo } from '../../../shared/providers';
 import { isRegional, useApp } from '../stores/app-store';
 import { AuthLadder } from './AuthLadder';
 
@@ -94,8 +94,8 @@ function AgentForm({ id }: { id: AgentId }) {
             <select value={form.provider} onChange={(e) => setForm(id, { provider: e.target.value, label: '' })}>
               {info.providers.map((p) => (
                 <option key={p} value={p}>
-                  {PROVIDERS[p].label}
-                  {PROVIDERS[p].regional ? ' (AWS mode)' : ''}
+                  {providerInfo(p).label}
+                  {providerInfo(p).regional ? ' (AWS mode)' : ''}
                 </option>
               ))}
             </select>
@@ -142,7 +142,7 @@ function AgentForm({ id }: { id: AgentId }) {
         {info.configurableModes.length === 1 && info.configurableModes[0] === 'proxy' && (
           <p className="hint wide">
             {info.label} has no key command: it gets a token that works only on KeyTray's{' '}
-            {PROVIDERS[form.provider as 'gemini']?.label ?? ''} route on this machine, and stops working when you remove this
+            {providerInfo(form.provider as 'gemini')?.label ?? ''} route on this machine, and stops working when you remove this
             configuration. For no token on disk at all, run it with{' '}
             <code>
               keytray exec --provider {form.provider} -- {info.command}

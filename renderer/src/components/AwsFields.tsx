@@ -1,4 +1,4 @@
-import { PROVIDERS, type ProviderId } from '../../../shared/providers';
+import { type ProviderId, providerInfo } from '../../../shared/providers';
 
 /** Region (and workspace, for Claude Platform on AWS): the settings an AWS-hosted provider needs. */
 export function AwsFields(props: {
@@ -8,7 +8,7 @@ export function AwsFields(props: {
   workspace: string;
   onWorkspace(value: string): void;
 }) {
-  const info = PROVIDERS[props.provider];
+  const info = providerInfo(props.provider);
   if (!info.regional) return null;
   return (
     <>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { PROVIDERS } from '../../../shared/providers';
+import { providerInfo } from '../../../shared/providers';
 import type { ProviderView } from '../../../shared/vault-types';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
@@ -46,7 +46,7 @@ function ProviderCard({ provider }: { provider: ProviderView }) {
   const [baseUrl, setBaseUrl] = useState(provider.settings.baseUrl ?? '');
   const [region, setRegion] = useState(provider.settings.region ?? '');
   const [workspace, setWorkspace] = useState(provider.settings.workspaceId ?? '');
-  const info = PROVIDERS[provider.id];
+  const info = providerInfo(provider.id);
   return (
     <section className="card provider" aria-labelledby={`provider-${provider.id}`}>
       <header className="row">

@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import { AGENT_IDS, AGENTS, type AgentId, type ConfigurableMode } from '../../../shared/agents/catalog';
 import type { AgentPlanView, AgentSummary } from '../../../shared/ipc';
-import { isProviderId, PROVIDERS } from '../../../shared/providers';
+import { isProviderId, providerInfo } from '../../../shared/providers';
 import type { ProxyLogEntry, ProxyStatus } from '../../../shared/proxy-types';
 import type { KeyListing } from '../../../shared/vault-types';
 import { asUiError, call, type UiError } from '../ipc';
@@ -97,7 +97,7 @@ function target(agent: AgentId, form: AgentForm) {
 
 /** An AWS-hosted provider, whose mode follows from its key (a profile signs natively; a stored key goes through the proxy). */
 export function isRegional(provider: string): boolean {
-  return isProviderId(provider) && PROVIDERS[provider].regional;
+  return isProviderId(provider) && providerInfo(provider).regional;
 }
 
 export const useApp = create<AppState>((set, get) => ({

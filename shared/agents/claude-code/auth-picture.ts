@@ -76,6 +76,10 @@ export interface AuthPicture {
   provider: ApiProvider;
   /** Where requests go: the base URL variable in force, else the provider's default (where it has one). */
   destination?: string;
+  /** ANTHROPIC_MODEL in force: the model Claude Code asks for. */
+  model?: string;
+  /** Every model variable in force (MODEL_VARIABLES), with its value: a provider other than Anthropic names its own. */
+  models?: Record<string, string>;
   headers: Record<HeaderName, HeaderValue | null>;
   winner: CredentialSource;
   tiers: Tier[];
@@ -268,11 +272,16 @@ export function computeAuthPicture(inputs: AuthInputs): AuthPicture {
 
   const tiers = buildTiers(provider, candidates, vars, sent, winner, inputs);
   const destination = destinationOf(provider, vars);
+  const models = Object.fromEntries(
+    MODEL_VARIABLES.flatMap((name) => (vars.get(name)?.value ? [[name, vars.get(name)?.value as string]] : [])),
+  );
   const picture: AuthPicture = {
     tool: 'claude-code',
     cwd: inputs.cwd,
     provider,
     ...(destination ? { destination } : {}),
+    ...(models.ANTHROPIC_MODEL ? { model: models.ANTHROPIC_MODEL } : {}),
+    ...(Object.keys(models).length > 0 ? { models } : {}),
     headers,
     winner: winner ?? 'none',
     tiers,
@@ -281,6 +290,19 @@ export function computeAuthPicture(inputs: AuthInputs): AuthPicture {
   picture.warnings = warningsFor(picture, inputs, vars, helperInfo, helperLayer);
   return picture;
 }
+
+/**
+ * The variables Claude Code reads model names from (https://code.claude.com/docs/en/model-config),
+ * by KeyTray's name for each (ModelNames). ANTHROPIC_SMALL_FAST_MODEL is deprecated for the Haiku one.
+ */
+export const MODEL_VARIABLE: Record<'model' | 'opus' | 'sonnet' | 'haiku' | 'subagent', string> = {
+  model: 'ANTHROPIC_MODEL',
+  opus: 'ANTHROPIC_DEFAULT_OPUS_MODEL',
+  sonnet: 'ANTHROPIC_DEFAULT_SONNET_MODEL',
+  haiku: 'ANTHROPIC_DEFAULT_HAIKU_MODEL',
+  subagent: 'CLAUDE_CODE_SUBAGENT_MODEL',
+};
+export const MODEL_VARIABLES: readonly string[] = [...Object.values(MODEL_VARIABLE), 'ANTHROPIC_SMALL_FAST_MODEL'];
 
 /** The base URL Claude Code sends to, as its variables say (`""` cancels a variable, as everywhere). */
 function destinationOf(provider: ApiProvider, vars: Map<string, Resolved>): string | undefined {

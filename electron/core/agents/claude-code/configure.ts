@@ -11,6 +11,8 @@ import {
   type AuthPicture,
   computeAuthPicture,
   type HelperInfo,
+  MODEL_VARIABLE,
+  MODEL_VARIABLES,
   type SettingsLayer,
 } from '../../../../shared/agents/claude-code/auth-picture';
 import {
@@ -25,9 +27,10 @@ import { parseSettingsText, type SettingChange } from '../../../../shared/format
 import { SECRET_NAME } from '../../../../shared/formats/secret-names';
 import { helperCommand, helperTargetFor, parseHelperCommand } from '../../../../shared/helper-command';
 import { maskSecret } from '../../../../shared/mask';
-import type { ClaudeBinding } from '../../../../shared/metadata';
+import type { ClaudeBinding, ModelNames } from '../../../../shared/metadata';
 import { problems } from '../../../../shared/problems';
-import { isProviderId, PROVIDERS, type ProviderId } from '../../../../shared/providers';
+import { effectiveBaseUrl } from '../../../../shared/provider-settings';
+import { isProviderId, type ProviderId, providerInfo, speaks } from '../../../../shared/providers';
 import { proxyBaseUrl, proxyRouteOf } from '../../../../shared/proxy-types';
 import { seal, unseal } from '../../files/backup-cipher';
 import { FORMATS } from '../../files/formats';
@@ -79,7 +82,7 @@ export class ClaudeConfigurator {
     const remembered = bindingOf(meta, 'claude-code', path);
     const provider = checkClaudeProvider(request.provider ?? remembered?.provider ?? 'anthropic');
     const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
-    const info = PROVIDERS[provider];
+    const info = providerInfo(provider);
     // The key must exist: a helper that fails makes Claude Code send an empty key.
     const key = await this.deps.vault.show(provider, label);
     const settingsOf = meta.providers[provider]?.settings ?? {};
@@ -119,7 +122,14 @@ export class ClaudeConfigurator {
       region: settingsOf.region,
       workspaceId: settingsOf.workspaceId,
       profile: key.profile,
-      baseUrl: settingsOf.baseUrl,
+      // Anthropic's own base URL is the default unless set; any other provider's is always written.
+      baseUrl: provider === 'anthropic' ? settingsOf.baseUrl : (effectiveBaseUrl(provider, settingsOf) ?? undefined),
+      models: settingsOf.models ?? {},
+      keytrayWrote: new Set(
+        Object.entries(remembered?.wrote ?? {})
+          .filter(([name, value]) => name.startsWith('env.') && current?.env[name.slice(4)] === value)
+          .map(([name]) => name.slice(4)),
+      ),
       inheritedBaseUrl: inheritedVariable('ANTHROPIC_BASE_URL', inputs, request.scope),
       current: current?.env ?? {},
       currentHelper: current?.apiKeyHelper,
@@ -305,8 +315,12 @@ interface ChangeInput {
   region: string | undefined;
   workspaceId: string | undefined;
   profile: string | undefined;
-  /** The provider's base URL, when one was set (`keytray provider set … --base-url`): helper mode sends there too. */
+  /** The provider's base URL, when one was set (`keytray provider set … --base-url`) or is not Anthropic's: helper mode sends there too. */
   baseUrl: string | undefined;
+  /** The model names set for the provider (`keytray provider set … --model`). */
+  models: ModelNames;
+  /** The env variables this file holds as KeyTray last wrote them: what the new plan leaves out of them goes. */
+  keytrayWrote: ReadonlySet<string>;
   /** ANTHROPIC_BASE_URL as lower scopes and the environment leave it for this file. */
   inheritedBaseUrl: string | undefined;
   /** The env block and helper of the file as it is. */
@@ -335,7 +349,7 @@ export function settingsChanges(c: ChangeInput): SettingChange[] {
     else if (c.baseUrl) set.set('ANTHROPIC_BASE_URL', c.baseUrl);
     // A lower scope in proxy mode would send this helper's key to the proxy: this scope says where its key goes.
     else if (c.inheritedBaseUrl && isProxyUrl(c.inheritedBaseUrl))
-      set.set('ANTHROPIC_BASE_URL', PROVIDERS[c.provider].defaultBaseUrl);
+      set.set('ANTHROPIC_BASE_URL', providerInfo(c.provider).defaultBaseUrl);
   } else {
     set.set(cloud.use, '1');
     if (c.region) set.set('AWS_REGION', c.region);
@@ -348,6 +362,14 @@ export function settingsChanges(c: ChangeInput): SettingChange[] {
       if (c.current[cloud.baseUrl] && isProxyUrl(c.current[cloud.baseUrl] as string)) set.set(cloud.baseUrl, undefined);
       if (c.profile) set.set('AWS_PROFILE', c.profile);
     }
+  }
+  for (const [name, variable] of Object.entries(MODEL_VARIABLE) as [keyof ModelNames, string][]) {
+    const model = c.models[name];
+    if (model) set.set(variable, model);
+  }
+  // What KeyTray wrote for the binding before (another provider's base URL, its model names) and this one does not need.
+  for (const name of [...MODEL_VARIABLES, 'ANTHROPIC_BASE_URL']) {
+    if (!set.has(name) && c.keytrayWrote.has(name)) set.set(name, undefined);
   }
   const changes: SettingChange[] = [];
   if (helper !== undefined) changes.push({ path: ['apiKeyHelper'], value: helper });
@@ -369,7 +391,7 @@ function keytrayEnv(
 ): Record<string, string | null> {
   const cloud = CLOUD_ENV[provider];
   // The provider's base URL, or the default a helper-mode binding writes over a proxy URL it inherits.
-  if (!cloud) return { ANTHROPIC_BASE_URL: settings.baseUrl ?? PROVIDERS[provider].defaultBaseUrl };
+  if (!cloud) return { ANTHROPIC_BASE_URL: settings.baseUrl ?? providerInfo(provider).defaultBaseUrl };
   return {
     [cloud.use]: null,
     [cloud.skip]: null,
@@ -391,9 +413,9 @@ function isProxyUrl(url: string): boolean {
 
 function checkClaudeProvider(value: string): ProviderId {
   if (!isProviderId(value)) throw new KeyTrayError('usage', problems.unknownProvider(value));
-  if (value === 'anthropic' || value === 'anthropic-aws' || value === 'bedrock') return value;
-  throw new KeyTrayError('usage', `Claude Code speaks the Anthropic API, so it cannot use an ${PROVIDERS[value].label} key.`, {
-    fix: `For tools that read ${PROVIDERS[value].keyEnvVar}, use \`keytray exec --provider ${value} -- <command>\`.`,
+  if (speaks(value, 'anthropic')) return value;
+  throw new KeyTrayError('usage', `Claude Code speaks the Anthropic API, and ${providerInfo(value).label} does not.`, {
+    fix: `For tools that read ${providerInfo(value).keyEnvVar}, use \`keytray exec --provider ${value} -- <command>\`.`,
   });
 }
 
