@@ -10,7 +10,14 @@ import { expect, type Page, test } from '@playwright/test';
 import { CANARY_SEEN, screenshotText } from '../scripts/secret-scan.mjs';
 import { runCli } from '../test/support/cli';
 import { freePort } from '../test/support/ports';
-import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv, secretToolClear, secretToolLookup } from '../test/support/test-env';
+import {
+  fakeAnthropicKey,
+  fakeCompatibleKey,
+  fakeOpenAIKey,
+  makeTestEnv,
+  secretToolClear,
+  secretToolLookup,
+} from '../test/support/test-env';
 import { type Bridge, connectBridge, serveRenderer } from './support/harness';
 
 test.beforeAll(() => {
@@ -421,4 +428,48 @@ test('the secret scan reads a key shown on screen, and not a masked one (its pos
   expect(screenshotText(join(dir, 'revealed.png'))).toMatch(CANARY_SEEN);
   expect(screenshotText(join(dir, 'masked.png'))).not.toMatch(CANARY_SEEN);
   rmSync(dir, { recursive: true });
+});
+
+test('a provider of your own from a preset: its card, a key for it, Claude Code models, and no remove while it holds a key', async ({
+  page,
+}) => {
+  const t = makeTestEnv();
+  const bridge = await connectBridge(page, t);
+  const key = fakeCompatibleKey();
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'Add a provider' }).click();
+  await page.getByLabel('Preset').selectOption('deepseek');
+  await expect(page.getByRole('textbox', { name: 'Base URL', exact: true })).toHaveValue('https://api.deepseek.com/anthropic');
+  await expect(page.getByText('https://api-docs.deepseek.com/quick_start/agent_integrations/claude_code')).toBeVisible();
+  await page.getByRole('button', { name: 'Add provider' }).click();
+  const card = page.getByRole('region', { name: 'DeepSeek' });
+  await expect(card).toContainText('https://api.deepseek.com/anthropic');
+  await expect(card).toContainText('No key yet');
+
+  // The key form offers it now, and the key lands in the keychain under the provider's id.
+  await page.getByRole('combobox', { name: /^Provider/ }).selectOption('deepseek');
+  await page.getByLabel('Label').fill('work');
+  await page.getByLabel('Key', { exact: true }).fill(key);
+  await page.getByRole('button', { name: 'Add key' }).click();
+  await expect(page.getByTestId('key-deepseek-work')).toBeVisible();
+  expect(await secretToolLookup(t.service, 'deepseek/work')).toBe(key);
+
+  await card.getByRole('button', { name: 'Settings' }).click();
+  await card.getByLabel('ANTHROPIC_MODEL').fill('deepseek-chat');
+  await card.getByRole('button', { name: 'Save' }).click();
+  await expect
+    .poll(async () => (await t.vault().readMetadata()).providers.deepseek?.settings.models)
+    .toEqual({ model: 'deepseek-chat' });
+  await expect(card.getByRole('button', { name: 'Remove provider' })).toHaveCount(0);
+
+  // A bad definition is refused with the CLI's own sentence, and nothing is added.
+  await page.getByRole('button', { name: 'Add a provider' }).click();
+  await page.getByRole('textbox', { name: 'Id', exact: true }).fill('Bad_Id');
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Bad');
+  await page.getByRole('textbox', { name: 'Base URL', exact: true }).fill('https://bad.example.com');
+  await page.getByRole('button', { name: 'Add provider' }).click();
+  await expect(page.getByTestId('error')).toContainText('"Bad_Id" cannot name a provider');
+  expect(Object.keys((await t.vault().readMetadata()).custom ?? {})).toEqual(['deepseek']);
+  await shot(page, '09-custom-provider');
+  await expectNoSecret(page, bridge, [key]);
 });

@@ -10,10 +10,10 @@ import { AGENTS, type AgentId, type AgentInfo, isAgentId } from './agents/catalo
 import type { AgentPicture, PictureLight } from './agents/picture';
 import type { ErrorCode } from './errors';
 import { labelProblem } from './key-input';
-import type { AgentBinding } from './metadata';
+import { type AgentBinding, MODEL_NAMES } from './metadata';
 import { problems } from './problems';
 import { SETTING_NAMES } from './provider-settings';
-import { isProviderId, type ProviderId } from './providers';
+import { isProviderId, PROVIDER_APIS, type ProviderId } from './providers';
 import type { ProxyLogEntry, ProxyStatus } from './proxy-types';
 import type { KeyListing, KeyView, ProviderView } from './vault-types';
 
@@ -36,6 +36,15 @@ const directory = z
   })
   .refine((value) => !value.split(/[\\/]/).includes('..'), { message: problems.dotDot('project directory'), params: SENTENCE });
 const keyRef = z.strictObject({ provider, label });
+/** A provider of the user's, as the window's form sends it; the vault checks it as `keytray provider add` does. */
+const customDefinition = z.strictObject({
+  label: z.string().max(64),
+  api: z.enum(PROVIDER_APIS),
+  baseUrl: z.string().max(2048),
+  auth: z.enum(['x-api-key', 'bearer', 'x-goog-api-key']),
+  keyUrl: z.string().max(2048).optional(),
+  preset: z.string().max(32).optional(),
+});
 const agent = z.custom<AgentId>((v) => typeof v === 'string' && isAgentId(v), {
   error: (issue) => problems.unknownAgent(issue.input),
   params: SENTENCE,
@@ -101,7 +110,11 @@ export const INPUTS = {
   'provider:set': z.strictObject({
     provider,
     settings: z.partialRecord(z.enum(SETTING_NAMES as [string, ...string[]]), z.string().max(2048).nullable()),
+    models: z.partialRecord(z.enum(MODEL_NAMES), z.string().max(128).nullable()).optional(),
   }),
+  'provider:add': z.strictObject({ id: z.string().max(32), definition: customDefinition }),
+  'provider:edit': z.strictObject({ id: z.string().max(32), definition: customDefinition }),
+  'provider:remove': z.strictObject({ id: z.string().max(32) }),
   'agent:list': z.strictObject({ cwd: directory.optional() }),
   'agent:picture': z.strictObject({ agent, cwd: directory.optional() }),
   'agent:plan': agentTarget,
@@ -180,7 +193,11 @@ export interface Outputs {
   'keys:reveal': { secret: string; visibleForMs: number };
   'keys:copy': { clearsAfterMs: number };
   'keys:test': { ok: boolean; status: number | null; message: string; latencyMs: number };
-  'provider:set': ProviderView;
+  /** The provider, and the agent files configured with its keys that were rewritten for the change. */
+  'provider:set': ProviderView & { files: RewrittenFile[] };
+  'provider:add': ProviderView;
+  'provider:edit': ProviderView & { files: RewrittenFile[] };
+  'provider:remove': { removed: string };
   'agent:list': { cwd: string; agents: AgentSummary[] };
   'agent:picture': AgentPicture;
   'agent:plan': AgentPlanView;

@@ -5,7 +5,7 @@
 import type { AwsAuth } from './aws-auth';
 import type { ErrorCode } from './errors';
 import type { ProviderSettings, StoreKind } from './metadata';
-import type { ProviderId } from './providers';
+import type { CustomProvider, ProviderId } from './providers';
 
 /**
  * How a key stands in the store: `ok`, `missing` (listed, secret gone),
@@ -57,5 +57,7 @@ export interface KeyListing {
   store: StoreView;
   storeError?: { code: ErrorCode; message: string; fix?: string };
   providers: ProviderView[];
+  /** The providers the user defined, by id (no secret in a definition). */
+  custom: Record<string, CustomProvider>;
   discrepancies: Discrepancy[];
 }

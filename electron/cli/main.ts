@@ -32,7 +32,7 @@ Usage:
        ${DOCTOR_USAGE}
        ${BACKUPS_USAGE}
 
-Providers: anthropic, anthropic-aws, bedrock, openai, openrouter, gemini.
+Providers: anthropic, anthropic-aws, bedrock, openai, openrouter, gemini, and any you add (keytray provider add).
 Exit status: 0 ok, 1 internal error, 2 usage, 3 not found, 4 keychain unavailable,
 5 metadata and keychain disagree, 6 label already taken, 7 undo refused (the file changed since), 8 key test failed.`;
 

@@ -276,13 +276,9 @@ async function edit(vault: Vault, args: string[]): Promise<number> {
       },
     );
   }
-  if (values.api !== undefined && values.api !== before.api) {
-    throw new KeyTrayError('usage', `${id} speaks the ${before.api} API; that cannot be edited.`, {
-      fix: 'Define a new provider for the other API with `keytray provider add`.',
-    });
-  }
   const def: CustomProvider = {
     ...before,
+    ...(values.api !== undefined ? { api: values.api as ProviderApi } : {}),
     ...(values.label !== undefined ? { label: values.label } : {}),
     ...(values['base-url'] !== undefined ? { baseUrl: values['base-url'] } : {}),
     ...(values.auth !== undefined ? { auth: values.auth as AuthScheme } : {}),

@@ -18,6 +18,9 @@ const MARKS: Record<TierState, string> = {
 
 export function statusLines(picture: AgentPicture): string[] {
   const lines = [headline(picture), ''];
+  // Model variables beyond the one the headline names (Claude Code's per-tier defaults, set for a non-Anthropic provider).
+  const others = Object.entries(picture.models ?? {}).filter(([name]) => name !== 'ANTHROPIC_MODEL');
+  if (others.length > 0) lines.splice(1, 0, `  models: ${others.map(([name, value]) => `${name}=${value}`).join(', ')}`);
   for (const [name, value] of Object.entries(picture.headers)) lines.push(headerLine(headerLabel(name), value));
   lines.push('', 'Credentials, highest precedence first:');
   for (const tier of picture.tiers) {

@@ -19,7 +19,7 @@ import type { ProxyHold, ProxyLogEntry, ProxyStatus } from '../../shared/proxy-t
 import type { KeyListing } from '../../shared/vault-types';
 import { type AgentPlan, planDiff, planView, publicBinding, writableFileAt } from './agents/agent';
 import { bindingRows, forgetBinding } from './agents/bindings';
-import { renameKey, rotateProxyToken } from './agents/rebind';
+import { reconfigureProvider, renameKey, rotateProxyToken } from './agents/rebind';
 import type { AgentRegistry } from './agents/registry';
 import type { Situation } from './agents/situation';
 import { readProxyLog } from './proxy/proxy-log';
@@ -138,9 +138,29 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'keys:test': (input) => testKey(vault, input.provider, input.label),
     'provider:set': async (input) => {
-      const view = await vault.configureProvider(input.provider, input.settings);
+      const view = await vault.configureProvider(input.provider, {
+        ...input.settings,
+        ...(input.models ? { models: input.models } : {}),
+      });
+      const files = await reconfigureProvider(agents, vault, view.id);
+      changed('keys');
+      return { ...view, files };
+    },
+    'provider:add': async (input) => {
+      const view = await vault.defineProvider(input.id, input.definition);
       changed('keys');
       return view;
+    },
+    'provider:edit': async (input) => {
+      const view = await vault.defineProvider(input.id, input.definition, { replace: true });
+      const files = await reconfigureProvider(agents, vault, input.id);
+      changed('keys');
+      return { ...view, files };
+    },
+    'provider:remove': async (input) => {
+      await vault.removeProvider(input.id);
+      changed('keys');
+      return { removed: input.id };
     },
     'agent:list': async (input) => {
       const situation = await deps.situation(input.cwd);

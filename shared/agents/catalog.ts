@@ -4,7 +4,7 @@
  * (electron/core/agents/registry.ts) pairs each entry with its integration.
  * Pure.
  */
-import type { ProviderId } from '../providers';
+import { type ProviderApi, type ProviderId, providerIds, providerInfo } from '../providers';
 
 export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'openclaw', 'claude-code-router', 'ant'] as const;
 export type AgentId = (typeof AGENT_IDS)[number];
@@ -26,6 +26,11 @@ export interface AgentInfo {
   /** The command that starts it, to tell whether it is installed. */
   command: string;
   providers: readonly ProviderId[];
+  /**
+   * The wire APIs it speaks with any base URL: a provider of the user's that speaks one of them
+   * is taken too (`keytray provider add`), with the header the agent's client sends.
+   */
+  apis: readonly { api: ProviderApi; header: 'x-api-key' | 'authorization' | 'any' }[];
   modes: readonly DeliveryMode[];
   configurableModes: readonly ConfigurableMode[];
   /** Null for an agent KeyTray writes nothing for (its key only ever reaches it through `keytray exec`). */
@@ -42,6 +47,7 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     label: 'Claude Code',
     command: 'claude',
     providers: ['anthropic', 'anthropic-aws', 'bedrock'],
+    apis: [{ api: 'anthropic', header: 'any' }],
     modes: ['helper', 'proxy', 'exec', 'native'],
     configurableModes: ['helper', 'proxy'],
     defaultMode: 'helper',
@@ -53,6 +59,7 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     label: 'Codex CLI',
     command: 'codex',
     providers: ['openai', 'openrouter'],
+    apis: [{ api: 'openai', header: 'authorization' }],
     modes: ['helper', 'proxy'],
     configurableModes: ['helper', 'proxy'],
     defaultMode: 'helper',
@@ -65,6 +72,7 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     label: 'Gemini CLI',
     command: 'gemini',
     providers: ['gemini'],
+    apis: [],
     modes: ['proxy', 'exec'],
     // Gemini CLI has no key command: a route token in its .env, or the key in one process's environment.
     configurableModes: ['proxy'],
@@ -77,6 +85,7 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     label: 'OpenCode',
     command: 'opencode',
     providers: ['anthropic', 'openai', 'openrouter'],
+    apis: [],
     modes: ['helper', 'proxy'],
     // No key command: a plugin of KeyTray's asks its helper for the key (or the proxy token).
     configurableModes: ['helper', 'proxy'],
@@ -89,6 +98,7 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     label: 'OpenClaw',
     command: 'openclaw',
     providers: ['anthropic', 'openai', 'openrouter'],
+    apis: [],
     modes: ['helper', 'proxy'],
     configurableModes: ['helper', 'proxy'],
     defaultMode: 'helper',
@@ -102,6 +112,7 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     command: 'ccr',
     // ccr speaks OpenAI-shaped chat completions to these upstreams, and Anthropic's Messages API to Claude Code.
     providers: ['openai', 'openrouter'],
+    apis: [{ api: 'openai', header: 'authorization' }],
     modes: ['helper', 'proxy'],
     configurableModes: ['helper', 'proxy'],
     defaultMode: 'helper',
@@ -114,6 +125,7 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     command: 'ant',
     providers: ['anthropic', 'anthropic-aws'],
     // No key command and no settings of its own that could hold one: `keytray exec --agent ant` only.
+    apis: [],
     modes: ['exec'],
     configurableModes: [],
     defaultMode: null,
@@ -121,6 +133,25 @@ export const AGENTS: Readonly<Record<AgentId, AgentInfo>> = {
     options: [],
   },
 };
+
+/**
+ * Whether the agent can use the provider's keys: one of its own providers, or a provider of the
+ * user's that speaks its API. In helper mode the key travels in the agent's own header, so that
+ * must be the provider's; in proxy mode the proxy sends the provider's header whatever the agent's.
+ */
+export function agentTakes(agent: AgentInfo, provider: ProviderId, mode: ConfigurableMode | null): boolean {
+  if (agent.providers.includes(provider)) return true;
+  const info = providerInfo(provider);
+  if (!info.custom) return false;
+  return agent.apis.some(
+    (a) => info.apis.includes(a.api) && (mode === 'proxy' || a.header === 'any' || a.header === info.header),
+  );
+}
+
+/** Every provider whose keys the agent can use in some mode: its own, then the user's that speak its API. */
+export function providersFor(agent: AgentInfo): ProviderId[] {
+  return [...agent.providers, ...providerIds().filter((id) => !agent.providers.includes(id) && agentTakes(agent, id, 'proxy'))];
+}
 
 export function isAgentId(value: string): value is AgentId {
   return (AGENT_IDS as readonly string[]).includes(value);

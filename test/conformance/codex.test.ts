@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskSecret } from '../../shared/mask';
 import { agentEnv, filesUnder, keytrayIn } from '../support/agent-world';
+import { runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
 import { CODEX_MODEL, type FakeUpstream, startFakeOpenAI } from '../support/fake-upstream';
 import { fakeOpenAIKey, makeTestEnv, type TestEnv } from '../support/test-env';
@@ -149,6 +150,59 @@ describe('Codex CLI, for real', () => {
       expectNowhere(w, key, [written, run.stdout, run.stderr, JSON.stringify(configured)]);
       const status = JSON.parse((await w.cli(['status', '--agent', 'codex', '--json'])).stdout);
       expect(status.warnings.map((x: { code: string }) => x.code)).not.toContain('proxy-not-running');
+    } finally {
+      proxy.stop();
+    }
+  });
+
+  it('a provider of your own that speaks the OpenAI API: codex exec reaches its base URL with its key, in helper and in proxy mode', async () => {
+    const w = world();
+    const base = `${upstream.url}/gateway`;
+    await w.cli(['provider', 'add', 'gateway', '--label', 'Gateway', '--api', 'openai', '--base-url', base]);
+    const key = fakeOpenAIKey();
+    await w.cli(['keys', 'add', 'gateway', '--label', 'work'], key);
+    const configured = JSON.parse((await w.cli(['configure', 'codex', '--provider', 'gateway', '--json'])).stdout);
+    expect(configured.binding).toMatchObject({ provider: 'gateway' });
+    expect(readFileSync(w.config, 'utf8')).toContain(`base_url = "${base}/v1"`);
+    let before = upstream.requests.length;
+    let run = await runCodex(w);
+    expect(run.code, run.stderr).toBe(0);
+    let sent = upstream.requests.slice(before);
+    expect(sent.some((r) => r.method === 'POST' && r.url === '/gateway/v1/responses')).toBe(true);
+    for (const request of sent) expect(request.headers.authorization).toBe(`Bearer ${key}`);
+
+    // A provider that takes x-api-key: Codex sends Bearer, so helper mode is refused, and proxy mode sends the right header.
+    await w.cli([
+      'provider',
+      'add',
+      'keyed',
+      '--label',
+      'Keyed',
+      '--api',
+      'openai',
+      '--base-url',
+      `${upstream.url}/keyed`,
+      '--auth',
+      'x-api-key',
+    ]);
+    const other = fakeOpenAIKey();
+    await w.cli(['keys', 'add', 'keyed', '--label', 'work'], other);
+    const refused = await runCli(['configure', 'codex', '--provider', 'keyed'], { env: w.env });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Use --mode proxy');
+    const proxy = await startCliProxy(w.env);
+    try {
+      await w.cli(['configure', 'codex', '--provider', 'keyed', '--mode', 'proxy']);
+      before = upstream.requests.length;
+      run = await runCodex(w);
+      expect(run.code, run.stderr).toBe(0);
+      sent = upstream.requests.slice(before);
+      expect(sent.some((r) => r.method === 'POST' && r.url === '/keyed/v1/responses')).toBe(true);
+      for (const request of sent) {
+        expect(request.headers['x-api-key']).toBe(other);
+        expect(request.headers.authorization).toBeUndefined();
+      }
+      expectNowhere(w, other, [run.stdout, run.stderr]);
     } finally {
       proxy.stop();
     }

@@ -78,3 +78,43 @@ describe('parseMetadata', () => {
     expect(() => parseMetadata(value)).toThrow(message);
   });
 });
+
+describe('custom providers in the metadata file', () => {
+  const def = { label: 'DeepSeek', api: 'anthropic', baseUrl: 'https://api.deepseek.com/anthropic', auth: 'bearer' };
+  const withKey = {
+    version: 2,
+    store: 'keychain',
+    custom: { deepseek: def },
+    providers: {
+      deepseek: {
+        active: 'work',
+        keys: [{ label: 'work', masked: 'sk-…abcd', fingerprint: 'abc', createdAt: 'x', updatedAt: 'x' }],
+        settings: { models: { model: 'deepseek-chat' } },
+      },
+    },
+  };
+
+  it('keeps a definition, its keys and its model names through a round trip', () => {
+    expect(parseMetadata(JSON.parse(JSON.stringify(withKey)))).toEqual(withKey);
+  });
+
+  it.each([
+    ['keys for a provider it does not define', { ...withKey, custom: undefined }, 'unknown provider "deepseek"'],
+    ['a built-in id', { ...withKey, custom: { openai: def }, providers: {} }, 'is a built-in provider'],
+    ['an id that cannot name a route', { ...withKey, custom: { 'Deep Seek': def }, providers: {} }, 'cannot name a provider'],
+    ['an API KeyTray does not know', { ...withKey, custom: { deepseek: { ...def, api: 'vertex' } } }, '--api must be one of'],
+    [
+      'a header the API does not take',
+      { ...withKey, custom: { deepseek: { ...def, auth: 'x-goog-api-key' } } },
+      'takes its key as',
+    ],
+    [
+      'a base URL with a password',
+      { ...withKey, custom: { deepseek: { ...def, baseUrl: 'https://u:p@x.example' } } },
+      'keys belong in the keychain',
+    ],
+  ])('refuses %s', (_name, value, message) => {
+    expect(() => parseMetadata(value)).toThrow(MetadataFormatError);
+    expect(() => parseMetadata(value)).toThrow(message);
+  });
+});

@@ -20,6 +20,7 @@ const picture = (over: Partial<AuthPicture> = {}): AuthPicture => ({
 
 const listing: KeyListing = {
   store: { kind: 'keychain', description: 'Secret Service keyring (service "keytray")' },
+  custom: {},
   providers: [
     {
       id: 'anthropic',

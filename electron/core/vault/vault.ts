@@ -194,7 +194,8 @@ export class Vault {
     }
     const providers: ProviderView[] = [];
     for (const id of providerIds()) {
-      const state = meta.providers[id];
+      // A provider the user defined is listed before it has a key: the window offers to add one.
+      const state = meta.providers[id] ?? (meta.custom?.[id] ? emptyProviderState() : undefined);
       if (!state) continue;
       const keys = state.keys.map((k) => keyView(id, k, state.active, entries ? stateOf(id, k, entries) : 'unknown'));
       providers.push(providerView(id, state, keys));
@@ -203,6 +204,7 @@ export class Vault {
       store: storeView(store),
       storeError,
       providers,
+      custom: meta.custom ?? {},
       discrepancies: entries ? discrepancies(meta, entries) : [],
     };
   }
@@ -362,15 +364,12 @@ export class Vault {
           fix: `Define it with \`keytray provider add ${id} --label <name> --api <api> --base-url <url>\`.`,
         });
       }
+      // Keys and configurations were made for one API: another one is another provider.
       const before = meta.custom?.[id];
-      if (before && before.api !== def.api && bindingsOfProvider(meta, id).length > 0) {
-        throw new KeyTrayError(
-          'usage',
-          `${id} is configured for ${bindingsOfProvider(meta, id).join('; ')}: its API cannot change under them.`,
-          {
-            fix: `Remove those configurations first (\`keytray configure <agent> --remove\`), or define a new provider.`,
-          },
-        );
+      if (before && before.api !== def.api) {
+        throw new KeyTrayError('usage', `${id} speaks the ${before.api} API; that cannot be changed.`, {
+          fix: 'Define a new provider for the other API with `keytray provider add`.',
+        });
       }
       const next: Metadata = { ...meta, custom: { ...meta.custom, [id]: def } };
       const state = meta.providers[id] ?? emptyProviderState();

@@ -1,4 +1,4 @@
-import { AGENTS, type AgentId } from '../../../shared/agents/catalog';
+import { AGENTS, type AgentId, providersFor } from '../../../shared/agents/catalog';
 import type { AgentSummary } from '../../../shared/ipc';
 import { providerInfo } from '../../../shared/providers';
 import { isRegional, useApp } from '../stores/app-store';
@@ -88,11 +88,11 @@ function AgentForm({ id }: { id: AgentId }) {
           void preview(id);
         }}
       >
-        {info.providers.length > 1 && (
+        {providersFor(info).length > 1 && (
           <label>
             Provider
             <select value={form.provider} onChange={(e) => setForm(id, { provider: e.target.value, label: '' })}>
-              {info.providers.map((p) => (
+              {providersFor(info).map((p) => (
                 <option key={p} value={p}>
                   {providerInfo(p).label}
                   {providerInfo(p).regional ? ' (AWS mode)' : ''}

@@ -19,6 +19,15 @@ export function AuthLadder({ picture }: { picture: AgentPicture }) {
           </>
         )}
       </p>
+      {picture.models && (
+        <p className="models-line" data-testid="picture-models">
+          {Object.entries(picture.models).map(([name, value]) => (
+            <span key={name}>
+              {name} <code>{value}</code>{' '}
+            </span>
+          ))}
+        </p>
+      )}
       <div className="headers">
         {Object.entries(picture.headers).map(([name, value]) => (
           <Header key={name} name={headerLabel(name)} value={value} verdict={verdictOf(picture, value)} />

@@ -1,9 +1,12 @@
 import { useState } from 'react';
+import { MODEL_VARIABLE } from '../../../shared/agents/claude-code/auth-picture';
+import { MODEL_NAMES, type ModelNames } from '../../../shared/metadata';
 import { providerInfo } from '../../../shared/providers';
 import type { ProviderView } from '../../../shared/vault-types';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
 import { AddKeyForm } from './AddKeyForm';
+import { AddProviderForm } from './AddProviderForm';
 import { AwsFields } from './AwsFields';
 import { KeyRow } from './KeyRow';
 
@@ -11,7 +14,8 @@ export function KeysView() {
   const listing = useApp((s) => s.listing);
   const loading = useApp((s) => s.loading);
   if (!listing) return <p aria-live="polite">{loading ? 'Loading keys…' : ''}</p>;
-  const withKeys = listing.providers.filter((p) => p.keys.length > 0);
+  // A provider the user defined shows before its first key: its card says where to get one, and can remove it.
+  const withKeys = listing.providers.filter((p) => p.keys.length > 0 || providerInfo(p.id).custom);
   return (
     <section aria-labelledby="keys-title">
       <h1 id="keys-title">Keys</h1>
@@ -36,6 +40,7 @@ export function KeysView() {
         </p>
       ))}
       <AddKeyForm />
+      <AddProviderForm />
     </section>
   );
 }
@@ -46,7 +51,9 @@ function ProviderCard({ provider }: { provider: ProviderView }) {
   const [baseUrl, setBaseUrl] = useState(provider.settings.baseUrl ?? '');
   const [region, setRegion] = useState(provider.settings.region ?? '');
   const [workspace, setWorkspace] = useState(provider.settings.workspaceId ?? '');
+  const [models, setModels] = useState<ModelNames>(provider.settings.models ?? {});
   const info = providerInfo(provider.id);
+  const anthropicApi = info.apis.includes('anthropic') && !info.regional;
   return (
     <section className="card provider" aria-labelledby={`provider-${provider.id}`}>
       <header className="row">
@@ -66,7 +73,10 @@ function ProviderCard({ provider }: { provider: ProviderView }) {
               ...(info.regional ? { region: region || null } : {}),
               ...(info.usesWorkspace ? { workspaceId: workspace || null } : {}),
             };
-            void act(() => call(window.keytray.setProvider({ provider: provider.id, settings })));
+            const names = anthropicApi ? Object.fromEntries(MODEL_NAMES.map((n) => [n, models[n] || null])) : undefined;
+            void act(() =>
+              call(window.keytray.setProvider({ provider: provider.id, settings, ...(names ? { models: names } : {}) })),
+            );
           }}
         >
           <label>
@@ -80,8 +90,37 @@ function ProviderCard({ provider }: { provider: ProviderView }) {
             workspace={workspace}
             onWorkspace={setWorkspace}
           />
+          {anthropicApi && (
+            <fieldset className="models">
+              <legend>Claude Code's models (empty: Claude Code's own)</legend>
+              {MODEL_NAMES.map((name) => (
+                <label key={name}>
+                  {MODEL_VARIABLE[name]}
+                  <input
+                    value={models[name] ?? ''}
+                    spellCheck={false}
+                    onChange={(e) => setModels({ ...models, [name]: e.target.value })}
+                  />
+                </label>
+              ))}
+            </fieldset>
+          )}
           <button type="submit">Save</button>
+          {info.custom && provider.keys.length === 0 && (
+            <button
+              type="button"
+              className="danger"
+              onClick={() => void act(() => call(window.keytray.removeProvider({ id: provider.id })))}
+            >
+              Remove provider
+            </button>
+          )}
         </form>
+      )}
+      {provider.keys.length === 0 && (
+        <p className="hint">
+          No key yet: get one at <span className="url">{info.keyUrl}</span> and add it below.
+        </p>
       )}
       <ul>
         {provider.keys.map((key) => (

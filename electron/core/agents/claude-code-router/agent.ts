@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AGENTS, type ConfigurableMode } from '../../../../shared/agents/catalog';
+import { AGENTS, agentTakes, type ConfigurableMode } from '../../../../shared/agents/catalog';
 import {
   CCR_KEY_PLACEHOLDER,
   CCR_LOCAL_TOKEN_PREFIX,
@@ -29,7 +29,8 @@ import { elementSegment, findElement, parseLenientJsonText } from '../../../../s
 import { SECRET_NAME } from '../../../../shared/formats/secret-names';
 import { helperArgs, helperTargetFor, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
 import type { AgentBinding } from '../../../../shared/metadata';
-import type { ProviderId } from '../../../../shared/providers';
+import { problems } from '../../../../shared/problems';
+import { isProviderId, type ProviderId, providerInfo } from '../../../../shared/providers';
 import { proxyRouteOf } from '../../../../shared/proxy-types';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
@@ -161,9 +162,9 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
     const path = this.configPath(situation);
     const meta = await this.deps.vault.readMetadata();
     const remembered = bindingOf(meta, 'claude-code-router', path);
-    const provider = checkProvider(request.provider ?? remembered?.provider ?? 'openai');
-    const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
     const mode: ConfigurableMode = request.mode ?? remembered?.mode ?? 'helper';
+    const provider = checkProvider(request.provider ?? remembered?.provider ?? 'openai', mode);
+    const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
     if (await exists(sqlitePath(situation))) {
       throw new KeyTrayError(
         'inconsistent',
@@ -340,8 +341,18 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
   }
 }
 
-function checkProvider(value: string): ProviderId {
-  if ((info.providers as readonly string[]).includes(value)) return value as ProviderId;
+function checkProvider(value: string, mode: ConfigurableMode): ProviderId {
+  if (!isProviderId(value)) throw new KeyTrayError('usage', problems.unknownProvider(value));
+  if (agentTakes(info, value, mode)) return value;
+  if (agentTakes(info, value, 'proxy')) {
+    throw new KeyTrayError(
+      'usage',
+      `${providerInfo(value).label} takes its key as ${providerInfo(value).header}, which ${info.label} does not send.`,
+      {
+        fix: `Use --mode proxy: the proxy sends the key in ${providerInfo(value).label}'s header.`,
+      },
+    );
+  }
   throw new KeyTrayError(
     'usage',
     `claude-code-router sends OpenAI-shaped chat completions upstream, so KeyTray cannot give it a "${value}" key.`,

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AGENTS, type ConfigurableMode } from '../../../../shared/agents/catalog';
+import { AGENTS, agentTakes, type ConfigurableMode } from '../../../../shared/agents/catalog';
 import { type CodexInputs, type CodexProvider, computeCodexPicture } from '../../../../shared/agents/codex/picture';
 import type { AgentPicture } from '../../../../shared/agents/picture';
 import { KeyTrayError } from '../../../../shared/errors';
@@ -16,7 +16,8 @@ import { asRecord, type Change } from '../../../../shared/formats/file-format';
 import { parseTomlText } from '../../../../shared/formats/toml-edit';
 import { helperArgs, helperTargetFor, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
 import type { AgentBinding } from '../../../../shared/metadata';
-import type { ProviderId } from '../../../../shared/providers';
+import { problems } from '../../../../shared/problems';
+import { isProviderId, type ProviderId, providerInfo } from '../../../../shared/providers';
 import { proxyRouteOf } from '../../../../shared/proxy-types';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
@@ -129,9 +130,9 @@ export class CodexAgent implements AgentIntegration {
     const path = this.configPath(situation);
     const meta = await this.deps.vault.readMetadata();
     const remembered = bindingOf(meta, 'codex', path);
-    const provider = checkProvider(request.provider ?? remembered?.provider ?? 'openai');
-    const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
     const mode: ConfigurableMode = request.mode ?? remembered?.mode ?? 'helper';
+    const provider = checkProvider(request.provider ?? remembered?.provider ?? 'openai', mode);
+    const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
     // The key must exist: a failing auth command makes Codex send no credential at all.
     const key = await this.deps.vault.show(provider, label);
     const target = helperTargetFor(mode, provider, label, key.label);
@@ -224,8 +225,18 @@ export class CodexAgent implements AgentIntegration {
   }
 }
 
-function checkProvider(value: string): ProviderId {
-  if ((info.providers as readonly string[]).includes(value)) return value as ProviderId;
+function checkProvider(value: string, mode: ConfigurableMode): ProviderId {
+  if (!isProviderId(value)) throw new KeyTrayError('usage', problems.unknownProvider(value));
+  if (agentTakes(info, value, mode)) return value;
+  if (agentTakes(info, value, 'proxy')) {
+    throw new KeyTrayError(
+      'usage',
+      `${providerInfo(value).label} takes its key as ${providerInfo(value).header}, which ${info.label} does not send.`,
+      {
+        fix: `Use --mode proxy: the proxy sends the key in ${providerInfo(value).label}'s header.`,
+      },
+    );
+  }
   throw new KeyTrayError('usage', `Codex speaks the OpenAI Responses API, so KeyTray cannot give it a "${value}" key.`, {
     fix: `Use --provider ${info.providers.join(' or --provider ')}.`,
   });
