@@ -286,6 +286,33 @@ describe('claude-code-router, for real', () => {
     }
   });
 
+  it('a provider of your own that speaks the OpenAI API: ccr reaches its base URL with its key', async () => {
+    const w = await world();
+    const base = `${upstream.url}/gateway`;
+    await w.cli(['provider', 'add', 'gateway', '--label', 'Gateway', '--api', 'openai', '--base-url', base]);
+    const key = fakeOpenAIKey();
+    await w.cli(['keys', 'add', 'gateway', '--label', 'work'], key);
+    await w.cli(['configure', 'claude-code-router', '--provider', 'gateway']);
+    const written = readFileSync(w.config, 'utf8');
+    expect(written).toContain(`"api_base_url": "${base}/v1/chat/completions"`);
+    const ccr = await startCcr(w);
+    try {
+      const before = upstream.requests.length;
+      const run = await runCcrCode(w);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('pong');
+      const sent = posts(before);
+      expect(sent.length).toBeGreaterThan(0);
+      for (const request of sent) {
+        expect(request.url).toBe('/gateway/v1/chat/completions');
+        expect(request.headers.authorization).toBe(`Bearer ${key}`);
+      }
+      expectNowhere(w, key, [written, run.stdout, run.stderr]);
+    } finally {
+      await ccr.stop();
+    }
+  });
+
   it("ccr's own debug log writes the key when LOG is unset; the picture says so, and --delete-logs deletes those logs", async () => {
     const w = await world();
     const key = usersOwnKey('sk-proj-');
