@@ -48,6 +48,12 @@ async function expectNoSecret(page: Page, bridge: Bridge, secrets: string[]): Pr
   }
 }
 
+/** The window as it opens (on the overview), then its Keys view. */
+async function openKeys(page: Page): Promise<void> {
+  await page.goto(server.url);
+  await page.getByRole('navigation').getByRole('button', { name: 'Keys' }).click();
+}
+
 /** Opens an agent's configure form in the Agents view. */
 async function openAgent(page: Page, agent: string): Promise<void> {
   await page.getByRole('navigation').getByRole('button', { name: 'Agents' }).click();
@@ -66,7 +72,7 @@ test('add two keys, see them masked, switch the active one, reveal and copy on r
   const bridge = await connectBridge(page, t);
   const work = fakeAnthropicKey();
   const personal = fakeAnthropicKey();
-  await page.goto(server.url);
+  await openKeys(page);
   await expect(page.getByText('No keys yet.')).toBeVisible();
   await shot(page, '01-empty');
 
@@ -80,7 +86,8 @@ test('add two keys, see them masked, switch the active one, reveal and copy on r
   await shot(page, '02-keys');
   await expectNoSecret(page, bridge, [work, personal]);
 
-  await page.getByTestId('key-anthropic-personal').getByRole('button', { name: 'Make active' }).click();
+  await page.getByTestId('key-anthropic-personal').getByRole('button', { name: 'More for personal' }).click();
+  await page.getByRole('menuitem', { name: 'Make active' }).click();
   await expect(page.getByTestId('key-anthropic-personal').getByTestId('active-badge')).toBeVisible();
   expect((await t.vault().secret('anthropic')).label).toBe('personal');
 
@@ -164,7 +171,11 @@ test('configure Claude Code with a preview, check the file, undo; then proxy mod
   mkdirSync(project);
   await page.getByLabel('Key for Claude Code').selectOption('personal');
   await page.getByLabel('This project only').check();
-  await page.getByLabel('Project directory').fill(project);
+  // The folder comes from main's own folder dialog (answered here by the test, as a person would).
+  bridge.pickedFolder = project;
+  await page.getByRole('button', { name: 'Choose…' }).click();
+  await expect(page.getByRole('textbox', { name: 'Project folder' })).toHaveValue(project);
+  expect(bridge.folderDialogs).toEqual(['The project Claude Code should use this key in']);
   await page.getByRole('button', { name: 'Preview' }).click();
   await expect(page.getByTestId('diff')).toContainText('--proxy-token anthropic personal');
   await page.getByRole('button', { name: 'Configure Claude Code' }).click();
@@ -255,7 +266,7 @@ test('the auth picture changes when the environment the app reads exports a key,
 test('bad input from the window is refused with a sentence and changes nothing', async ({ page }) => {
   const t = makeTestEnv();
   const bridge = await connectBridge(page, t);
-  await page.goto(server.url);
+  await openKeys(page);
   await page.getByLabel('Label').fill('a/b');
   await page.getByLabel('Key', { exact: true }).fill('sk-ant-api03-whatever-0000000000');
   await page.getByRole('button', { name: 'Add key' }).click();
@@ -298,7 +309,7 @@ test('test a key against its upstream, and start at login', async ({ page }) => 
     await t.vault().add('anthropic', 'work', key);
     await t.vault().add('anthropic', 'old', fakeAnthropicKey());
     await t.vault().configureProvider('anthropic', { baseUrl: `http://127.0.0.1:${port}` });
-    await page.goto(server.url);
+    await openKeys(page);
     await page.getByTestId('key-anthropic-work').getByRole('button', { name: 'Test' }).click();
     await expect(page.getByTestId('key-anthropic-work').getByTestId('test-result')).toHaveText('Anthropic accepted the key.');
     await page.getByTestId('key-anthropic-old').getByRole('button', { name: 'Test' }).click();
@@ -415,7 +426,7 @@ test('the secret scan reads a key shown on screen, and not a masked one (its pos
   const t = makeTestEnv();
   await connectBridge(page, t);
   const key = fakeAnthropicKey();
-  await page.goto(server.url);
+  await openKeys(page);
   await addKeyInUi(page, 'shown', key);
   // Outside test-results: these pictures are the control, not part of the run's output.
   const dir = mkdtempSync(join(tmpdir(), 'kt-ocr-'));
@@ -436,7 +447,7 @@ test('a provider of your own from a preset: its card, a key for it, Claude Code 
   const t = makeTestEnv();
   const bridge = await connectBridge(page, t);
   const key = fakeCompatibleKey();
-  await page.goto(server.url);
+  await openKeys(page);
   await page.getByRole('button', { name: 'Add a provider' }).click();
   await page.getByLabel('Preset').selectOption('deepseek');
   await expect(page.getByRole('textbox', { name: 'Base URL', exact: true })).toHaveValue('https://api.deepseek.com/anthropic');

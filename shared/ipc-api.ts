@@ -42,6 +42,7 @@ export const API_CHANNELS = {
   proxyLog: 'proxy:log',
   appSettings: 'app:settings',
   installCli: 'app:install-cli',
+  pickFolder: 'app:pick-folder',
 } as const satisfies Record<string, ChannelName>;
 
 export const STATE_CHANNEL = 'state:changed';

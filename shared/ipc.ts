@@ -133,6 +133,7 @@ export const INPUTS = {
   'proxy:log': z.strictObject({ last: z.number().int().min(1).max(1000) }),
   'app:settings': z.strictObject({ launchAtLogin: z.boolean().optional() }),
   'app:install-cli': z.undefined(),
+  'app:pick-folder': z.strictObject({ title: z.string().max(200) }),
 } as const;
 
 /** A plan as the window sees it: paths, masked diffs and pictures, never a file's text. */
@@ -198,7 +199,8 @@ export interface Outputs {
   'provider:add': ProviderView;
   'provider:edit': ProviderView & { files: RewrittenFile[] };
   'provider:remove': { removed: string };
-  'agent:list': { cwd: string; agents: AgentSummary[] };
+  /** `home`: for showing paths with `~` (the window never needs more of the user's environment). */
+  'agent:list': { cwd: string; home: string; agents: AgentSummary[] };
   'agent:picture': AgentPicture;
   'agent:plan': AgentPlanView;
   'agent:apply': AgentPlanView;
@@ -215,6 +217,7 @@ export interface Outputs {
   'app:settings': { launchAtLogin: boolean };
   /** Where the `keytray` command was installed. */
   'app:install-cli': { path: string };
+  'app:pick-folder': { path: string | null };
 }
 
 export type ChannelName = keyof typeof INPUTS;

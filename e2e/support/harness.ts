@@ -54,6 +54,10 @@ export interface Bridge {
   clipboard: { text: string };
   proxy: ProxyController;
   launchAtLogin: boolean;
+  /** What main's folder dialog answers next (a browser has no native dialog): a folder, or null for Cancel. */
+  pickedFolder: string | null;
+  /** The titles main's folder dialog was opened with. */
+  folderDialogs: string[];
   /** The keys main asked the user about before showing them, and the answer the test gives. */
   revealQuestions: string[];
   allowReveal: boolean;
@@ -78,6 +82,8 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
     clipboard,
     proxy,
     launchAtLogin: false,
+    pickedFolder: null,
+    folderDialogs: [],
     revealQuestions: [],
     allowReveal: true,
     handlers: createHandlers({
@@ -109,6 +115,10 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
         },
       },
       clipboardMs: 500,
+      pickFolder: async (title) => {
+        bridge.folderDialogs.push(title);
+        return bridge.pickedFolder;
+      },
       installCli: () =>
         installCliWrapper(join(t.root, '.local', 'bin'), { runtime: process.execPath, cli: resolve('bin/keytray.cjs') }),
       // Electron's login items exist only in Electron; the browser tests keep the setting in memory.

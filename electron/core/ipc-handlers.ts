@@ -59,6 +59,8 @@ export interface HandlerDeps {
    * a compromised renderer cannot read the keys by calling keys:reveal.
    */
   confirmReveal(key: string): Promise<boolean>;
+  /** A folder picked by the user in main's own folder dialog (the renderer never browses the disk), or null. */
+  pickFolder(title: string): Promise<string | null>;
   /** The clock reveals are counted by (tests give their own). */
   now?: () => number;
   /** Something changed that the window and tray should show. */
@@ -187,7 +189,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           };
         }),
       );
-      return { cwd: situation.cwd, agents: summaries };
+      return { cwd: situation.cwd, home: situation.home, agents: summaries };
     },
     'agent:picture': async (input) => agents[input.agent].picture(await deps.situation(input.cwd)),
     'agent:plan': async (input) => planView(await plan(input)),
@@ -238,6 +240,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { launchAtLogin: deps.loginItem.get() };
     },
     'app:install-cli': async () => ({ path: await deps.installCli() }),
+    'app:pick-folder': async (input) => ({ path: await deps.pickFolder(input.title) }),
   };
 }
 

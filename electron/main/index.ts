@@ -89,6 +89,7 @@ async function start(): Promise<void> {
           `Show the ${key} key in KeyTray's window?`,
           'It stays on screen for 20 seconds. Cancel if you did not ask.',
         ),
+      pickFolder: (title) => window.pickFolder(title),
       changed: (kind) => notify({ kind }),
     }),
     (url) => isRendererUrl(source, url),

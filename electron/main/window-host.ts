@@ -10,6 +10,8 @@ export interface WindowHost {
   show(): void;
   /** Asks the person at the screen, in a native dialog over the window: Show or Cancel. */
   confirm(message: string, detail: string): Promise<boolean>;
+  /** A folder the person picks in the native folder dialog, or null when they cancel. */
+  pickFolder(title: string): Promise<string | null>;
   notify(event: StateEvent): void;
 }
 
@@ -33,6 +35,12 @@ export function createWindowHost(source: WindowSource, preloadDir: string): Wind
       const { response } =
         window && !window.isDestroyed() ? await dialog.showMessageBox(window, options) : await dialog.showMessageBox(options);
       return response === 0;
+    },
+    async pickFolder(title) {
+      const options = { title, properties: ['openDirectory' as const, 'createDirectory' as const] };
+      const { canceled, filePaths } =
+        window && !window.isDestroyed() ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      return canceled ? null : (filePaths[0] ?? null);
     },
     notify(event) {
       if (window && !window.isDestroyed()) window.webContents.send('state:changed', event);

@@ -1,18 +1,23 @@
+import { Activity, Bot, KeyRound, LayoutDashboard, Link2, type LucideIcon, Network } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { AgentsView } from './components/AgentsView';
 import { BindingsView } from './components/BindingsView';
 import { KeysView } from './components/KeysView';
+import { OverviewView } from './components/OverviewView';
 import { ProxyView } from './components/ProxyView';
 import { StatusView } from './components/StatusView';
 import { call } from './ipc';
 import { useApp, type View } from './stores/app-store';
+import { TooltipProvider } from './ui/Button';
+import { Toasts } from './ui/Toast';
 
-const VIEWS: { id: View; label: string }[] = [
-  { id: 'keys', label: 'Keys' },
-  { id: 'agents', label: 'Agents' },
-  { id: 'status', label: 'Auth status' },
-  { id: 'bindings', label: 'Bindings' },
-  { id: 'proxy', label: 'Proxy' },
+const VIEWS: { id: View; label: string; icon: LucideIcon }[] = [
+  { id: 'overview', label: 'Overview', icon: LayoutDashboard },
+  { id: 'keys', label: 'Keys', icon: KeyRound },
+  { id: 'agents', label: 'Agents', icon: Bot },
+  { id: 'status', label: 'Auth status', icon: Activity },
+  { id: 'bindings', label: 'Bindings', icon: Link2 },
+  { id: 'proxy', label: 'Proxy', icon: Network },
 ];
 
 export function App() {
@@ -20,6 +25,7 @@ export function App() {
   useEffect(() => {
     void refreshKeys();
     void refreshAgents();
+    void refreshProxy();
     return window.keytray.onStateChanged((event) => {
       if (event.kind === 'keys') void refreshKeys();
       else if (event.kind === 'picture') void refreshAgents();
@@ -27,31 +33,44 @@ export function App() {
     });
   }, [refreshKeys, refreshAgents, refreshProxy]);
   return (
-    <div className="shell">
-      <nav aria-label="KeyTray">
-        <p className="brand">KeyTray</p>
-        {VIEWS.map((v) => (
-          <button key={v.id} type="button" aria-current={view === v.id ? 'page' : undefined} onClick={() => setView(v.id)}>
-            {v.label}
-          </button>
-        ))}
-        <StartAtLogin />
-        <InstallCli />
-      </nav>
-      <main>
-        {error && (
-          <div role="alert" className="error" data-testid="error">
-            <p>{error.message}</p>
-            {error.fix && <p>{error.fix}</p>}
+    <TooltipProvider>
+      <div className="shell">
+        <nav aria-label="KeyTray">
+          <p className="brand">KeyTray</p>
+          {VIEWS.map((v) => (
+            <button
+              key={v.id}
+              type="button"
+              className="nav-item"
+              aria-current={view === v.id ? 'page' : undefined}
+              onClick={() => setView(v.id)}
+            >
+              <v.icon aria-hidden="true" size={16} />
+              {v.label}
+            </button>
+          ))}
+          <div className="nav-extras">
+            <StartAtLogin />
+            <InstallCli />
           </div>
-        )}
-        {view === 'keys' && <KeysView />}
-        {view === 'agents' && <AgentsView />}
-        {view === 'status' && <StatusView />}
-        {view === 'proxy' && <ProxyView />}
-        {view === 'bindings' && <BindingsView />}
-      </main>
-    </div>
+        </nav>
+        <main>
+          {error && (
+            <div role="alert" className="error" data-testid="error">
+              <p>{error.message}</p>
+              {error.fix && <p>{error.fix}</p>}
+            </div>
+          )}
+          {view === 'overview' && <OverviewView />}
+          {view === 'keys' && <KeysView />}
+          {view === 'agents' && <AgentsView />}
+          {view === 'status' && <StatusView />}
+          {view === 'proxy' && <ProxyView />}
+          {view === 'bindings' && <BindingsView />}
+        </main>
+        <Toasts />
+      </div>
+    </TooltipProvider>
   );
 }
 

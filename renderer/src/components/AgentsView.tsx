@@ -1,10 +1,19 @@
+import { FolderOpen } from 'lucide-react';
 import { AGENTS, type AgentId, providersFor } from '../../../shared/agents/catalog';
 import type { AgentSummary } from '../../../shared/ipc';
+import { tildePath } from '../../../shared/paths';
 import { providerInfo } from '../../../shared/providers';
+import { call } from '../ipc';
 import { isRegional, useApp } from '../stores/app-store';
+import { Light, type Tone } from '../ui/Badge';
+import { Button } from '../ui/Button';
 import { AuthLadder } from './AuthLadder';
 
-const LIGHT_WORDS = { ok: 'OK', warning: 'Needs attention', error: 'Not working' } as const;
+const LIGHT: Record<AgentSummary['light'], { tone: Tone; word: string }> = {
+  ok: { tone: 'ok', word: 'OK' },
+  warning: { tone: 'warn', word: 'Needs attention' },
+  error: { tone: 'bad', word: 'Not working' },
+};
 const SCOPE_WORDS: Record<string, string> = { user: 'All projects', local: 'This project only', project: 'This project, shared' };
 
 /** Every agent on this machine: its state, its mode and its key; configure, undo and remove. */
@@ -24,7 +33,7 @@ export function AgentsView() {
 }
 
 function AgentCard({ agent, open }: { agent: AgentSummary; open: boolean }) {
-  const { select } = useApp();
+  const { select, home } = useApp();
   const info = AGENTS[agent.id];
   const binding = agent.binding;
   const mode = binding ? (binding.mode ?? (isRegional(binding.provider) ? 'native' : 'helper')) : null;
@@ -35,8 +44,8 @@ function AgentCard({ agent, open }: { agent: AgentSummary; open: boolean }) {
       aria-labelledby={`agent-${agent.id}-title`}
     >
       <header className="row">
-        <span className={`light ${agent.light}`} role="img" aria-label={LIGHT_WORDS[agent.light]} />
         <h2 id={`agent-${agent.id}-title`}>{agent.label}</h2>
+        <Light tone={LIGHT[agent.light].tone} label={LIGHT[agent.light].word} />
         {!agent.installed && <span className="tag">not on PATH</span>}
         <span className="muted" data-testid="agent-state">
           {binding
@@ -48,9 +57,9 @@ function AgentCard({ agent, open }: { agent: AgentSummary; open: boolean }) {
                 : 'not configured by KeyTray'}
         </span>
         {info.configurableModes.length > 0 && (
-          <button type="button" aria-expanded={open} onClick={() => select(open ? null : agent.id)}>
+          <Button aria-expanded={open} onClick={() => select(open ? null : agent.id)}>
             {open ? 'Close' : 'Configure…'}
-          </button>
+          </Button>
         )}
       </header>
       {info.configurableModes.length === 0 && (
@@ -64,7 +73,7 @@ function AgentCard({ agent, open }: { agent: AgentSummary; open: boolean }) {
       )}
       {agent.picture.destination && (
         <p className="muted">
-          Requests go to <code>{agent.picture.destination}</code>
+          Requests go to <code title={agent.picture.destination}>{tildePath(agent.picture.destination, home)}</code>
         </p>
       )}
       {open && <AgentForm id={agent.id} />}
@@ -73,7 +82,7 @@ function AgentCard({ agent, open }: { agent: AgentSummary; open: boolean }) {
 }
 
 function AgentForm({ id }: { id: AgentId }) {
-  const { forms, setForm, plan, result, preview, apply, undo, listing } = useApp();
+  const { forms, setForm, plan, result, preview, apply, undo, listing, act } = useApp();
   const info = AGENTS[id];
   const form = forms[id];
   const keys = listing?.providers.find((p) => p.id === form.provider)?.keys ?? [];
@@ -169,10 +178,24 @@ function AgentForm({ id }: { id: AgentId }) {
           </fieldset>
         )}
         {form.scope !== 'user' && (
-          <label className="wide">
-            Project directory
-            <input value={form.cwd} placeholder="/path/to/project" onChange={(e) => setForm(id, { cwd: e.target.value })} />
-          </label>
+          <div className="wide folder-field">
+            <label>
+              Project folder
+              <input value={form.cwd} placeholder="/path/to/project" onChange={(e) => setForm(id, { cwd: e.target.value })} />
+            </label>
+            <Button
+              onClick={() =>
+                void act(async () => {
+                  const { path } = await call(
+                    window.keytray.pickFolder({ title: `The project ${info.label} should use this key in` }),
+                  );
+                  if (path) setForm(id, { cwd: path });
+                }, [])
+              }
+            >
+              <FolderOpen aria-hidden="true" size={16} /> Choose…
+            </Button>
+          </div>
         )}
         {info.options.includes('neutralizeEnv') && (
           <label className="check">
@@ -185,13 +208,13 @@ function AgentForm({ id }: { id: AgentId }) {
           </label>
         )}
         <div className="row">
-          <button type="submit">Preview</button>
-          <button type="button" onClick={() => void undo(id)}>
-            Undo last change
-          </button>
-          <button type="button" onClick={() => void preview(id, 'remove')}>
+          <Button type="submit" variant="primary">
+            Preview
+          </Button>
+          <Button onClick={() => void undo(id)}>Undo last change</Button>
+          <Button variant="danger" onClick={() => void preview(id, 'remove')}>
             Remove KeyTray's settings…
-          </button>
+          </Button>
         </div>
       </form>
       {result && (

@@ -2,20 +2,22 @@ import { AGENTS } from '../../../shared/agents/catalog';
 import { headerLabel, providerWords } from '../../../shared/agents/describe';
 import { pictureLight } from '../../../shared/agents/light';
 import type { AgentPicture, PictureHeader } from '../../../shared/agents/picture';
+import { tildePath } from '../../../shared/paths';
 import { useApp } from '../stores/app-store';
 
 /** An agent's auth picture drawn: who wins each header, the ladder of sources, warnings with their fixes. */
 export function AuthLadder({ picture }: { picture: AgentPicture }) {
-  const { setForm, setView, select, preview, importKey } = useApp();
+  const { setForm, setView, select, preview, importKey, home } = useApp();
   const label = AGENTS[picture.tool].label;
+  const short = (text: string) => tildeText(text, home);
   return (
     <div className="ladder" data-testid={`auth-picture-${picture.tool}`}>
       <p className="provider-line">
-        {label} in <code>{picture.cwd}</code> → <strong>{providerWords(picture)}</strong>
+        {label} in <Path text={picture.cwd} home={home} /> → <strong>{providerWords(picture)}</strong>
         {picture.destination && (
           <>
             {' '}
-            at <code>{picture.destination}</code>
+            at <Path text={picture.destination} home={home} />
           </>
         )}
       </p>
@@ -30,7 +32,7 @@ export function AuthLadder({ picture }: { picture: AgentPicture }) {
       )}
       <div className="headers">
         {Object.entries(picture.headers).map(([name, value]) => (
-          <Header key={name} name={headerLabel(name)} value={value} verdict={verdictOf(picture, value)} />
+          <Header key={name} name={headerLabel(name)} value={value} verdict={verdictOf(picture, value)} home={home} />
         ))}
       </div>
       <ol className="tiers" aria-label="Credential sources, highest precedence first">
@@ -44,7 +46,11 @@ export function AuthLadder({ picture }: { picture: AgentPicture }) {
             <span className="state">{tier.state}</span>
             {tier.masked && <code>{tier.masked}</code>}
             {tier.origin && <span className="origin">{tier.origin}</span>}
-            {tier.detail && <span className="detail">{tier.detail}</span>}
+            {tier.detail && (
+              <span className="detail" title={tier.detail}>
+                {short(tier.detail)}
+              </span>
+            )}
             {tier.reason && <span className="reason">{tier.reason}</span>}
           </li>
         ))}
@@ -53,8 +59,8 @@ export function AuthLadder({ picture }: { picture: AgentPicture }) {
         <ul className="warnings" aria-label="Warnings">
           {picture.warnings.map((w) => (
             <li key={`${w.code}-${w.message}`} className="warning" data-testid={`warning-${w.code}`}>
-              <p>{w.message}</p>
-              {w.fix && <p className="fix">{w.fix}</p>}
+              <p title={w.message}>{short(w.message)}</p>
+              {w.fix && <p className="fix">{short(w.fix)}</p>}
               {picture.tool === 'claude-code' &&
                 (w.code === 'shell-export-shadows-keychain' || w.code === 'env-shadows-keychain') && (
                   <button
@@ -97,20 +103,41 @@ function verdictOf(picture: AgentPicture, value: PictureHeader | null): Verdict 
   return value.detail?.startsWith('keytray') ? 'right' : 'other';
 }
 
-function Header({ name, value, verdict }: { name: string; value: PictureHeader | null; verdict: Verdict }) {
+const VERDICT_WORDS: Record<Verdict, string> = {
+  right: "KeyTray's key",
+  other: 'another credential',
+  failing: 'failing',
+  none: 'nothing',
+};
+
+function Header({ name, value, verdict, home }: { name: string; value: PictureHeader | null; verdict: Verdict; home: string }) {
   return (
     <div className={`header ${verdict}`} data-testid={`header-${name.toLowerCase()}`} data-verdict={verdict}>
       <span className="name">{name}</span>
+      <span className="verdict">{VERDICT_WORDS[verdict]}</span>
       {value ? (
         <>
           <span className="source">{value.source}</span>
           <code>{value.masked ?? 'value unknown to KeyTray'}</code>
           <span className="origin">{value.origin}</span>
-          {value.detail && <span className="detail">{value.detail}</span>}
+          {value.detail && (
+            <span className="detail" title={value.detail}>
+              {tildeText(value.detail, home)}
+            </span>
+          )}
         </>
       ) : (
         <span className="muted">nothing sent</span>
       )}
     </div>
   );
+}
+
+/** Every mention of the home folder shortened to `~` (the full text stays on hover). */
+function tildeText(text: string, home: string): string {
+  return home ? text.split(`${home}/`).join('~/') : text;
+}
+
+function Path({ text, home }: { text: string; home: string }) {
+  return <code title={text}>{home && text === home ? '~' : tildePath(text, home)}</code>;
 }

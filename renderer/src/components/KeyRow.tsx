@@ -1,7 +1,11 @@
+import { Check, Copy, Eye, EyeOff, PlugZap } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { KeyView } from '../../../shared/vault-types';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
+import { Badge } from '../ui/Badge';
+import { Button, IconButton } from '../ui/Button';
+import { Menu } from '../ui/Menu';
 
 const STATE_NOTES: Record<KeyView['state'], string | null> = {
   ok: null,
@@ -13,6 +17,7 @@ const STATE_NOTES: Record<KeyView['state'], string | null> = {
 /** One key: label, mask, state, and what can be done with it. A revealed secret lives here only, briefly. */
 export function KeyRow({ keyView }: { keyView: KeyView }) {
   const act = useApp((s) => s.act);
+  const toast = useApp((s) => s.toast);
   const [revealed, setRevealed] = useState<string | null>(null);
   const [renaming, setRenaming] = useState(false);
   const [newLabel, setNewLabel] = useState(keyView.label);
@@ -28,8 +33,41 @@ export function KeyRow({ keyView }: { keyView: KeyView }) {
   }, [revealed]);
 
   const note = STATE_NOTES[keyView.state];
+  const canShow = keyView.auth !== 'sigv4-profile';
+  const reveal = async () => {
+    if (revealed) return setRevealed(null);
+    await act(async () => setRevealed((await call(window.keytray.revealKey(ref))).secret), []);
+  };
+  const copy = () =>
+    act(async () => {
+      const { clearsAfterMs } = await call(window.keytray.copyKey(ref));
+      setCopied(true);
+      toast(`Copied ${keyView.provider}/${keyView.label}; the clipboard is cleared in ${Math.round(clearsAfterMs / 1000)} s.`);
+      setTimeout(() => setCopied(false), 2000);
+    }, []);
+  const runTest = () => {
+    setTest({ ok: true, message: 'Testing…' });
+    void act(async () => setTest(await call(window.keytray.testKey(ref))), []).then((ok) => !ok && setTest(null));
+  };
+  const remove = () => {
+    if (window.confirm(`Remove ${keyView.provider}/${keyView.label} from the keychain?`))
+      void act(() => call(window.keytray.removeKey(ref)));
+  };
   return (
-    <li className={keyView.active ? 'key active' : 'key'} data-testid={`key-${keyView.provider}-${keyView.label}`}>
+    // Keyboard: with the row or one of its buttons focused, C copies, R reveals or hides, T tests.
+    <li
+      className={keyView.active ? 'key active' : 'key'}
+      data-testid={`key-${keyView.provider}-${keyView.label}`}
+      onKeyDown={(e) => {
+        if (renaming || e.altKey || e.ctrlKey || e.metaKey || e.target instanceof HTMLInputElement) return;
+        const key = e.key.toLowerCase();
+        if (key === 'c' && canShow) void copy();
+        else if (key === 'r' && canShow) void reveal();
+        else if (key === 't') runTest();
+        else return;
+        e.preventDefault();
+      }}
+    >
       {renaming ? (
         <form
           className="rename"
@@ -39,10 +77,8 @@ export function KeyRow({ keyView }: { keyView: KeyView }) {
           }}
         >
           <input aria-label={`New label for ${keyView.label}`} value={newLabel} onChange={(e) => setNewLabel(e.target.value)} />
-          <button type="submit">Save</button>
-          <button type="button" onClick={() => setRenaming(false)}>
-            Cancel
-          </button>
+          <Button type="submit">Save</Button>
+          <Button onClick={() => setRenaming(false)}>Cancel</Button>
         </form>
       ) : (
         <span className="label">{keyView.label}</span>
@@ -51,73 +87,48 @@ export function KeyRow({ keyView }: { keyView: KeyView }) {
         {revealed ?? keyView.masked}
       </code>
       {keyView.active && (
-        <span className="badge" data-testid="active-badge">
+        <Badge tone="ok" testId="active-badge">
           active
-        </span>
+        </Badge>
       )}
       {keyView.auth && keyView.auth !== 'api-key' && (
         <span className="tag">{keyView.auth === 'sigv4-profile' ? `profile ${keyView.profile}` : 'SigV4 keys'}</span>
       )}
       {note && <span className="warning">{note}</span>}
       {keyView.lastUsedAt && (
-        <span className="muted" title="through the KeyTray proxy">
+        <span className="muted" title={`through the KeyTray proxy, ${new Date(keyView.lastUsedAt).toLocaleString()}`}>
           used {new Date(keyView.lastUsedAt).toLocaleString()}
         </span>
       )}
       <span className="actions">
-        {!keyView.active && (
-          <button type="button" onClick={() => void act(() => call(window.keytray.activateKey(ref)))}>
-            Make active
-          </button>
-        )}
-        {keyView.auth !== 'sigv4-profile' && (
+        {canShow && (
           <>
-            <button
-              type="button"
-              aria-pressed={revealed !== null}
-              onClick={async () => {
-                if (revealed) return setRevealed(null);
-                await act(async () => setRevealed((await call(window.keytray.revealKey(ref))).secret), []);
-              }}
-            >
-              {revealed ? 'Hide' : 'Reveal'}
-            </button>
-            <button
-              type="button"
-              onClick={() =>
-                void act(async () => {
-                  await call(window.keytray.copyKey(ref));
-                  setCopied(true);
-                  setTimeout(() => setCopied(false), 2000);
-                }, [])
-              }
-            >
-              {copied ? 'Copied' : 'Copy'}
-            </button>
+            <IconButton
+              icon={copied ? Check : Copy}
+              label={copied ? 'Copied' : 'Copy'}
+              shortcut="C"
+              onClick={() => void copy()}
+            />
+            <IconButton
+              icon={revealed ? EyeOff : Eye}
+              label={revealed ? 'Hide' : 'Reveal'}
+              shortcut="R"
+              pressed={revealed !== null}
+              onClick={() => void reveal()}
+            />
           </>
         )}
-        <button
-          type="button"
-          onClick={() => {
-            setTest({ ok: true, message: 'Testing…' });
-            void act(async () => setTest(await call(window.keytray.testKey(ref))), []).then((ok) => !ok && setTest(null));
-          }}
-        >
-          Test
-        </button>
-        <button type="button" onClick={() => setRenaming(true)}>
-          Rename
-        </button>
-        <button
-          type="button"
-          className="danger"
-          onClick={() => {
-            if (window.confirm(`Remove ${keyView.provider}/${keyView.label} from the keychain?`))
-              void act(() => call(window.keytray.removeKey(ref)));
-          }}
-        >
-          Remove
-        </button>
+        <IconButton icon={PlugZap} label="Test" shortcut="T" onClick={runTest} />
+        <Menu
+          label={`More for ${keyView.label}`}
+          items={[
+            ...(keyView.active
+              ? []
+              : [{ label: 'Make active', onSelect: () => void act(() => call(window.keytray.activateKey(ref))) }]),
+            { label: 'Rename…', onSelect: () => setRenaming(true) },
+            { label: 'Remove…', onSelect: remove, danger: true },
+          ]}
+        />
       </span>
       {test && (
         <p className={test.ok ? 'ok test-result' : 'warning test-result'} role="status" data-testid="test-result">

@@ -10,7 +10,7 @@ import type { ProxyLogEntry, ProxyStatus } from '../../../shared/proxy-types';
 import type { KeyListing } from '../../../shared/vault-types';
 import { asUiError, call, type UiError } from '../ipc';
 
-export type View = 'keys' | 'agents' | 'status' | 'bindings' | 'proxy';
+export type View = 'overview' | 'keys' | 'agents' | 'status' | 'bindings' | 'proxy';
 
 /** What the configure form holds for one agent. */
 export interface AgentForm {
@@ -29,6 +29,8 @@ interface AppState {
   listing: KeyListing | null;
   /** Every agent found on this machine, with its picture for `pictureCwd`. */
   agents: AgentSummary[] | null;
+  /** The user's home, to show paths with `~`. */
+  home: string;
   pictureCwd: string;
   /** The agent whose configure form is open. */
   selected: AgentId | null;
@@ -39,6 +41,9 @@ interface AppState {
   log: ProxyLogEntry[];
   loading: boolean;
   error: UiError | null;
+  /** Short confirmations, each gone after a few seconds (never a key). */
+  toasts: { id: number; text: string }[];
+  toast(text: string): void;
   setView(view: View): void;
   select(agent: AgentId | null): void;
   setForm(agent: AgentId, change: Partial<AgentForm>): void;
@@ -100,10 +105,22 @@ export function isRegional(provider: string): boolean {
   return isProviderId(provider) && providerInfo(provider).regional;
 }
 
+const VIEWS: readonly View[] = ['overview', 'keys', 'agents', 'status', 'bindings', 'proxy'];
+
+/** The view the address names (`#keys`), else the overview: where the window opens. */
+function viewInHash(): View {
+  const named = window.location.hash.slice(1);
+  return (VIEWS as readonly string[]).includes(named) ? (named as View) : 'overview';
+}
+
+const TOAST_MS = 4000;
+let nextToast = 1;
+
 export const useApp = create<AppState>((set, get) => ({
-  view: 'keys',
+  view: viewInHash(),
   listing: null,
   agents: null,
+  home: '',
   pictureCwd: '',
   selected: null,
   forms: Object.fromEntries(AGENT_IDS.map((id) => [id, defaultForm(id)])) as Record<AgentId, AgentForm>,
@@ -113,7 +130,17 @@ export const useApp = create<AppState>((set, get) => ({
   log: [],
   loading: false,
   error: null,
-  setView: (view) => set({ view, error: null }),
+  toasts: [],
+  toast(text) {
+    const id = nextToast++;
+    set((s) => ({ toasts: [...s.toasts, { id, text }] }));
+    setTimeout(() => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })), TOAST_MS);
+  },
+  setView: (view) => {
+    // The view is in the address too, so a reload stays where the person was.
+    window.history.replaceState(null, '', `#${view}`);
+    set({ view, error: null });
+  },
   // Opening a form loads the configuration in force, so that a preview never proposes to revert it.
   select: (selected) =>
     set((s) => {
@@ -138,7 +165,8 @@ export const useApp = create<AppState>((set, get) => ({
   async refreshAgents() {
     const cwd = get().pictureCwd;
     try {
-      set({ agents: (await call(window.keytray.listAgents(cwd ? { cwd } : {}))).agents });
+      const { agents, home } = await call(window.keytray.listAgents(cwd ? { cwd } : {}));
+      set({ agents, home });
     } catch (error) {
       set({ error: asUiError(error) });
     }
