@@ -5,7 +5,7 @@
  *
  * Two kinds: the built-in providers below, and the custom ones a user defines
  * (`keytray provider add`, kept in the metadata file). Whoever reads the
- * metadata hands its custom providers to `useCustomProviders`, so that
+ * metadata hands its custom providers to `knowCustomProviders`, so that
  * `providerInfo` and `isProviderId` know them in that process.
  */
 
@@ -188,7 +188,7 @@ export const PROVIDERS: Readonly<Record<BuiltinProviderId, ProviderInfo>> = {
 let customProviders: ReadonlyMap<string, ProviderInfo> = new Map();
 
 /** Makes the metadata file's custom providers known to `providerInfo`, `isProviderId` and `providerIds`. */
-export function useCustomProviders(definitions: Readonly<Record<string, CustomProvider>> | undefined): void {
+export function knowCustomProviders(definitions: Readonly<Record<string, CustomProvider>> | undefined): void {
   customProviders = new Map(Object.entries(definitions ?? {}).map(([id, def]) => [id, customProviderInfo(id, def)]));
 }
 

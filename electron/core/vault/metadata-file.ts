@@ -9,7 +9,7 @@
 import { readFile, rename, stat } from 'node:fs/promises';
 import { KeyTrayError } from '../../../shared/errors';
 import { emptyMetadata, type Metadata, MetadataFormatError, parseMetadata } from '../../../shared/metadata';
-import { useCustomProviders } from '../../../shared/providers';
+import { knowCustomProviders } from '../../../shared/providers';
 import { writeFileAtomic } from '../files/atomic-file';
 import { withFileLock } from '../files/file-lock';
 import { helperIndexPath, helperIndexText } from './helper-index';
@@ -17,7 +17,7 @@ import { helperIndexPath, helperIndexText } from './helper-index';
 /** Reads the metadata file, and makes its custom providers known to this process (shared/providers.ts). */
 export async function readMetadata(path: string): Promise<Metadata> {
   const metadata = await readMetadataFile(path);
-  useCustomProviders(metadata.custom);
+  knowCustomProviders(metadata.custom);
   return metadata;
 }
 
@@ -124,7 +124,7 @@ export async function updateMetadata<T>(
 ): Promise<T> {
   return withFileLock(path, async () => {
     const { next, result } = await change(await readMetadata(path));
-    useCustomProviders(next.custom);
+    knowCustomProviders(next.custom);
     const text = serializeMetadata(next);
     await writeFileAtomic(path, text, 0o600);
     await writeFileAtomic(lastGoodPath(path), text, 0o600);

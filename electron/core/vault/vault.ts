@@ -39,7 +39,7 @@ import {
   providerIds,
   providerInfo,
   speaks,
-  useCustomProviders,
+  knowCustomProviders,
 } from '../../../shared/providers';
 import type { Discrepancy, KeyListing, KeyState, KeyView, ProviderView, StoreView } from '../../../shared/vault-types';
 import { fileStorePath, metadataPath } from '../paths';
@@ -373,7 +373,7 @@ export class Vault {
       }
       const next: Metadata = { ...meta, custom: { ...meta.custom, [id]: def } };
       const state = meta.providers[id] ?? emptyProviderState();
-      useCustomProviders(next.custom);
+      knowCustomProviders(next.custom);
       const keys = state.keys.map((k) => keyView(id, k, state.active, 'unknown'));
       return { next, result: providerView(id, state, keys) };
     });

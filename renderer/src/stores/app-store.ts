@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import { AGENT_IDS, AGENTS, type AgentId, type ConfigurableMode } from '../../../shared/agents/catalog';
 import type { AgentPlanView, AgentSummary } from '../../../shared/ipc';
-import { isProviderId, providerInfo, useCustomProviders } from '../../../shared/providers';
+import { isProviderId, providerInfo, knowCustomProviders } from '../../../shared/providers';
 import type { ProxyLogEntry, ProxyStatus } from '../../../shared/proxy-types';
 import type { KeyListing } from '../../../shared/vault-types';
 import { asUiError, call, type UiError } from '../ipc';
@@ -156,7 +156,7 @@ export const useApp = create<AppState>((set, get) => ({
     try {
       const listing = await call(window.keytray.listKeys());
       // The providers the user defined, known to the catalog lookups the views make.
-      useCustomProviders(listing.custom);
+      knowCustomProviders(listing.custom);
       set({ listing, loading: false });
     } catch (error) {
       set({ error: asUiError(error), loading: false });
