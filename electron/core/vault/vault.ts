@@ -35,11 +35,11 @@ import {
   isBuiltinProviderId,
   isProviderId,
   keyFormatWarning,
+  knowCustomProviders,
   type ProviderId,
   providerIds,
   providerInfo,
   speaks,
-  knowCustomProviders,
 } from '../../../shared/providers';
 import type { Discrepancy, KeyListing, KeyState, KeyView, ProviderView, StoreView } from '../../../shared/vault-types';
 import { fileStorePath, metadataPath } from '../paths';

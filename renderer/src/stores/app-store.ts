@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import { AGENT_IDS, AGENTS, type AgentId, type ConfigurableMode } from '../../../shared/agents/catalog';
 import type { AgentPlanView, AgentSummary } from '../../../shared/ipc';
-import { isProviderId, providerInfo, knowCustomProviders } from '../../../shared/providers';
+import { isProviderId, knowCustomProviders, providerInfo } from '../../../shared/providers';
 import type { ProxyLogEntry, ProxyStatus } from '../../../shared/proxy-types';
 import type { KeyListing } from '../../../shared/vault-types';
 import { asUiError, call, type UiError } from '../ipc';
