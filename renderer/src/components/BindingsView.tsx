@@ -1,12 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AGENTS } from '../../../shared/agents/catalog';
 import type { BindingRow } from '../../../shared/ipc';
+import { tildePath } from '../../../shared/paths';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
 
 /** Every folder and file bound to a key (`keytray bindings`), with the stale ones flagged. */
 export function BindingsView() {
   const act = useApp((s) => s.act);
+  const home = useApp((s) => s.home);
   const [rows, setRows] = useState<BindingRow[] | null>(null);
   const load = useCallback(async () => setRows((await call(window.keytray.listBindings())).bindings), []);
   useEffect(() => {
@@ -40,7 +42,7 @@ export function BindingsView() {
                 </td>
                 <td>{r.binding.mode ?? 'helper'}</td>
                 <td>
-                  <code>{r.path}</code>
+                  <code title={r.path}>{tildePath(r.path, home)}</code>
                 </td>
                 <td>
                   {r.stale ? (
