@@ -41,7 +41,7 @@ async function start(): Promise<void> {
   const { vault, agents, proxyLogPath, metadataPath } = createServices(launcher);
   const situations = await createSituationSource(home);
   const window = createWindowHost(source, join(here, '../preload'));
-  app.on('second-instance', window.show);
+  app.on('second-instance', () => window.show());
   const proxy = new ProxyController(vault, proxyLogPath, () => notify({ kind: 'proxy' }));
   const tray = createTray({
     vault,

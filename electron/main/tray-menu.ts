@@ -18,6 +18,7 @@ export type TrayAction =
   | { kind: 'toggle-proxy' }
   | { kind: 'toggle-aws' }
   | { kind: 'open' }
+  | { kind: 'open-full' }
   | { kind: 'quit' };
 
 export interface TrayItem {
@@ -114,6 +115,7 @@ export function trayMenu(state: TrayState): TrayItem[] {
     { label: 'AWS mode', type: 'checkbox', checked: state.awsMode, action: { kind: 'toggle-aws' } },
     { type: 'separator' },
     { label: 'Open KeyTray', action: { kind: 'open' } },
+    { label: 'Open full window', action: { kind: 'open-full' } },
     { label: 'Quit', action: { kind: 'quit' } },
   );
   return items;

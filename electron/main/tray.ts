@@ -3,7 +3,7 @@
  * template by the pure trayMenu(), and the template's actions call core.
  */
 import { join } from 'node:path';
-import { app, Menu, type MenuItemConstructorOptions, nativeImage, Tray } from 'electron';
+import { app, Menu, type MenuItemConstructorOptions, nativeImage, type Rectangle, Tray } from 'electron';
 import type { AuthPicture } from '../../shared/agents/claude-code/auth-picture';
 import { settingsPath } from '../../shared/agents/claude-code/scopes';
 import { bindingOf } from '../core/agents/bindings';
@@ -19,7 +19,8 @@ export interface TrayDeps {
   agents: AgentRegistry;
   situation(cwd?: string): Promise<Situation>;
   proxy: ProxyController;
-  showWindow(): void;
+  /** The window: tray-sized beside the tray icon (`near`, the icon's bounds), or full-sized. */
+  showWindow(options?: { near?: Rectangle }): void;
   quit(): void;
 }
 
@@ -87,6 +88,8 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
           break;
         case 'add-key':
         case 'open':
+          return deps.showWindow({ near: tray.getBounds() });
+        case 'open-full':
           return deps.showWindow();
         case 'configure-claude':
           await configure({});
@@ -136,6 +139,6 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
     tray.setContextMenu(Menu.buildFromTemplate(toElectron(trayMenu(state))));
   }
 
-  tray.on('click', () => deps.showWindow());
+  tray.on('click', () => deps.showWindow({ near: tray.getBounds() }));
   return { refresh };
 }

@@ -3,7 +3,7 @@
  * navigation away from KeyTray's own page, no new windows, no permissions.
  */
 import { join } from 'node:path';
-import { BrowserWindow, shell } from 'electron';
+import { BrowserWindow, type Rectangle, shell } from 'electron';
 import { PROVIDERS } from '../../shared/providers';
 import { isRendererUrl, type WindowSource } from './window-url';
 
@@ -11,10 +11,11 @@ const KEY_PAGES = new Set(Object.values(PROVIDERS).map((p) => p.keyUrl));
 
 export { isRendererUrl, type WindowSource } from './window-url';
 
-export function createWindow(source: WindowSource, preloadDir: string): BrowserWindow {
+export function createWindow(source: WindowSource, preloadDir: string, bounds: Rectangle): BrowserWindow {
   const window = new BrowserWindow({
-    width: 960,
-    height: 680,
+    ...bounds,
+    minWidth: 360,
+    minHeight: 420,
     show: false,
     title: 'KeyTray',
     autoHideMenuBar: true,

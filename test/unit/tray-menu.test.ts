@@ -105,6 +105,7 @@ describe('tray', () => {
       'AWS mode',
       '(separator)',
       'Open KeyTray',
+      'Open full window',
       'Quit',
     ]);
     expect(menu[3]).toMatchObject({
