@@ -11,7 +11,7 @@ import { JSON_OPTION, parse } from './args';
 import { printJson, printLines, warn } from './output';
 
 export const PROVIDER_USAGE = `keytray provider list [--json]
-       keytray provider set <provider> [--base-url <url> [--allow-http]] [--region <region>] [--workspace <id>] [--json]
+       keytray provider set <provider> [--base-url <url> [--allow-http]] [--region <region>] [--workspace <id>] [--fallback on|off] [--json]
        keytray provider unset <provider> <base-url|region|workspace>... [--json]`;
 
 /** CLI flag name → setting name. */
@@ -77,9 +77,10 @@ async function set(vault: Vault, args: string[]): Promise<number> {
       region: { type: 'string' },
       workspace: { type: 'string' },
       'allow-http': { type: 'boolean' },
+      fallback: { type: 'string' },
       ...JSON_OPTION,
     },
-    'keytray provider set <provider> [--base-url <url> [--allow-http]] [--region <region>] [--workspace <id>] [--json]',
+    'keytray provider set <provider> [--base-url <url> [--allow-http]] [--region <region>] [--workspace <id>] [--fallback on|off] [--json]',
     { min: 1, max: 1 },
   );
   const patch: Partial<Record<SettingName, string>> = {};
@@ -87,15 +88,19 @@ async function set(vault: Vault, args: string[]): Promise<number> {
     const value = values[flag as keyof typeof values];
     if (typeof value === 'string') patch[name] = value;
   }
-  if (Object.keys(patch).length === 0) {
-    throw new KeyTrayError('usage', 'Nothing to set.', { fix: 'Give at least one of --base-url, --region, --workspace.' });
+  if (values.fallback !== undefined && values.fallback !== 'on' && values.fallback !== 'off')
+    throw new KeyTrayError('usage', `--fallback takes on or off, not "${values.fallback.slice(0, 20)}".`);
+  if (Object.keys(patch).length === 0 && values.fallback === undefined) {
+    throw new KeyTrayError('usage', 'Nothing to set.', {
+      fix: 'Give at least one of --base-url, --region, --workspace, --fallback.',
+    });
   }
   const note = patch.baseUrl ? normalizeBaseUrl(patch.baseUrl).note : undefined;
   if (note) warn(note);
-  return report(
-    await vault.configureProvider(positionals[0] as string, patch, { allowHttp: values['allow-http'] ?? false }),
-    values.json,
-  );
+  const provider = positionals[0] as string;
+  let view = await vault.configureProvider(provider, patch, { allowHttp: values['allow-http'] ?? false });
+  if (values.fallback !== undefined) view = await vault.setFallback(provider, values.fallback === 'on');
+  return report(view, values.json);
 }
 
 async function unset(vault: Vault, args: string[]): Promise<number> {
@@ -115,10 +120,17 @@ async function unset(vault: Vault, args: string[]): Promise<number> {
   return report(await vault.configureProvider(provider, patch), values.json);
 }
 
-function report(view: { id: string; settings: ProviderSettings; baseUrl: string | null }, json: boolean | undefined): number {
+function report(
+  view: { id: string; settings: ProviderSettings; baseUrl: string | null; fallback: boolean; keys: unknown[] },
+  json: boolean | undefined,
+): number {
   if (json) printJson({ provider: view });
   else {
     const lines = [`${view.id}: upstream ${view.baseUrl ?? '(needs a region)'}`];
+    if (view.fallback)
+      lines.push(
+        `  fallback: on (the proxy retries a 429 or 5xx once with the next key${view.keys.length < 2 ? '; add a second key for it to use' : ''})`,
+      );
     if (view.settings.region) lines.push(`  region: ${view.settings.region}`);
     if (view.settings.workspaceId) lines.push(`  workspace: ${view.settings.workspaceId}`);
     printLines(lines);

@@ -27,6 +27,7 @@ const listing: KeyListing = {
       active: 'work',
       settings: {},
       baseUrl: 'https://api.anthropic.com',
+      fallback: false,
       keys: [
         { provider: 'anthropic', label: 'work', active: true, masked: 'sk-ant-…7f3a', createdAt: '', updatedAt: '', state: 'ok' },
         {

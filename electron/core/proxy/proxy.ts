@@ -17,6 +17,7 @@ import { KeyTrayError } from '../../../shared/errors';
 import { effectiveBaseUrl } from '../../../shared/provider-settings';
 import { isProviderId, keyHeaders, PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../../shared/providers';
 import type { ProxyLogEntry } from '../../../shared/proxy-types';
+import { agentOf, isModelRequest, type UsageRecord } from '../../../shared/usage';
 import type { Vault } from '../vault/vault';
 import { keyCredentials, type SignInput, signAws } from './aws-signer';
 import {
@@ -33,6 +34,7 @@ import {
 import { IDENTITY_PATH, ProxyTokens } from './proxy-token';
 import { SecretScrubber, scrubbed } from './scrubber';
 import { type UpstreamConnection, UpstreamPool } from './upstream-pool';
+import { UsageScanner } from './usage-scanner';
 
 export interface ProxyLimits {
   /** Largest request body forwarded. */
@@ -69,6 +71,8 @@ export interface ProxyOptions {
   port: number;
   limits?: Partial<ProxyLimits>;
   onLog?: (entry: ProxyLogEntry) => void;
+  /** Each model request's usage, read from the answer as it streams; without it, answers are not scanned. */
+  onUsage?: (record: UsageRecord) => void;
 }
 
 export interface RunningProxy {
@@ -127,6 +131,7 @@ interface Context {
   upstreams: UpstreamCache;
   pool: UpstreamPool;
   onLog?: (entry: ProxyLogEntry) => void;
+  onUsage?: (record: UsageRecord) => void;
 }
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
@@ -141,6 +146,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     upstreams: new UpstreamCache(options.vault),
     pool,
     onLog: options.onLog,
+    onUsage: options.onUsage,
   };
   // Half-open, so a refused client's remaining bytes can be read and dropped before the close.
   await context.tokens.refresh();
@@ -509,19 +515,23 @@ class ClientConnection {
     // `..` and `%2e%2e` are resolved by then: what is left must still be under the provider's base path.
     if (!under(upstream, target))
       return void this.refuse(400, 'invalid_request_error', "the path leaves the provider's base path");
+    // A model request's answer is read for its usage, so it must come uncompressed: on loopback,
+    // compression between the proxy and the agent saved nothing anyway.
+    const counting = this.context.onUsage !== undefined && isModelRequest(head.method, entry.path);
     let text = `${head.method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n`;
     for (const [name, value] of head.headers) {
       // On a signed route the client's own x-amz-* headers go: only the signature's may reach AWS.
       if (passesOn(head, name) && !(name in added) && !(upstream.sign && name.startsWith('x-amz-')))
-        text += `${name}: ${value}\r\n`;
+        if (!(counting && name === 'accept-encoding')) text += `${name}: ${value}\r\n`;
     }
+    if (counting) text += 'accept-encoding: identity\r\n';
     // The host line is written above, once; a signature lists host among its headers too.
     for (const name in added) if (name !== 'host') text += `${name}: ${added[name]}\r\n`;
     text += `content-length: ${body.length}\r\n\r\n`;
     const connection = this.context.pool.acquire(target);
     current.upstream = connection;
     const request = withHead(text, body);
-    this.exchange(current, connection, target, upstream.secrets, request);
+    this.exchange(current, connection, target, upstream.secrets, request, counting);
     // One write: a model request is complete before any answer can start, and one write is faster.
     connection.socket.write(request);
   }
@@ -534,9 +544,13 @@ class ClientConnection {
     secrets: Buffer[],
     /** The request as written, for one retry on a new connection when a reused one turns out closed. */
     request: Buffer,
+    /** Whether to read the answer's token usage (a model request, with usage recorded). */
+    counting: boolean,
   ): void {
     const { limits, pool } = this.context;
     const scrubber = secrets.length ? new SecretScrubber(secrets) : null;
+    let scanner: UsageScanner | null = null;
+    const scan = (chunk: Buffer) => scanner?.push(chunk);
     const socket = this.socket;
     const upstreamSocket = connection.socket;
     let response: ResponseHead | null = null;
@@ -562,6 +576,7 @@ class ClientConnection {
       done();
       pool.discard(connection);
       this.finish(response?.status ?? 502, message);
+      record();
       socket.destroy();
     };
     const complete = () => {
@@ -571,12 +586,28 @@ class ClientConnection {
       if (reusable && !response?.close && !untilClose) pool.release(connection);
       else pool.discard(connection);
       this.finish((response as ResponseHead).status);
+      record();
       this.next(closeClient);
+    };
+    /** The exchange's usage, once its answer ended (or broke off: what had arrived by then). */
+    const record = () => {
+      if (!counting || !response) return;
+      const { entry } = current;
+      this.context.onUsage?.({
+        time: entry.time,
+        provider: entry.provider as ProviderId,
+        label: entry.label ?? '',
+        agent: agentOf(field(current.head.headers, 'user-agent')),
+        model: scanner?.model ?? modelInPath(entry.path),
+        status: response.status,
+        tokens: scanner?.counts() ?? null,
+      });
+      counting = false;
     };
     /** Passes body bytes on, after `prefix` (the response head, latin1) when given; notices the end. */
     const relay = (bytes: Buffer, prefix: string | null) => {
       let used = bytes.length;
-      if (decoder) used = decoder.push(bytes);
+      if (decoder) used = decoder.push(bytes, scanner ? scan : undefined);
       else if (!untilClose) {
         used = Math.min(left, bytes.length);
         left -= used;
@@ -584,6 +615,7 @@ class ClientConnection {
       // Bytes past the end of the answer: this connection's framing can't be trusted again.
       if (used < bytes.length) reusable = false;
       const body = used < bytes.length ? bytes.subarray(0, used) : bytes;
+      if (scanner && !decoder) scanner.push(body);
       const whole = prefix === null ? body : withHead(prefix, body);
       const out = scrubber ? scrubber.push(whole) : whole;
       // Backpressure: stop reading the upstream while the client is slow (resumed on 'drain').
@@ -614,6 +646,9 @@ class ClientConnection {
       else if (parsed.chunked) decoder = new ChunkedDecoder(502);
       else if (parsed.length !== null) left = parsed.length;
       else untilClose = true;
+      // Read as it passes, unless compressed after all (an upstream that ignored accept-encoding).
+      if (counting && !parsed.headers.some(([name, value]) => name === 'content-encoding' && value !== 'identity'))
+        scanner = new UsageScanner();
       closeClient ||= untilClose;
       relay(rest, responseHead(parsed, closeClient));
     };
@@ -640,7 +675,7 @@ class ClientConnection {
           done();
           const fresh = pool.fresh(target);
           current.upstream = fresh;
-          this.exchange(current, fresh, target, secrets, request);
+          this.exchange(current, fresh, target, secrets, request, counting);
           fresh.socket.write(request);
           return;
         }
@@ -780,6 +815,12 @@ function under(upstream: Upstream, target: URL): boolean {
   if (target.origin !== upstream.url.origin) return false;
   const base = upstream.url.pathname.replace(/\/$/, '');
   return target.pathname === base || target.pathname.startsWith(`${base}/`);
+}
+
+/** Gemini names the model in the path (`/v1beta/models/<model>:generateContent`). */
+function modelInPath(path: string): string | null {
+  const match = /\/models\/([^/:]+):/.exec(path);
+  return match ? decodeURIComponent(match[1] as string) : null;
 }
 
 /** The value of a header, the first if it repeats. */
