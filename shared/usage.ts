@@ -70,7 +70,7 @@ export function agentOf(userAgent: string | undefined): AgentId | null {
   const ua = userAgent.toLowerCase();
   if (ua.startsWith('claude-cli/') || ua.startsWith('claude-code/')) return 'claude-code';
   if (ua.startsWith('codex')) return 'codex';
-  if (ua.startsWith('geminicli/') || ua.includes('gemini-cli')) return 'gemini-cli';
+  if (ua.startsWith('geminicli') || ua.includes(' geminicli')) return 'gemini-cli';
   if (ua.startsWith('opencode/') || ua.includes(' opencode/')) return 'opencode';
   if (ua.includes('openclaw')) return 'openclaw';
   if (ua.includes('claude-code-router')) return 'claude-code-router';
