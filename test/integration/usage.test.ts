@@ -106,7 +106,10 @@ describe('keytray usage against what the upstream reported', () => {
 
       const agents: [string, () => Promise<{ code: number; stdout: string; stderr: string }>][] = [
         ['claude-code', () => run(claudeBinary(), ['-p', 'hi'], env, t.root)],
-        ['codex', () => run(process.execPath, [codexBin(), 'exec', '--skip-git-repo-check', '--ephemeral', 'say hi'], env, t.root)],
+        [
+          'codex',
+          () => run(process.execPath, [codexBin(), 'exec', '--skip-git-repo-check', '--ephemeral', 'say hi'], env, t.root),
+        ],
         ['gemini-cli', () => run(process.execPath, [geminiBin(), '-p', 'say hi', '-m', 'gemini-test'], env, project)],
       ];
       for (const [agent, start] of agents) {
@@ -133,13 +136,19 @@ describe('keytray usage against what the upstream reported', () => {
       const hi = [{ role: 'user', content: 'hi' }];
       expect(await post('/anthropic/v1/messages', { model: 'claude-sonnet-5', max_tokens: 10, messages: hi })).toContain('pong');
       expect(
-        await post('/anthropic/v1/messages', { model: 'claude-sonnet-5-20260101', stream: true, max_tokens: 10, messages: hi }, { 'accept-encoding': 'gzip, br' }),
+        await post(
+          '/anthropic/v1/messages',
+          { model: 'claude-sonnet-5-20260101', stream: true, max_tokens: 10, messages: hi },
+          { 'accept-encoding': 'gzip, br' },
+        ),
       ).toContain('message_stop');
       expect(await post('/openai/v1/chat/completions', { model: 'gpt-5.4-mini', messages: hi })).toContain('pong');
       const include = { model: 'gpt-5.4-nano', stream: true, stream_options: { include_usage: true }, messages: hi };
       expect(await post('/openai/v1/chat/completions', include, { 'accept-encoding': 'gzip' })).toContain('[DONE]');
       // A stream that did not ask for usage: answered, counted as a request, its tokens unknown.
-      expect(await post('/openai/v1/chat/completions', { model: 'gpt-5.4-nano', stream: true, messages: hi })).toContain('[DONE]');
+      expect(await post('/openai/v1/chat/completions', { model: 'gpt-5.4-nano', stream: true, messages: hi })).toContain(
+        '[DONE]',
+      );
       expect(await post('/gemini/v1beta/models/gemini-3-flash-preview:generateContent', { contents: [] })).toContain('pong');
       runs.unknown = upstream.reported.slice(before);
     } finally {
@@ -156,7 +165,10 @@ describe('keytray usage against what the upstream reported', () => {
     expect(statSync(usageFile).mode & 0o777).toBe(0o600);
     const text = readFileSync(usageFile, 'utf8');
     for (const [provider, key] of Object.entries(keys)) {
-      expect(all.some((r) => r.credential === key), provider).toBe(true);
+      expect(
+        all.some((r) => r.credential === key),
+        provider,
+      ).toBe(true);
       expect(text).not.toContain(key);
     }
     for (const file of filesUnder(join(t.configHome, 'keytray')))
@@ -178,7 +190,9 @@ describe('keytray usage against what the upstream reported', () => {
     // By agent: each real CLI named by what it sent; the scripted requests by no agent.
     const byAgent = await usage('--by', 'agent');
     for (const [agent, reported] of Object.entries(runs))
-      expect(counts(byAgent.rows.find((row) => row.group === agent)), `${agent}: ${reported[0]?.userAgent}`).toEqual(sums(reported));
+      expect(counts(byAgent.rows.find((row) => row.group === agent)), `${agent}: ${reported[0]?.userAgent}`).toEqual(
+        sums(reported),
+      );
     expect(byAgent.rows).toHaveLength(4);
 
     // By model, and by day (all of them today).

@@ -31,6 +31,8 @@ export interface FakeUsageUpstream {
   reported: Reported[];
   /** The next answers' statuses, before the upstream answers normally again. */
   failNext: number[];
+  /** Whether a failing answer is preceded by a 103 Early Hints (a byte the client has already seen). */
+  hintFailures: boolean;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ const n = (max: number) => randomInt(1, max);
 export async function startFakeUsageUpstream(): Promise<FakeUsageUpstream> {
   const reported: Reported[] = [];
   const failNext: number[] = [];
+  const state = { hintFailures: false };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -59,6 +62,7 @@ export async function startFakeUsageUpstream(): Promise<FakeUsageUpstream> {
       const failure = failNext.shift();
       if (failure) {
         reported.push({ ...base, model: body.model ?? '', status: failure, tokens: null });
+        if (state.hintFailures) res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
         return json(res, failure, { type: 'error', error: { type: 'overloaded_error', message: 'fake upstream: try later' } });
       }
       if (path.endsWith('/v1/messages')) return anthropic(res, base, body, reported);
@@ -75,6 +79,12 @@ export async function startFakeUsageUpstream(): Promise<FakeUsageUpstream> {
     url: `http://127.0.0.1:${port}`,
     reported,
     failNext,
+    get hintFailures() {
+      return state.hintFailures;
+    },
+    set hintFailures(on: boolean) {
+      state.hintFailures = on;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -122,14 +132,24 @@ function anthropic(res: ServerResponse, base: Base, body: { model?: string; stre
   });
   const message = { id: 'msg_u', type: 'message', role: 'assistant', model, stop_sequence: null };
   if (!body.stream) {
-    return json(res, 200, { ...message, content: [{ type: 'text', text: 'pong' }], stop_reason: 'end_turn', usage });
+    return void json(res, 200, { ...message, content: [{ type: 'text', text: 'pong' }], stop_reason: 'end_turn', usage });
   }
   sse(res, [
-    ['message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } }],
+    [
+      'message_start',
+      { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } },
+    ],
     ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
     ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'pong' } }],
     ['content_block_stop', { type: 'content_block_stop', index: 0 }],
-    ['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }],
+    [
+      'message_delta',
+      {
+        type: 'message_delta',
+        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        usage: { output_tokens: usage.output_tokens },
+      },
+    ],
     ['message_stop', { type: 'message_stop' }],
   ]);
 }
@@ -169,13 +189,26 @@ function responses(res: ServerResponse, base: Base, body: { model?: string }, re
     ['response.created', { type: 'response.created', response: { id: 'resp_u', status: 'in_progress', model, usage: null } }],
     [
       'response.output_item.added',
-      { type: 'response.output_item.added', output_index: 0, item: { type: 'message', id: 'msg_1', status: 'in_progress', role: 'assistant', content: [] } },
+      {
+        type: 'response.output_item.added',
+        output_index: 0,
+        item: { type: 'message', id: 'msg_1', status: 'in_progress', role: 'assistant', content: [] },
+      },
     ],
-    ['response.output_text.delta', { type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'pong' }],
-    ['response.output_item.done', { type: 'response.output_item.done', output_index: 0, item: { ...message, id: 'msg_1', status: 'completed' } }],
+    [
+      'response.output_text.delta',
+      { type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'pong' },
+    ],
+    [
+      'response.output_item.done',
+      { type: 'response.output_item.done', output_index: 0, item: { ...message, id: 'msg_1', status: 'completed' } },
+    ],
     [
       'response.completed',
-      { type: 'response.completed', response: { id: 'resp_u', status: 'completed', model, output: [message], usage: { ...usage, total_tokens: 0 } } },
+      {
+        type: 'response.completed',
+        response: { id: 'resp_u', status: 'completed', model, output: [message], usage: { ...usage, total_tokens: 0 } },
+      },
     ],
   ]);
 }
@@ -194,11 +227,13 @@ function chat(
     ...base,
     model,
     status: 200,
-    tokens: withUsage ? { input: usage.prompt_tokens - cached, output: usage.completion_tokens, cacheRead: cached, cacheWrite: 0 } : null,
+    tokens: withUsage
+      ? { input: usage.prompt_tokens - cached, output: usage.completion_tokens, cacheRead: cached, cacheWrite: 0 }
+      : null,
   });
   const head = { id: 'chatcmpl-u', created: 1, model };
   if (!body.stream) {
-    return json(res, 200, {
+    return void json(res, 200, {
       ...head,
       object: 'chat.completion',
       choices: [{ index: 0, message: { role: 'assistant', content: 'pong' }, finish_reason: 'stop' }],
@@ -206,11 +241,15 @@ function chat(
     });
   }
   const chunk = { ...head, object: 'chat.completion.chunk' };
-  sse(res, [
-    [null, { ...chunk, choices: [{ index: 0, delta: { role: 'assistant', content: 'pong' }, finish_reason: null }] }],
-    [null, { ...chunk, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }],
-    ...(withUsage ? ([[null, { ...chunk, choices: [], usage }]] as [null, unknown][]) : []),
-  ], 'data: [DONE]\n\n');
+  sse(
+    res,
+    [
+      [null, { ...chunk, choices: [{ index: 0, delta: { role: 'assistant', content: 'pong' }, finish_reason: null }] }],
+      [null, { ...chunk, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }],
+      ...(withUsage ? ([[null, { ...chunk, choices: [], usage }]] as [null, unknown][]) : []),
+    ],
+    'data: [DONE]\n\n',
+  );
 }
 
 function geminiAnswer(res: ServerResponse, base: Base, model: string, stream: boolean, reported: Reported[]): void {
@@ -237,7 +276,7 @@ function geminiAnswer(res: ServerResponse, base: Base, model: string, stream: bo
     usageMetadata,
     modelVersion: model,
   });
-  if (!stream) return json(res, 200, answer('pong', final, 'STOP'));
+  if (!stream) return void json(res, 200, answer('pong', final, 'STOP'));
   // Gemini repeats usageMetadata in every chunk; the last one is the total.
   sse(res, [
     [null, answer('po', { promptTokenCount: final.promptTokenCount, candidatesTokenCount: 1 })],

@@ -14,10 +14,11 @@
 import { STATUS_CODES } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { KeyTrayError } from '../../../shared/errors';
+import type { KeyRecord } from '../../../shared/metadata';
 import { effectiveBaseUrl } from '../../../shared/provider-settings';
 import { isProviderId, keyHeaders, PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../../shared/providers';
 import type { ProxyLogEntry } from '../../../shared/proxy-types';
-import { agentOf, isModelRequest, type UsageRecord } from '../../../shared/usage';
+import { agentOf, isModelRequest, type TokenCounts, type UsageRecord } from '../../../shared/usage';
 import type { Vault } from '../vault/vault';
 import { keyCredentials, type SignInput, signAws } from './aws-signer';
 import {
@@ -122,6 +123,8 @@ interface Upstream {
   secrets: Buffer[];
   /** SigV4: signs a buffered request, returning the headers to add. */
   sign?: (input: SignInput) => Promise<Record<string, string>>;
+  /** The provider's next key, when its fallback is on: tried once when this one gets a 429 or 5xx. */
+  fallback?: string;
 }
 
 interface Context {
@@ -236,6 +239,8 @@ interface Current {
   left: number;
   decoder: ChunkedDecoder | null;
   upstream: UpstreamConnection | null;
+  /** After a fallback: the key that got the 429 or 5xx (one retry per request). */
+  fallbackFrom?: string;
 }
 
 /**
@@ -531,7 +536,7 @@ class ClientConnection {
     const connection = this.context.pool.acquire(target);
     current.upstream = connection;
     const request = withHead(text, body);
-    this.exchange(current, connection, target, upstream.secrets, request, counting);
+    this.exchange(current, connection, target, upstream, request, counting);
     // One write: a model request is complete before any answer can start, and one write is faster.
     connection.socket.write(request);
   }
@@ -541,14 +546,17 @@ class ClientConnection {
     current: Current,
     connection: UpstreamConnection,
     target: URL,
-    secrets: Buffer[],
+    upstream: Upstream,
     /** The request as written, for one retry on a new connection when a reused one turns out closed. */
     request: Buffer,
     /** Whether to read the answer's token usage (a model request, with usage recorded). */
     counting: boolean,
   ): void {
     const { limits, pool } = this.context;
+    const { secrets } = upstream;
     const scrubber = secrets.length ? new SecretScrubber(secrets) : null;
+    /** Whether anything of this answer (an early hint) has gone to the client: then it cannot be retried. */
+    let hinted = false;
     let scanner: UsageScanner | null = null;
     const scan = (chunk: Buffer) => scanner?.push(chunk);
     const socket = this.socket;
@@ -592,16 +600,7 @@ class ClientConnection {
     /** The exchange's usage, once its answer ended (or broke off: what had arrived by then). */
     const record = () => {
       if (!counting || !response) return;
-      const { entry } = current;
-      this.context.onUsage?.({
-        time: entry.time,
-        provider: entry.provider as ProviderId,
-        label: entry.label ?? '',
-        agent: agentOf(field(current.head.headers, 'user-agent')),
-        model: scanner?.model ?? modelInPath(entry.path),
-        status: response.status,
-        tokens: scanner?.counts() ?? null,
-      });
+      this.context.onUsage?.(usageRecord(current, response.status, scanner?.model ?? null, scanner?.counts() ?? null));
       counting = false;
     };
     /** Passes body bytes on, after `prefix` (the response head, latin1) when given; notices the end. */
@@ -636,8 +635,22 @@ class ClientConnection {
       if (parsed.status < 200) {
         if (parsed.status === 101) throw new HttpError(502, 'the upstream tried to switch protocols');
         // Early hints go on to the client; 100 Continue was the proxy's own business.
-        if (parsed.status !== 100) socket.write(responseHead(parsed, false));
+        if (parsed.status !== 100) {
+          hinted = true;
+          socket.write(responseHead(parsed, false));
+        }
         if (rest.length) onHead(rest);
+        return;
+      }
+      // The provider's fallback key, once, before a byte of this answer has reached the agent.
+      const fallback = upstream.fallback;
+      if (fallback && !current.fallbackFrom && !hinted && (parsed.status === 429 || parsed.status >= 500)) {
+        done();
+        pool.discard(connection);
+        if (counting) this.context.onUsage?.(usageRecord(current, parsed.status, null, null));
+        current.fallbackFrom = upstream.label;
+        current.entry.note = `${upstream.label} got ${parsed.status}; retried once with the fallback key ${fallback}`;
+        void this.retryWith(current, fallback);
         return;
       }
       response = parsed;
@@ -675,7 +688,7 @@ class ClientConnection {
           done();
           const fresh = pool.fresh(target);
           current.upstream = fresh;
-          this.exchange(current, fresh, target, secrets, request, counting);
+          this.exchange(current, fresh, target, upstream, request, counting);
           fresh.socket.write(request);
           return;
         }
@@ -684,6 +697,19 @@ class ClientConnection {
         this.refuse(502, 'api_error', `the upstream ${target.host} is unreachable (${reason})`);
       },
     });
+  }
+
+  /** Sends the request again with the provider's fallback key, after its key got a 429 or 5xx. */
+  private async retryWith(current: Current, label: string): Promise<void> {
+    let upstream: Upstream;
+    try {
+      upstream = await this.context.upstreams.get(current.provider, label);
+    } catch {
+      this.refuse(502, 'api_error', `the upstream failed, and the fallback key ${label} could not be read`);
+      return;
+    }
+    if (this.phase !== 'busy' || this.current !== current) return; // the client went away meanwhile
+    this.send(current, upstream, upstream.headers, requestBody(current));
   }
 
   /** After a complete exchange: the next request, or the end of the connection. */
@@ -817,6 +843,21 @@ function under(upstream: Upstream, target: URL): boolean {
   return target.pathname === base || target.pathname.startsWith(`${base}/`);
 }
 
+/** The usage of one exchange, for the usage file; `time` is the request's arrival. */
+function usageRecord(current: Current, status: number, model: string | null, tokens: TokenCounts | null): UsageRecord {
+  const { entry } = current;
+  return {
+    time: new Date(current.startedAt).toISOString(),
+    provider: entry.provider as ProviderId,
+    label: entry.label ?? '',
+    agent: agentOf(field(current.head.headers, 'user-agent')),
+    model: model ?? modelInPath(entry.path),
+    status,
+    tokens,
+    ...(current.fallbackFrom && current.fallbackFrom !== entry.label ? { fallbackFrom: current.fallbackFrom } : {}),
+  };
+}
+
 /** Gemini names the model in the path (`/v1beta/models/<model>:generateContent`). */
 function modelInPath(path: string): string | null {
   const match = /\/models\/([^/:]+):/.exec(path);
@@ -908,7 +949,9 @@ class UpstreamCache {
       );
     const base = effectiveBaseUrl(provider, state.settings);
     if (!base) throw new KeyTrayError('usage', `${PROVIDERS[provider].label} needs a region before the proxy can reach it.`);
-    const cacheKey = `${provider}/${record.label}/${record.fingerprint}/${record.profile ?? ''}/${base}/${state.settings.workspaceId ?? ''}`;
+    // Only for the active key: a request bound to a named key keeps to it.
+    const fallback = label === undefined && state.fallback ? nextKey(state.keys, record.label) : undefined;
+    const cacheKey = `${provider}/${record.label}/${record.fingerprint}/${record.profile ?? ''}/${base}/${state.settings.workspaceId ?? ''}/${fallback ?? ''}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
     const info = PROVIDERS[provider];
@@ -923,6 +966,7 @@ class UpstreamCache {
       targets: new Map(),
       headers,
       secrets: [],
+      ...(fallback ? { fallback } : {}),
     };
     if (record.auth === 'sigv4-keys' || record.auth === 'sigv4-profile') {
       const region = state.settings.region;
@@ -938,6 +982,16 @@ class UpstreamCache {
     this.cache.set(cacheKey, upstream);
     return upstream;
   }
+}
+
+/** The key after `label` in the provider's list (wrapping), that sends a key rather than a signature. */
+function nextKey(keys: readonly KeyRecord[], label: string): string | undefined {
+  const at = keys.findIndex((k) => k.label === label);
+  for (let step = 1; step < keys.length; step++) {
+    const candidate = keys[(at + step) % keys.length] as KeyRecord;
+    if (candidate.auth !== 'sigv4-keys' && candidate.auth !== 'sigv4-profile') return candidate.label;
+  }
+  return undefined;
 }
 
 /** The tokens a request presents: in x-api-key (Anthropic's scheme), x-goog-api-key (Gemini's) or as a Bearer token. */
