@@ -64,6 +64,10 @@ export interface UsageSummary {
   pricesOverridden: boolean;
 }
 
+/** Said wherever usage is shown: the helper hands a key over and sees nothing after. */
+export const PROXY_ONLY =
+  "Usage is recorded only for requests through KeyTray's proxy; in helper mode the agent talks to the provider directly and KeyTray sees nothing.";
+
 /** The agent a request came from, by its User-Agent (each agent's real CLI names itself; see the conformance tests). */
 export function agentOf(userAgent: string | undefined): AgentId | null {
   if (!userAgent) return null;
@@ -209,6 +213,61 @@ export function spendToday(records: readonly UsageRecord[], prices: PriceTable, 
     { by: 'key', since: null, prices, pricesOverridden: false },
   ).rows;
   return new Map(rows.map((row) => [row.group, row.pricedCostUsd]));
+}
+
+/** Tokens per UTC day for each key or agent, for the window's charts: one value per day, oldest first. */
+export interface UsageSeries {
+  days: string[];
+  lines: { group: string; tokens: number[]; requests: number[] }[];
+}
+
+/** The last `days` UTC days up to `now`'s, grouped by key or agent (all tokens: input, cache, output). */
+export function usageSeries(records: readonly UsageRecord[], by: 'key' | 'agent', days: number, now: Date): UsageSeries {
+  const dayList: string[] = [];
+  for (let i = days - 1; i >= 0; i--) dayList.push(new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10));
+  const index = new Map(dayList.map((day, i) => [day, i]));
+  const lines = new Map<string, { group: string; tokens: number[]; requests: number[] }>();
+  for (const record of records) {
+    const at = index.get(dayOf(record.time));
+    if (at === undefined) continue;
+    const group = groupOf(record, by);
+    let line = lines.get(group);
+    if (!line) {
+      line = { group, tokens: dayList.map(() => 0), requests: dayList.map(() => 0) };
+      lines.set(group, line);
+    }
+    (line.requests[at] as number)++;
+    const t = record.tokens;
+    if (t && record.status < 400) line.tokens[at] = (line.tokens[at] as number) + t.input + t.output + t.cacheRead + t.cacheWrite;
+  }
+  return { days: dayList, lines: [...lines.values()].sort((a, b) => (a.group < b.group ? -1 : 1)) };
+}
+
+/** A key whose estimated spend today passed its daily budget. */
+export interface BudgetOverrun {
+  provider: string;
+  label: string;
+  spentUsd: number;
+  budgetUsd: number;
+}
+
+/** The keys over their daily budget, from each key's budget and today's spend per `provider/label`. */
+export function budgetOverruns(
+  keys: readonly { provider: string; label: string; budgetUsd?: number }[],
+  spent: ReadonlyMap<string, number>,
+): BudgetOverrun[] {
+  const over: BudgetOverrun[] = [];
+  for (const key of keys) {
+    const spentUsd = spent.get(`${key.provider}/${key.label}`) ?? 0;
+    if (key.budgetUsd !== undefined && spentUsd > key.budgetUsd)
+      over.push({ provider: key.provider, label: key.label, spentUsd, budgetUsd: key.budgetUsd });
+  }
+  return over;
+}
+
+/** The sentence the tray and the window say about a key over its budget. */
+export function overrunLine(over: BudgetOverrun): string {
+  return `${over.provider}/${over.label} has spent about $${over.spentUsd.toFixed(2)} today, past its $${over.budgetUsd.toFixed(2)} daily budget`;
 }
 
 /** Micro-dollar precision: enough for a request of a few tokens, without float noise in the sums. */

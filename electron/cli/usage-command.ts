@@ -4,17 +4,21 @@
  * user's own prices file.
  */
 import { KeyTrayError } from '../../shared/errors';
-import { agentLabel, parseSince, USAGE_GROUPS, type UsageGroup, type UsageRow, type UsageSummary } from '../../shared/usage';
+import {
+  agentLabel,
+  PROXY_ONLY,
+  parseSince,
+  USAGE_GROUPS,
+  type UsageGroup,
+  type UsageRow,
+  type UsageSummary,
+} from '../../shared/usage';
 import { configDir } from '../core/paths';
 import { loadUsageSummary } from '../core/usage/usage-summary';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines } from './output';
 
 export const USAGE_USAGE = 'keytray usage [--since <date|7d|24h>] [--by key|agent|day|model] [--json]';
-
-/** Said wherever usage is shown: the helper hands a key over and sees nothing after. */
-export const PROXY_ONLY =
-  "Usage is recorded only for requests through KeyTray's proxy; in helper mode the agent talks to the provider directly and KeyTray sees nothing.";
 
 export async function usageCommand(args: string[]): Promise<number> {
   const { values } = parse(

@@ -4,6 +4,7 @@ import { BindingsView } from './components/BindingsView';
 import { KeysView } from './components/KeysView';
 import { ProxyView } from './components/ProxyView';
 import { StatusView } from './components/StatusView';
+import { UsageView } from './components/UsageView';
 import { call } from './ipc';
 import { useApp, type View } from './stores/app-store';
 
@@ -13,6 +14,7 @@ const VIEWS: { id: View; label: string }[] = [
   { id: 'status', label: 'Auth status' },
   { id: 'bindings', label: 'Bindings' },
   { id: 'proxy', label: 'Proxy' },
+  { id: 'usage', label: 'Usage' },
 ];
 
 export function App() {
@@ -23,7 +25,7 @@ export function App() {
     return window.keytray.onStateChanged((event) => {
       if (event.kind === 'keys') void refreshKeys();
       else if (event.kind === 'picture') void refreshAgents();
-      else void refreshProxy();
+      else if (event.kind === 'proxy') void refreshProxy();
     });
   }, [refreshKeys, refreshAgents, refreshProxy]);
   return (
@@ -50,6 +52,7 @@ export function App() {
         {view === 'status' && <StatusView />}
         {view === 'proxy' && <ProxyView />}
         {view === 'bindings' && <BindingsView />}
+        {view === 'usage' && <UsageView />}
       </main>
     </div>
   );

@@ -10,7 +10,7 @@ import type { ProxyLogEntry, ProxyStatus } from '../../../shared/proxy-types';
 import type { KeyListing } from '../../../shared/vault-types';
 import { asUiError, call, type UiError } from '../ipc';
 
-export type View = 'keys' | 'agents' | 'status' | 'bindings' | 'proxy';
+export type View = 'keys' | 'agents' | 'status' | 'bindings' | 'proxy' | 'usage';
 
 /** What the configure form holds for one agent. */
 export interface AgentForm {
