@@ -89,6 +89,23 @@ describe('tray', () => {
     expect(trayIcon(state({ proxyMode: true, proxy: { running: false, port: 8723 } }))).toBe('warning');
   });
 
+  it('turns amber for a key past its daily budget, and says which', () => {
+    const over = [{ provider: 'anthropic', label: 'work', spentUsd: 5.234, budgetUsd: 5 }];
+    expect(trayIcon(state({ overBudget: over }))).toBe('warning');
+    expect(trayIcon(state({ overBudget: [] }))).toBe('ok');
+    const menu = trayMenu(state({ overBudget: over }));
+    expect(menu[1]).toEqual({
+      label: '⚠ anthropic/work has spent about $5.23 today, past its $5.00 daily budget',
+      enabled: false,
+    });
+    // A worse state stays worse.
+    expect(
+      trayIcon(
+        state({ overBudget: over, picture: picture({ winner: 'none', headers: { 'x-api-key': null, authorization: null } }) }),
+      ),
+    ).toBe('error');
+  });
+
   it('lists keys as radio items that switch the active key, then the actions', () => {
     const menu = trayMenu(state({ proxyMode: true, proxy: { running: true, port: 8723 } }));
     expect(menu.map((i) => i.label ?? `(${i.type})`)).toEqual([
