@@ -68,17 +68,18 @@ export interface UsageSummary {
 export const PROXY_ONLY =
   "Usage is recorded only for requests through KeyTray's proxy; in helper mode the agent talks to the provider directly and KeyTray sees nothing.";
 
-/** The agent a request came from, by its User-Agent (each agent's real CLI names itself; see the conformance tests). */
+/**
+ * The agent a request came from, by its User-Agent: `claude-cli/…`, `codex_exec/…`, `GeminiCLI/…`
+ * (seen from the real CLIs, test/integration/usage.test.ts) and `opencode/…` (in its binary). Others
+ * (OpenClaw, claude-code-router, ant) send their SDK's and count as unknown until theirs is checked.
+ */
 export function agentOf(userAgent: string | undefined): AgentId | null {
   if (!userAgent) return null;
   const ua = userAgent.toLowerCase();
-  if (ua.startsWith('claude-cli/') || ua.startsWith('claude-code/')) return 'claude-code';
+  if (ua.startsWith('claude-cli/')) return 'claude-code';
   if (ua.startsWith('codex')) return 'codex';
   if (ua.startsWith('geminicli') || ua.includes(' geminicli')) return 'gemini-cli';
-  if (ua.startsWith('opencode/') || ua.includes(' opencode/')) return 'opencode';
-  if (ua.includes('openclaw')) return 'openclaw';
-  if (ua.includes('claude-code-router')) return 'claude-code-router';
-  if (ua.startsWith('ant/') || ua.startsWith('ant-cli/')) return 'ant';
+  if (ua.startsWith('opencode/')) return 'opencode';
   return null;
 }
 

@@ -241,6 +241,8 @@ interface Current {
   upstream: UpstreamConnection | null;
   /** After a fallback: the key that got the 429 or 5xx (one retry per request). */
   fallbackFrom?: string;
+  /** Records the usage read so far, when the client goes away in the middle of an answer. */
+  recordUsage?: () => void;
 }
 
 /**
@@ -598,6 +600,7 @@ class ClientConnection {
       this.next(closeClient);
     };
     /** The exchange's usage, once its answer ended (or broke off: what had arrived by then). */
+    current.recordUsage = () => record();
     const record = () => {
       if (!counting || !response) return;
       this.context.onUsage?.(usageRecord(current, response.status, scanner?.model ?? null, scanner?.counts() ?? null));
@@ -793,6 +796,8 @@ class ClientConnection {
     if (this.current?.upstream) {
       this.context.pool.discard(this.current.upstream);
       this.finish(499, 'the client went away');
+      // The tokens of an answer cut short were still spent.
+      this.current.recordUsage?.();
     }
     this.current = null;
     this.phase = 'closing';
