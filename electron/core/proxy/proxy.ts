@@ -856,7 +856,8 @@ function usageRecord(current: Current, status: number, model: string | null, tok
     provider: entry.provider as ProviderId,
     label: entry.label ?? '',
     agent: agentOf(field(current.head.headers, 'user-agent')),
-    model: model ?? modelInPath(entry.path),
+    // Gemini's path names the model asked for; elsewhere the answer's first `model` does.
+    model: modelInPath(entry.path) ?? model,
     status,
     tokens,
     ...(current.fallbackFrom && current.fallbackFrom !== entry.label ? { fallbackFrom: current.fallbackFrom } : {}),
