@@ -128,6 +128,7 @@ async function start(): Promise<void> {
   app.on('before-quit', () => {
     stopWatching();
     clearInterval(poll);
+    proxy.flushUsageSync();
     void proxy.stop();
   });
 }

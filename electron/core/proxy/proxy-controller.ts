@@ -42,6 +42,11 @@ export class ProxyController {
     await this.usage?.flush();
   }
 
+  /** The same, at once: for an app about to quit, which does not wait for a promise. */
+  flushUsageSync(): void {
+    this.usage?.flushSync();
+  }
+
   status(): ProxyStatus {
     return {
       running: this.running !== null,
