@@ -5,7 +5,7 @@
 import type { ChannelInput, ChannelName, ChannelOutput, IpcResult } from './ipc';
 
 /** Main's pushes to the window: something changed, fetch again. */
-export type StateEvent = { kind: 'keys' | 'picture' | 'proxy' };
+export type StateEvent = { kind: 'keys' | 'picture' | 'proxy' | 'usage' };
 
 /** What the preload puts on `window.keytray`: one function per channel, and one subscription. */
 export type KeyTrayApi = {
@@ -40,6 +40,9 @@ export const API_CHANNELS = {
   proxyHold: 'proxy:hold',
   rotateProxyToken: 'proxy:rotate-token',
   proxyLog: 'proxy:log',
+  usageSummary: 'usage:summary',
+  setBudget: 'keys:budget',
+  setFallback: 'provider:fallback',
   appSettings: 'app:settings',
   installCli: 'app:install-cli',
   pickFolder: 'app:pick-folder',

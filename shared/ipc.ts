@@ -15,6 +15,7 @@ import { problems } from './problems';
 import { SETTING_NAMES } from './provider-settings';
 import { isProviderId, PROVIDER_APIS, type ProviderId } from './providers';
 import type { ProxyLogEntry, ProxyStatus } from './proxy-types';
+import { type BudgetOverrun, USAGE_GROUPS, type UsageSeries, type UsageSummary } from './usage';
 import type { KeyListing, KeyView, ProviderView } from './vault-types';
 
 /** Marks an issue whose message is one of KeyTray's own sentences (shared/problems.ts), shown as it is. */
@@ -131,6 +132,9 @@ export const INPUTS = {
   'proxy:hold': z.strictObject({ held: z.enum(['auto', 'started', 'stopped']) }),
   'proxy:rotate-token': z.undefined(),
   'proxy:log': z.strictObject({ last: z.number().int().min(1).max(1000) }),
+  'usage:summary': z.strictObject({ by: z.enum(USAGE_GROUPS), days: z.number().int().min(1).max(366) }),
+  'keys:budget': z.strictObject({ provider, label, usd: z.number().positive().max(1_000_000).nullable() }),
+  'provider:fallback': z.strictObject({ provider, on: z.boolean() }),
   'app:settings': z.strictObject({ launchAtLogin: z.boolean().optional() }),
   'app:install-cli': z.undefined(),
   'app:pick-folder': z.strictObject({ title: z.string().max(200) }),
@@ -213,6 +217,13 @@ export interface Outputs {
   /** The files rewritten with new route tokens, and whether the running proxy took the new token. */
   'proxy:rotate-token': { files: RewrittenFile[]; proxy: 'keytray' | 'other' | 'none' };
   'proxy:log': { entries: ProxyLogEntry[] };
+  /**
+   * The last `days` days of usage through the proxy: the sums grouped `by`, tokens per day per key and
+   * per agent for the charts, and the keys past their daily budget.
+   */
+  'usage:summary': { summary: UsageSummary; byKey: UsageSeries; byAgent: UsageSeries; overBudget: BudgetOverrun[] };
+  'keys:budget': KeyView;
+  'provider:fallback': ProviderView;
   /** Reads the app's settings, changing those given. */
   'app:settings': { launchAtLogin: boolean };
   /** Where the `keytray` command was installed. */

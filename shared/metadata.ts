@@ -34,6 +34,8 @@ export interface KeyRecord {
   auth?: AwsAuth;
   /** With `sigv4-profile`: the AWS profile; no secret is stored. */
   profile?: string;
+  /** A daily budget, USD: past it (today's estimated spend through the proxy), the tray turns amber. */
+  budgetUsd?: number;
 }
 
 export interface ProviderSettings {
@@ -63,6 +65,8 @@ export interface ProviderState {
   active: string | null;
   keys: KeyRecord[];
   settings: ProviderSettings;
+  /** Opt-in: an answer of 429 or 5xx is retried once by the proxy with the provider's next key. */
+  fallback?: boolean;
 }
 
 export interface Metadata {
@@ -290,7 +294,14 @@ function parseProviderState(value: unknown, id: string): ProviderState {
     throw new MetadataFormatError(`${where}.active must name one of its keys.`);
   }
   if (keys.length === 0 && active !== null) throw new MetadataFormatError(`${where}.active names a key it does not have.`);
-  return { active, keys, settings: parseSettings(obj.settings, `${where}.settings`) };
+  if (obj.fallback !== undefined && typeof obj.fallback !== 'boolean')
+    throw new MetadataFormatError(`${where}.fallback must be true or false.`);
+  return {
+    active,
+    keys,
+    settings: parseSettings(obj.settings, `${where}.settings`),
+    ...(obj.fallback === true ? { fallback: true } : {}),
+  };
 }
 
 function parseKeyRecord(value: unknown, where: string): KeyRecord {
@@ -304,6 +315,11 @@ function parseKeyRecord(value: unknown, where: string): KeyRecord {
   };
   const problem = labelProblem(record.label);
   if (problem) throw new MetadataFormatError(`${where}: ${problem}`);
+  if (obj.budgetUsd !== undefined) {
+    if (typeof obj.budgetUsd !== 'number' || !Number.isFinite(obj.budgetUsd) || obj.budgetUsd <= 0)
+      throw new MetadataFormatError(`${where}.budgetUsd must be a positive number of dollars.`);
+    Object.assign(record, { budgetUsd: obj.budgetUsd });
+  }
   if (obj.auth !== undefined) {
     if (obj.auth !== 'api-key' && obj.auth !== 'sigv4-keys' && obj.auth !== 'sigv4-profile') {
       throw new MetadataFormatError(`${where}.auth must be api-key, sigv4-keys or sigv4-profile.`);

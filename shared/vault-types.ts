@@ -27,6 +27,8 @@ export interface KeyView {
   profile?: string;
   /** When the proxy last sent this key upstream (helper-mode use is not recorded: the helper writes nothing). */
   lastUsedAt?: string;
+  /** Its daily budget, USD, if it has one. */
+  budgetUsd?: number;
 }
 
 export interface ProviderView {
@@ -37,6 +39,8 @@ export interface ProviderView {
   /** The upstream in force (setting or default); null when a region is still needed. */
   baseUrl: string | null;
   keys: KeyView[];
+  /** Whether the proxy retries a 429 or 5xx once with the provider's next key. */
+  fallback: boolean;
 }
 
 export interface StoreView {

@@ -1,6 +1,8 @@
 // Proxy overhead, measured side by side in one run on loopback: a client
-// talking to an HTTPS upstream directly, through the KeyTray proxy, and
-// through nginx (Debian's, as a reference proxy). Three columns: the first
+// talking to an HTTPS upstream directly, through the KeyTray proxy (counting
+// each answer's token usage, as it does by default), through it again with
+// usage counting off (`--no-usage`), and through nginx (Debian's, as a
+// reference proxy). Three columns: the first
 // request after a start (each proxy started afresh, many times), steady state
 // after a short warm-up (20 rounds) and after a long one (1000 more). Each
 // gives the added latency per request (p50, p99) and the added time to the
@@ -122,6 +124,8 @@ execFileSync(process.execPath, [bin, 'proxy', 'port', String(keytrayPort)], { en
 
 // nginx: the same job — TLS to the upstream, verified, keep-alive, no buffering, the key injected.
 const nginxPort = keytrayPort + 1;
+// KeyTray again with usage counting off (`--no-usage`): the cost of reading each answer's usage.
+const noUsagePort = keytrayPort + 2;
 const nginxDir = join(work, 'nginx');
 mkdirSync(join(nginxDir, 'logs'), { recursive: true });
 writeFileSync(
@@ -180,6 +184,11 @@ const starters = {
     await firstLine(child, /listening/);
     return child;
   },
+  'keytray-no-usage': async () => {
+    const child = startChild(process.execPath, [bin, 'proxy', '--port', String(noUsagePort), '--quiet', '--no-usage'], env);
+    await firstLine(child, /listening/);
+    return child;
+  },
   nginx: async () => {
     const child = startChild(NGINX, ['-c', join(nginxDir, 'nginx.conf'), '-p', nginxDir], process.env);
     await accepting(nginxPort);
@@ -190,6 +199,7 @@ const starters = {
 const targets = {
   direct: { url: `${upstream}/v1/messages`, headers: { 'x-api-key': key }, agent: null, child: null },
   keytray: { url: `http://127.0.0.1:${keytrayPort}/anthropic/v1/messages`, headers: {}, agent: null, child: null },
+  'keytray-no-usage': { url: `http://127.0.0.1:${noUsagePort}/anthropic/v1/messages`, headers: {}, agent: null, child: null },
   nginx: { url: `http://127.0.0.1:${nginxPort}/anthropic/v1/messages`, headers: {}, agent: null, child: null },
 };
 
@@ -243,6 +253,7 @@ const column = () => ({
 // The token the agent would hold, as `keytray key --proxy-token` hands it out (it asks the running proxy).
 await restart('keytray');
 targets.keytray.headers['x-api-key'] = execFileSync(process.execPath, [bin, 'key', '--proxy-token'], { env }).toString();
+targets['keytray-no-usage'].headers['x-api-key'] = targets.keytray.headers['x-api-key'];
 
 // Everything is interleaved target by target, so every target sees the same machine.
 // 1. The first request after a start: a plain one after one start, a stream after another.
@@ -266,7 +277,11 @@ async function steady(warmup) {
 }
 // 2. Steady state after a short warm-up, from a fresh start; 3. the same processes after a long one.
 for (const name of names) await restart(name);
-const idleAtStart = { keytray: rssMiB(targets.keytray.child.pid), nginx: rssMiB(targets.nginx.child.pid) };
+const idleAtStart = {
+  keytray: rssMiB(targets.keytray.child.pid),
+  'keytray-no-usage': rssMiB(targets['keytray-no-usage'].child.pid),
+  nginx: rssMiB(targets.nginx.child.pid),
+};
 const short = await steady(SHORT_WARMUP);
 const long = await steady(WARMUP);
 
@@ -274,7 +289,7 @@ const long = await steady(WARMUP);
 // Flat means it levels off: over the last half of the rounds the size stays within 5%, so nothing
 // accumulates per stream (a V8 heap and malloc arenas take a few rounds to reach their working size).
 const memory = {};
-for (const name of ['keytray', 'nginx']) {
+for (const name of ['keytray', 'keytray-no-usage', 'nginx']) {
   const pid = targets[name].child.pid;
   const idle = rssMiB(pid);
   let peak = idle;
@@ -333,6 +348,11 @@ for (const [title, { latency, ttfb }] of columns) {
     `  keytray added first byte ${ms(kt)} ms, nginx ${ms(nt)} ms (goal ≤ ${TTFB_RATIO_GOAL}x nginx + ${TTFB_SLACK_MS} ms = ${ms(limit)} ms): ${verdict(kt <= limit)}`,
   );
   goals.push(latencyMet, kt <= limit);
+  // Usage counting on (keytray, the default, held to the goals above) against off, side by side.
+  const [off, offTtfb] = [addedP50('keytray-no-usage'), addedTtfb('keytray-no-usage')];
+  console.log(
+    `  usage counting: added p50 on ${ms(k)} ms, off ${ms(off)} ms (${k - off >= 0 ? '+' : ''}${ms(k - off)} ms); added first byte on ${ms(kt)} ms, off ${ms(offTtfb)} ms (${kt - offTtfb >= 0 ? '+' : ''}${ms(kt - offTtfb)} ms)`,
+  );
 }
 
 console.log(`\nmemory, ${ROUNDS} rounds of ${STREAMS} concurrent streams (RSS MiB)   start    idle    peak   after each round`);

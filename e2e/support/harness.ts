@@ -15,6 +15,7 @@ import { createAgents } from '../../electron/core/agents/registry';
 import { SettingsWriter } from '../../electron/core/files/settings-writer';
 import { createHandlers, type Handlers, invoke } from '../../electron/core/ipc-handlers';
 import { ProxyController } from '../../electron/core/proxy/proxy-controller';
+import { usageLogPath } from '../../electron/core/usage/usage-log';
 import type { ChannelName } from '../../shared/ipc';
 import { API_CHANNELS } from '../../shared/ipc-api';
 import type { TestEnv } from '../../test/support/test-env';
@@ -75,7 +76,14 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
     pins: { configDir: dirname(t.metadataPath), keychainService: t.service },
   });
   const clipboard = { text: '' };
-  const proxy = new ProxyController(vault, join(data, 'proxy-log.jsonl'));
+  // Usage recorded beside the metadata, as the app does.
+  const proxy = new ProxyController(
+    vault,
+    join(data, 'proxy-log.jsonl'),
+    undefined,
+    undefined,
+    usageLogPath(dirname(t.metadataPath)),
+  );
   const bridge: Bridge = {
     payloads: [],
     env: { PATH: '/usr/bin:/bin', HOME: t.root },
@@ -103,6 +111,7 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
         return bridge.allowReveal;
       },
       proxyStatus: () => proxy.status(),
+      flushUsage: () => proxy.flushUsage(),
       holdProxy: (held) => proxy.hold(held),
       proxyLogPath: join(data, 'proxy-log.jsonl'),
       clipboard: {

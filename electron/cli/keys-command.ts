@@ -19,7 +19,8 @@ export const KEYS_USAGE = `keytray keys add <provider> [--label <name>] [--repla
        keytray keys remove <provider> <label> [--force] [--json]
        keytray keys rename <provider> <label> <new-label> [--json]
        keytray keys show <provider> [<label>] [--reveal] [--json]
-       keytray keys test <provider> [<label>] [--json]`;
+       keytray keys test <provider> [<label>] [--json]
+       keytray keys budget <provider> <label> <usd>|--clear [--json]`;
 
 export async function keysCommand(vault: Vault, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -40,6 +41,8 @@ export async function keysCommand(vault: Vault, args: string[]): Promise<number>
       return show(vault, rest);
     case 'test':
       return test(vault, rest);
+    case 'budget':
+      return budget(vault, rest);
     default:
       throw new KeyTrayError('usage', sub ? `Unknown command "keys ${sub}".` : 'Missing a keys command.', {
         fix: `Usage: ${KEYS_USAGE}`,
@@ -136,6 +139,32 @@ async function use(vault: Vault, args: string[]): Promise<number> {
   const key = await vault.use(positionals[0] as string, positionals[1] as string);
   if (values.json) printJson({ key });
   else printLines([`${key.provider}/${key.label} (${key.masked}) is now active.`]);
+  return 0;
+}
+
+/** A key's daily budget: past it, the tray turns amber (see `keytray usage`). */
+async function budget(vault: Vault, args: string[]): Promise<number> {
+  const usage = 'keytray keys budget <provider> <label> <usd>|--clear [--json]';
+  const { values, positionals } = parse(args, { clear: { type: 'boolean' }, ...JSON_OPTION }, usage, { min: 2, max: 3 });
+  const [provider, label, amount] = positionals as [string, string, string | undefined];
+  if ((amount === undefined) === !values.clear)
+    throw new KeyTrayError('usage', values.clear ? 'Give a budget or --clear, not both.' : 'Missing the budget.', {
+      fix: `Usage: ${usage}`,
+    });
+  const usd = amount === undefined ? null : Number(amount.replace(/^\$/, ''));
+  if (usd !== null && (!/^\$?\d+(\.\d+)?$/.test(amount ?? '') || Number.isNaN(usd)))
+    throw new KeyTrayError(
+      'usage',
+      `"${(amount ?? '').slice(0, 20)}" is not an amount: give US dollars a day, such as 5 or 12.50.`,
+    );
+  const key = await vault.setBudget(provider, label, usd);
+  if (values.json) printJson({ key });
+  else
+    printLines([
+      key.budgetUsd
+        ? `${key.provider}/${key.label} has a daily budget of $${key.budgetUsd.toFixed(2)}: past it, the tray turns amber. Only requests through KeyTray's proxy count.`
+        : `${key.provider}/${key.label} has no daily budget.`,
+    ]);
   return 0;
 }
 

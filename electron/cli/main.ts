@@ -14,6 +14,7 @@ import { reportError } from './output';
 import { PROVIDER_USAGE, providerCommand } from './provider-command';
 import { PROXY_USAGE, proxyCommand } from './proxy-command';
 import { DOCTOR_USAGE, doctorCommand, STORE_USAGE, storeCommand } from './store-command';
+import { USAGE_USAGE, usageCommand } from './usage-command';
 
 declare const KEYTRAY_VERSION: string;
 
@@ -27,6 +28,7 @@ Usage:
        ${BINDINGS_USAGE}
        ${EXEC_USAGE}
        ${PROXY_USAGE}
+       ${USAGE_USAGE}
        ${PROVIDER_USAGE}
        ${STORE_USAGE}
        ${DOCTOR_USAGE}
@@ -49,6 +51,7 @@ const USAGES: Record<string, string> = {
   bindings: BINDINGS_USAGE,
   exec: EXEC_USAGE,
   proxy: PROXY_USAGE,
+  usage: USAGE_USAGE,
 };
 
 export async function run(argv: string[]): Promise<number> {
@@ -85,6 +88,8 @@ export async function run(argv: string[]): Promise<number> {
         return await execCommand(vault, args);
       case 'proxy':
         return await proxyCommand(vault, args);
+      case 'usage':
+        return await usageCommand(args);
       case undefined:
       case 'help':
       case '--help':

@@ -33,7 +33,7 @@ export const PROVIDER_USAGE = `keytray provider list [--json]
        keytray provider add --preset <name> [<id>] [--json]
        keytray provider edit <id> [--label <name>] [--base-url <url>] [--auth x-api-key|bearer] [--key-url <url>] [--allow-http] [--json]
        keytray provider remove <id> [--json]
-       keytray provider set <provider> [--base-url <url> [--allow-http]] [--region <region>] [--workspace <id>] [--model <name>] [--opus-model <name>] [--sonnet-model <name>] [--haiku-model <name>] [--subagent-model <name>] [--json]
+       keytray provider set <provider> [--base-url <url> [--allow-http]] [--region <region>] [--workspace <id>] [--model <name>] [--opus-model <name>] [--sonnet-model <name>] [--haiku-model <name>] [--subagent-model <name>] [--fallback on|off] [--json]
        keytray provider unset <provider> <base-url|region|workspace|model|opus-model|sonnet-model|haiku-model|subagent-model>... [--json]`;
 
 const ADD_USAGE =
@@ -41,7 +41,7 @@ const ADD_USAGE =
 const EDIT_USAGE =
   'keytray provider edit <id> [--label <name>] [--base-url <url>] [--auth x-api-key|bearer] [--key-url <url>] [--allow-http] [--json]';
 const SET_USAGE =
-  'keytray provider set <provider> [--base-url <url> [--allow-http]] [--region <region>] [--workspace <id>] [--model <name>] [--opus-model <name>] [--sonnet-model <name>] [--haiku-model <name>] [--subagent-model <name>] [--json]';
+  'keytray provider set <provider> [--base-url <url> [--allow-http]] [--region <region>] [--workspace <id>] [--model <name>] [--opus-model <name>] [--sonnet-model <name>] [--haiku-model <name>] [--subagent-model <name>] [--fallback on|off] [--json]';
 
 /** CLI flag name → setting name. */
 const FLAGS: Record<string, SettingName> = { 'base-url': 'baseUrl', region: 'region', workspace: 'workspaceId' };
@@ -130,6 +130,7 @@ async function set(vault: Vault, args: string[]): Promise<number> {
       workspace: { type: 'string' },
       'allow-http': { type: 'boolean' },
       ...Object.fromEntries(Object.keys(MODEL_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+      fallback: { type: 'string' },
       ...JSON_OPTION,
     },
     SET_USAGE,
@@ -140,14 +141,16 @@ async function set(vault: Vault, args: string[]): Promise<number> {
     const value = values[flag as keyof typeof values];
     if (typeof value === 'string') patch[name] = value;
   }
+  if (values.fallback !== undefined && values.fallback !== 'on' && values.fallback !== 'off')
+    throw new KeyTrayError('usage', `--fallback takes on or off, not "${values.fallback.slice(0, 20)}".`);
   const models: Partial<Record<keyof ModelNames, string>> = {};
   for (const [flag, name] of Object.entries(MODEL_FLAGS)) {
     const value = values[flag as keyof typeof values];
     if (typeof value === 'string') models[name] = value;
   }
-  if (Object.keys(patch).length === 0 && Object.keys(models).length === 0) {
+  if (Object.keys(patch).length === 0 && Object.keys(models).length === 0 && values.fallback === undefined) {
     throw new KeyTrayError('usage', 'Nothing to set.', {
-      fix: `Give at least one of --base-url, --region, --workspace, ${Object.keys(MODEL_FLAGS)
+      fix: `Give at least one of --base-url, --region, --workspace, --fallback, ${Object.keys(MODEL_FLAGS)
         .map((f) => `--${f}`)
         .join(', ')}.`,
     });
@@ -155,11 +158,12 @@ async function set(vault: Vault, args: string[]): Promise<number> {
   const note = patch.baseUrl ? normalizeBaseUrl(patch.baseUrl).note : undefined;
   if (note) warn(note);
   const provider = positionals[0] as string;
-  const view = await vault.configureProvider(
+  let view = await vault.configureProvider(
     provider,
     { ...patch, ...(Object.keys(models).length > 0 ? { models } : {}) },
     { allowHttp: values['allow-http'] ?? false },
   );
+  if (values.fallback !== undefined) view = await vault.setFallback(provider, values.fallback === 'on');
   return report(view, await reconfigureProvider(cliServices(vault).agents, vault, view.id), values.json);
 }
 
@@ -304,13 +308,17 @@ function modelWords(models: ModelNames): string {
 }
 
 function report(
-  view: { id: string; settings: ProviderSettings; baseUrl: string | null },
+  view: { id: string; settings: ProviderSettings; baseUrl: string | null; fallback: boolean; keys: unknown[] },
   files: RewrittenFile[],
   json: boolean | undefined,
 ): number {
   if (json) printJson({ provider: view, files });
   else {
     const lines = [`${view.id}: upstream ${view.baseUrl ?? '(needs a region)'}`];
+    if (view.fallback)
+      lines.push(
+        `  fallback: on (the proxy retries a 429 or 5xx once with the next key${view.keys.length < 2 ? '; add a second key for it to use' : ''})`,
+      );
     if (view.settings.region) lines.push(`  region: ${view.settings.region}`);
     if (view.settings.workspaceId) lines.push(`  workspace: ${view.settings.workspaceId}`);
     if (view.settings.models) lines.push(`  models: ${modelWords(view.settings.models)}`);

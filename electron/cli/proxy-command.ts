@@ -7,15 +7,16 @@ import { KeyTrayError } from '../../shared/errors';
 import { providerIds } from '../../shared/providers';
 import { type ProxyLogEntry, proxyBaseUrl } from '../../shared/proxy-types';
 import { boundFiles, inProxyMode, moveProxyPort, rotateProxyToken } from '../core/agents/rebind';
-import { dataDir } from '../core/paths';
+import { configDir, dataDir } from '../core/paths';
 import { ProxyController } from '../core/proxy/proxy-controller';
 import { proxyLogPath, readProxyLog } from '../core/proxy/proxy-log';
+import { usageLogPath } from '../core/usage/usage-log';
 import type { Vault } from '../core/vault/vault';
 import { cliServices } from './agent-commands';
 import { JSON_OPTION, parse } from './args';
 import { printJson, printLines, rewrittenLines, rewrittenStatus, warn } from './output';
 
-export const PROXY_USAGE = `keytray proxy [--port <n>] [--quiet]
+export const PROXY_USAGE = `keytray proxy [--port <n>] [--quiet] [--no-usage]
        keytray proxy port [<n>] [--json]
        keytray proxy rotate-token [--json]
        keytray proxy log [--last <n>] [--json]`;
@@ -26,8 +27,8 @@ export async function proxyCommand(vault: Vault, args: string[]): Promise<number
   if (args[0] === 'rotate-token') return rotateCommand(vault, args.slice(1));
   const { values } = parse(
     args,
-    { port: { type: 'string' }, quiet: { type: 'boolean' } },
-    'keytray proxy [--port <n>] [--quiet]',
+    { port: { type: 'string' }, quiet: { type: 'boolean' }, 'no-usage': { type: 'boolean' } },
+    'keytray proxy [--port <n>] [--quiet] [--no-usage]',
     {
       min: 0,
       max: 0,
@@ -41,6 +42,8 @@ export async function proxyCommand(vault: Vault, args: string[]): Promise<number
     proxyLogPath(dataDir()),
     values.quiet ? undefined : (entry) => process.stdout.write(`${logLine(entry)}\n`),
     once,
+    // --no-usage: answers pass unread, and nothing goes to the usage file.
+    values['no-usage'] ? null : usageLogPath(configDir()),
   );
   await proxy.ensure(true);
   const failure = proxy.lastFailure();

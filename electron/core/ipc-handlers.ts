@@ -3,6 +3,7 @@
  * registers these with Electron, the browser tests call them directly.
  */
 
+import { dirname } from 'node:path';
 import { AGENT_IDS } from '../../shared/agents/catalog';
 import { pictureLight } from '../../shared/agents/light';
 import { KeyTrayError } from '../../shared/errors';
@@ -15,7 +16,9 @@ import {
   type IpcResult,
   validationProblem,
 } from '../../shared/ipc';
+import { providerIds } from '../../shared/providers';
 import type { ProxyHold, ProxyLogEntry, ProxyStatus } from '../../shared/proxy-types';
+import { budgetOverruns, spendToday, usageSeries } from '../../shared/usage';
 import type { KeyListing } from '../../shared/vault-types';
 import { type AgentPlan, planDiff, planView, publicBinding, writableFileAt } from './agents/agent';
 import { bindingRows, forgetBinding } from './agents/bindings';
@@ -23,6 +26,7 @@ import { reconfigureProvider, renameKey, rotateProxyToken } from './agents/rebin
 import type { AgentRegistry } from './agents/registry';
 import type { Situation } from './agents/situation';
 import { readProxyLog } from './proxy/proxy-log';
+import { loadUsage, loadUsageSummary } from './usage/usage-summary';
 import { testKey } from './vault/key-test';
 import type { Vault } from './vault/vault';
 
@@ -46,6 +50,8 @@ export interface HandlerDeps {
   /** Starts or stops the proxy at the user's word, or hands it back to the configurations. */
   holdProxy(held: ProxyHold): Promise<void>;
   proxyLogPath: string;
+  /** Writes the usage the running proxy recorded so far, before the window reads the usage file. */
+  flushUsage?(): Promise<void>;
   clipboard: Clipboard;
   /** Whether KeyTray starts when the user logs in (Electron's login item). */
   loginItem: { get(): boolean; set(on: boolean): void };
@@ -235,6 +241,28 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return deps.proxyStatus();
     },
     'proxy:log': async (input) => ({ entries: await readProxyLog(deps.proxyLogPath, input.last) }),
+    'usage:summary': async (input) => {
+      await deps.flushUsage?.();
+      const config = dirname(deps.metadataPath);
+      const now = new Date();
+      const since = new Date(`${new Date(now.getTime() - (input.days - 1) * 86_400_000).toISOString().slice(0, 10)}T00:00:00Z`);
+      const [{ records, prices }, summary, meta] = await Promise.all([
+        loadUsage(config),
+        loadUsageSummary(config, { by: input.by, since }),
+        vault.readMetadata(),
+      ]);
+      return {
+        summary,
+        byKey: usageSeries(records, 'key', input.days, now),
+        byAgent: usageSeries(records, 'agent', input.days, now),
+        overBudget: budgetOverruns(
+          providerIds().flatMap((provider) => (meta.providers[provider]?.keys ?? []).map((k) => ({ provider, ...k }))),
+          spendToday(records, prices, now),
+        ),
+      };
+    },
+    'keys:budget': async (input) => keysChanged(await vault.setBudget(input.provider, input.label, input.usd)),
+    'provider:fallback': async (input) => keysChanged(await vault.setFallback(input.provider, input.on)),
     'app:settings': async (input) => {
       if (input.launchAtLogin !== undefined) deps.loginItem.set(input.launchAtLogin);
       return { launchAtLogin: deps.loginItem.get() };

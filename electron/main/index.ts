@@ -13,6 +13,7 @@ import { installCliWrapper } from '../core/agents/helper-script';
 import { createHandlers } from '../core/ipc-handlers';
 import { ProxyController } from '../core/proxy/proxy-controller';
 import { createServices } from '../core/services';
+import { usageLogPath } from '../core/usage/usage-log';
 import { registerIpc } from './ipc';
 import { createSituationSource } from './situation-source';
 import { createTray } from './tray';
@@ -42,7 +43,15 @@ async function start(): Promise<void> {
   const situations = await createSituationSource(home);
   const window = createWindowHost(source, join(here, '../preload'));
   app.on('second-instance', () => window.show());
-  const proxy = new ProxyController(vault, proxyLogPath, () => notify({ kind: 'proxy' }));
+  // Usage beside the metadata; a model answer may move a key past its budget, so the tray looks again.
+  const proxy = new ProxyController(
+    vault,
+    proxyLogPath,
+    () => notify({ kind: 'proxy' }),
+    undefined,
+    usageLogPath(dirname(metadataPath)),
+    () => notify({ kind: 'usage' }),
+  );
   const tray = createTray({
     vault,
     agents,
@@ -52,9 +61,16 @@ async function start(): Promise<void> {
     quit: () => app.quit(),
   });
 
+  // Usage changes with every model answer: the tray (budgets) looks again at most every 10 s.
+  let usageRefresh: NodeJS.Timeout | null = null;
   function notify(event: StateEvent): void {
     window.notify(event);
-    if (event.kind !== 'proxy') void tray.refresh();
+    if (event.kind === 'usage') {
+      usageRefresh ??= setTimeout(() => {
+        usageRefresh = null;
+        void tray.refresh();
+      }, 10_000);
+    } else if (event.kind !== 'proxy') void tray.refresh();
   }
 
   registerIpc(
@@ -64,6 +80,7 @@ async function start(): Promise<void> {
       situation: situations.situation,
       metadataPath,
       proxyStatus: () => proxy.status(),
+      flushUsage: () => proxy.flushUsage(),
       holdProxy: async (held) => {
         await proxy.hold(held);
         await tray.refresh();
@@ -112,6 +129,7 @@ async function start(): Promise<void> {
   app.on('before-quit', () => {
     stopWatching();
     clearInterval(poll);
+    proxy.flushUsageSync();
     void proxy.stop();
   });
 }

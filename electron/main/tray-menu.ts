@@ -9,6 +9,7 @@ import { providerWords } from '../../shared/agents/describe';
 import { pictureLight, seriousWarning } from '../../shared/agents/light';
 import type { AgentPicture } from '../../shared/agents/picture';
 import { providerInfo } from '../../shared/providers';
+import { type BudgetOverrun, overrunLine } from '../../shared/usage';
 import type { KeyListing } from '../../shared/vault-types';
 
 export type TrayAction =
@@ -43,6 +44,8 @@ export interface TrayState {
   proxy: { running: boolean; port: number };
   /** Claude Code's user settings use an AWS-hosted provider. */
   awsMode: boolean;
+  /** Keys whose estimated spend today (through the proxy) passed their daily budget: amber, with a line each. */
+  overBudget?: BudgetOverrun[];
   /** Why the state could not be read, when it could not. */
   error?: string;
 }
@@ -57,6 +60,7 @@ export function trayIcon(state: TrayState): TrayIcon {
   if (lights.includes('error')) return 'error';
   if (lights.includes('warning')) return 'warning';
   if (state.proxyMode && !state.proxy.running) return 'warning';
+  if (state.overBudget?.length) return 'warning';
   return 'ok';
 }
 
@@ -86,6 +90,7 @@ export function trayMenu(state: TrayState): TrayItem[] {
   for (const picture of [...(state.agents ?? []), ...(state.unconfigured ?? [])]) {
     items.push({ label: agentLine(picture), enabled: false });
   }
+  for (const over of state.overBudget ?? []) items.push({ label: `⚠ ${overrunLine(over)}`, enabled: false });
   items.push({ type: 'separator' });
   for (const provider of state.listing?.providers ?? []) {
     if (provider.keys.length === 0) continue;

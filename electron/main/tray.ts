@@ -10,7 +10,9 @@ import { bindingOf } from '../core/agents/bindings';
 import { boundFiles, inProxyMode } from '../core/agents/rebind';
 import { type AgentRegistry, agentsConfigured, agentsFound } from '../core/agents/registry';
 import type { Situation } from '../core/agents/situation';
+import { configDir } from '../core/paths';
 import type { ProxyController } from '../core/proxy/proxy-controller';
+import { keysOverBudget } from '../core/usage/budgets';
 import type { Vault } from '../core/vault/vault';
 import { headline, type TrayAction, type TrayItem, type TrayState, trayIcon, trayMenu } from './tray-menu';
 
@@ -48,17 +50,21 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
       const found = (await agentsFound(deps.agents, situation)).filter((a) => a.info.id !== 'claude-code');
       const configured = await agentsConfigured(deps.agents, situation, ['claude-code']);
       const unconfigured = found.filter((a) => !configured.includes(a));
-      const [listing, picture, agents, others] = await Promise.all([
+      await deps.proxy.flushUsage();
+      const [listing, picture, agents, others, overBudget] = await Promise.all([
         deps.vault.list(),
         deps.agents['claude-code'].picture(situation),
         Promise.all(configured.map((a) => a.picture(situation))),
         Promise.all(unconfigured.map((a) => a.picture(situation))),
+        // A prices file that does not fit must not take the tray down: `keytray usage` and the window say why.
+        keysOverBudget(meta, configDir()).catch(() => []),
       ]);
       return {
         listing,
         picture: picture as AuthPicture,
         agents,
         unconfigured: others,
+        overBudget,
         proxyMode: Boolean(proxyMode),
         proxy: deps.proxy.status(),
         awsMode: binding?.provider === 'anthropic-aws' || binding?.provider === 'bedrock',

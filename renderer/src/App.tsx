@@ -1,4 +1,4 @@
-import { Activity, Bot, KeyRound, LayoutDashboard, Link2, type LucideIcon, Network } from 'lucide-react';
+import { Activity, Bot, ChartColumn, KeyRound, LayoutDashboard, Link2, type LucideIcon, Network } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { AgentsView } from './components/AgentsView';
 import { BindingsView } from './components/BindingsView';
@@ -6,6 +6,7 @@ import { KeysView } from './components/KeysView';
 import { OverviewView } from './components/OverviewView';
 import { ProxyView } from './components/ProxyView';
 import { StatusView } from './components/StatusView';
+import { UsageView } from './components/UsageView';
 import { call } from './ipc';
 import { useApp, type View } from './stores/app-store';
 import { TooltipProvider } from './ui/Button';
@@ -18,6 +19,7 @@ const VIEWS: { id: View; label: string; icon: LucideIcon }[] = [
   { id: 'status', label: 'Auth status', icon: Activity },
   { id: 'bindings', label: 'Bindings', icon: Link2 },
   { id: 'proxy', label: 'Proxy', icon: Network },
+  { id: 'usage', label: 'Usage', icon: ChartColumn },
 ];
 
 export function App() {
@@ -29,7 +31,7 @@ export function App() {
     return window.keytray.onStateChanged((event) => {
       if (event.kind === 'keys') void refreshKeys();
       else if (event.kind === 'picture') void refreshAgents();
-      else void refreshProxy();
+      else if (event.kind === 'proxy') void refreshProxy();
     });
   }, [refreshKeys, refreshAgents, refreshProxy]);
   return (
@@ -67,6 +69,7 @@ export function App() {
           {view === 'status' && <StatusView />}
           {view === 'proxy' && <ProxyView />}
           {view === 'bindings' && <BindingsView />}
+          {view === 'usage' && <UsageView />}
         </main>
         <Toasts />
       </div>

@@ -28,6 +28,7 @@ const listing: KeyListing = {
       active: 'work',
       settings: {},
       baseUrl: 'https://api.anthropic.com',
+      fallback: false,
       keys: [
         { provider: 'anthropic', label: 'work', active: true, masked: 'sk-ant-…7f3a', createdAt: '', updatedAt: '', state: 'ok' },
         {
@@ -87,6 +88,23 @@ describe('tray', () => {
       'error',
     );
     expect(trayIcon(state({ proxyMode: true, proxy: { running: false, port: 8723 } }))).toBe('warning');
+  });
+
+  it('turns amber for a key past its daily budget, and says which', () => {
+    const over = [{ provider: 'anthropic', label: 'work', spentUsd: 5.234, budgetUsd: 5 }];
+    expect(trayIcon(state({ overBudget: over }))).toBe('warning');
+    expect(trayIcon(state({ overBudget: [] }))).toBe('ok');
+    const menu = trayMenu(state({ overBudget: over }));
+    expect(menu[1]).toEqual({
+      label: '⚠ anthropic/work has spent about $5.23 today, past its $5.00 daily budget',
+      enabled: false,
+    });
+    // A worse state stays worse.
+    expect(
+      trayIcon(
+        state({ overBudget: over, picture: picture({ winner: 'none', headers: { 'x-api-key': null, authorization: null } }) }),
+      ),
+    ).toBe('error');
   });
 
   it('lists keys as radio items that switch the active key, then the actions', () => {

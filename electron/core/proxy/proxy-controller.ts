@@ -1,10 +1,13 @@
 /**
  * The proxy as the app and `keytray proxy` run it: started when wanted,
- * stopped when not, every request appended to the log, with its state and
- * last error for the tray, the window and the terminal.
+ * stopped when not, every request appended to the log and every model
+ * request's usage to the usage file, with its state and last error for the
+ * tray, the window and the terminal.
  */
 import { KeyTrayError } from '../../../shared/errors';
 import type { ProxyHold, ProxyLogEntry, ProxyStatus } from '../../../shared/proxy-types';
+import type { UsageRecord } from '../../../shared/usage';
+import { UsageLog } from '../usage/usage-log';
 import type { Vault } from '../vault/vault';
 import { type RunningProxy, startProxy } from './proxy';
 import { ProxyLog } from './proxy-log';
@@ -17,6 +20,8 @@ export class ProxyController {
   private needed = false;
   private held: ProxyHold = 'auto';
   private readonly log: ProxyLog;
+  /** Null: usage is not counted (`keytray proxy --no-usage`). */
+  private readonly usage: UsageLog | null;
 
   constructor(
     private readonly vault: Vault,
@@ -24,8 +29,22 @@ export class ProxyController {
     private readonly onRequest?: (entry: ProxyLogEntry) => void,
     /** A port for this run only (`keytray proxy --port`); the stored one otherwise. */
     private readonly portOnce?: number,
+    /** The usage file; null counts no usage. */
+    usagePath: string | null = null,
+    private readonly onUsage?: (record: UsageRecord) => void,
   ) {
     this.log = new ProxyLog(logPath);
+    this.usage = usagePath === null ? null : new UsageLog(usagePath);
+  }
+
+  /** Writes the usage recorded so far, for a reader in this process. */
+  async flushUsage(): Promise<void> {
+    await this.usage?.flush();
+  }
+
+  /** The same, at once: for an app about to quit, which does not wait for a promise. */
+  flushUsageSync(): void {
+    this.usage?.flushSync();
   }
 
   status(): ProxyStatus {
@@ -66,6 +85,14 @@ export class ProxyController {
             this.log.append(entry);
             this.onRequest?.(entry);
           },
+          ...(this.usage
+            ? {
+                onUsage: (record: UsageRecord) => {
+                  this.usage?.append(record);
+                  this.onUsage?.(record);
+                },
+              }
+            : {}),
         });
         this.failure = undefined;
       } catch (error) {
@@ -82,5 +109,6 @@ export class ProxyController {
     this.held = 'auto';
     await this.ensure(false);
     await this.log.flush();
+    await this.usage?.flush();
   }
 }

@@ -14,9 +14,11 @@
 import { STATUS_CODES } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { KeyTrayError } from '../../../shared/errors';
+import type { KeyRecord } from '../../../shared/metadata';
 import { effectiveBaseUrl } from '../../../shared/provider-settings';
 import { isProviderId, keyHeaders, type ProviderId, providerIds, providerInfo } from '../../../shared/providers';
 import type { ProxyLogEntry } from '../../../shared/proxy-types';
+import { agentOf, isModelRequest, type TokenCounts, type UsageRecord } from '../../../shared/usage';
 import type { Vault } from '../vault/vault';
 import { keyCredentials, type SignInput, signAws } from './aws-signer';
 import {
@@ -33,6 +35,7 @@ import {
 import { IDENTITY_PATH, ProxyTokens } from './proxy-token';
 import { SecretScrubber, scrubbed } from './scrubber';
 import { type UpstreamConnection, UpstreamPool } from './upstream-pool';
+import { UsageScanner } from './usage-scanner';
 
 export interface ProxyLimits {
   /** Largest request body forwarded. */
@@ -69,6 +72,8 @@ export interface ProxyOptions {
   port: number;
   limits?: Partial<ProxyLimits>;
   onLog?: (entry: ProxyLogEntry) => void;
+  /** Each model request's usage, read from the answer as it streams; without it, answers are not scanned. */
+  onUsage?: (record: UsageRecord) => void;
 }
 
 export interface RunningProxy {
@@ -118,6 +123,8 @@ interface Upstream {
   secrets: Buffer[];
   /** SigV4: signs a buffered request, returning the headers to add. */
   sign?: (input: SignInput) => Promise<Record<string, string>>;
+  /** The provider's next key, when its fallback is on: tried once when this one gets a 429 or 5xx. */
+  fallback?: string;
 }
 
 interface Context {
@@ -127,6 +134,7 @@ interface Context {
   upstreams: UpstreamCache;
   pool: UpstreamPool;
   onLog?: (entry: ProxyLogEntry) => void;
+  onUsage?: (record: UsageRecord) => void;
 }
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
@@ -141,6 +149,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     upstreams: new UpstreamCache(options.vault),
     pool,
     onLog: options.onLog,
+    onUsage: options.onUsage,
   };
   // Half-open, so a refused client's remaining bytes can be read and dropped before the close.
   await context.tokens.refresh();
@@ -230,6 +239,10 @@ interface Current {
   left: number;
   decoder: ChunkedDecoder | null;
   upstream: UpstreamConnection | null;
+  /** After a fallback: the key that got the 429 or 5xx (one retry per request). */
+  fallbackFrom?: string;
+  /** Records the usage read so far, when the client goes away in the middle of an answer. */
+  recordUsage?: () => void;
 }
 
 /**
@@ -507,19 +520,23 @@ class ClientConnection {
     // `..` and `%2e%2e` are resolved by then: what is left must still be under the provider's base path.
     if (!under(upstream, target))
       return void this.refuse(400, 'invalid_request_error', "the path leaves the provider's base path");
+    // A model request's answer is read for its usage, so it must come uncompressed: on loopback,
+    // compression between the proxy and the agent saved nothing anyway.
+    const counting = this.context.onUsage !== undefined && isModelRequest(head.method, entry.path);
     let text = `${head.method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n`;
     for (const [name, value] of head.headers) {
       // On a signed route the client's own x-amz-* headers go: only the signature's may reach AWS.
       if (passesOn(head, name) && !(name in added) && !(upstream.sign && name.startsWith('x-amz-')))
-        text += `${name}: ${value}\r\n`;
+        if (!(counting && name === 'accept-encoding')) text += `${name}: ${value}\r\n`;
     }
+    if (counting) text += 'accept-encoding: identity\r\n';
     // The host line is written above, once; a signature lists host among its headers too.
     for (const name in added) if (name !== 'host') text += `${name}: ${added[name]}\r\n`;
     text += `content-length: ${body.length}\r\n\r\n`;
     const connection = this.context.pool.acquire(target);
     current.upstream = connection;
     const request = withHead(text, body);
-    this.exchange(current, connection, target, upstream.secrets, request);
+    this.exchange(current, connection, target, upstream, request, counting);
     // One write: a model request is complete before any answer can start, and one write is faster.
     connection.socket.write(request);
   }
@@ -529,12 +546,19 @@ class ClientConnection {
     current: Current,
     connection: UpstreamConnection,
     target: URL,
-    secrets: Buffer[],
+    upstream: Upstream,
     /** The request as written, for one retry on a new connection when a reused one turns out closed. */
     request: Buffer,
+    /** Whether to read the answer's token usage (a model request, with usage recorded). */
+    counting: boolean,
   ): void {
     const { limits, pool } = this.context;
+    const { secrets } = upstream;
     const scrubber = secrets.length ? new SecretScrubber(secrets) : null;
+    /** Whether anything of this answer (an early hint) has gone to the client: then it cannot be retried. */
+    let hinted = false;
+    let scanner: UsageScanner | null = null;
+    const scan = (chunk: Buffer) => scanner?.push(chunk);
     const socket = this.socket;
     const upstreamSocket = connection.socket;
     let response: ResponseHead | null = null;
@@ -560,6 +584,7 @@ class ClientConnection {
       done();
       pool.discard(connection);
       this.finish(response?.status ?? 502, message);
+      record();
       socket.destroy();
     };
     const complete = () => {
@@ -569,12 +594,20 @@ class ClientConnection {
       if (reusable && !response?.close && !untilClose) pool.release(connection);
       else pool.discard(connection);
       this.finish((response as ResponseHead).status);
+      record();
       this.next(closeClient);
+    };
+    /** The exchange's usage, once its answer ended (or broke off: what had arrived by then). */
+    current.recordUsage = () => record();
+    const record = () => {
+      if (!counting || !response) return;
+      this.context.onUsage?.(usageRecord(current, response.status, scanner?.model ?? null, scanner?.counts() ?? null));
+      counting = false;
     };
     /** Passes body bytes on, after `prefix` (the response head, latin1) when given; notices the end. */
     const relay = (bytes: Buffer, prefix: string | null) => {
       let used = bytes.length;
-      if (decoder) used = decoder.push(bytes);
+      if (decoder) used = decoder.push(bytes, scanner ? scan : undefined);
       else if (!untilClose) {
         used = Math.min(left, bytes.length);
         left -= used;
@@ -582,6 +615,7 @@ class ClientConnection {
       // Bytes past the end of the answer: this connection's framing can't be trusted again.
       if (used < bytes.length) reusable = false;
       const body = used < bytes.length ? bytes.subarray(0, used) : bytes;
+      if (scanner && !decoder) scanner.push(body);
       const whole = prefix === null ? body : withHead(prefix, body);
       const out = scrubber ? scrubber.push(whole) : whole;
       // Backpressure: stop reading the upstream while the client is slow (resumed on 'drain').
@@ -602,8 +636,22 @@ class ClientConnection {
       if (parsed.status < 200) {
         if (parsed.status === 101) throw new HttpError(502, 'the upstream tried to switch protocols');
         // Early hints go on to the client; 100 Continue was the proxy's own business.
-        if (parsed.status !== 100) socket.write(responseHead(parsed, false));
+        if (parsed.status !== 100) {
+          hinted = true;
+          socket.write(responseHead(parsed, false));
+        }
         if (rest.length) onHead(rest);
+        return;
+      }
+      // The provider's fallback key, once, before a byte of this answer has reached the agent.
+      const fallback = upstream.fallback;
+      if (fallback && !current.fallbackFrom && !hinted && (parsed.status === 429 || parsed.status >= 500)) {
+        done();
+        pool.discard(connection);
+        if (counting) this.context.onUsage?.(usageRecord(current, parsed.status, null, null));
+        current.fallbackFrom = upstream.label;
+        current.entry.note = `${upstream.label} got ${parsed.status}; retried once with the fallback key ${fallback}`;
+        void this.retryWith(current, fallback);
         return;
       }
       response = parsed;
@@ -612,6 +660,9 @@ class ClientConnection {
       else if (parsed.chunked) decoder = new ChunkedDecoder(502);
       else if (parsed.length !== null) left = parsed.length;
       else untilClose = true;
+      // Read as it passes, unless compressed after all (an upstream that ignored accept-encoding).
+      if (counting && !parsed.headers.some(([name, value]) => name === 'content-encoding' && value !== 'identity'))
+        scanner = new UsageScanner();
       closeClient ||= untilClose;
       relay(rest, responseHead(parsed, closeClient));
     };
@@ -638,7 +689,7 @@ class ClientConnection {
           done();
           const fresh = pool.fresh(target);
           current.upstream = fresh;
-          this.exchange(current, fresh, target, secrets, request);
+          this.exchange(current, fresh, target, upstream, request, counting);
           fresh.socket.write(request);
           return;
         }
@@ -647,6 +698,19 @@ class ClientConnection {
         this.refuse(502, 'api_error', `the upstream ${target.host} is unreachable (${reason})`);
       },
     });
+  }
+
+  /** Sends the request again with the provider's fallback key, after its key got a 429 or 5xx. */
+  private async retryWith(current: Current, label: string): Promise<void> {
+    let upstream: Upstream;
+    try {
+      upstream = await this.context.upstreams.get(current.provider, label);
+    } catch {
+      this.refuse(502, 'api_error', `the upstream failed, and the fallback key ${label} could not be read`);
+      return;
+    }
+    if (this.phase !== 'busy' || this.current !== current) return; // the client went away meanwhile
+    this.send(current, upstream, upstream.headers, requestBody(current));
   }
 
   /** After a complete exchange: the next request, or the end of the connection. */
@@ -730,6 +794,8 @@ class ClientConnection {
     if (this.current?.upstream) {
       this.context.pool.discard(this.current.upstream);
       this.finish(499, 'the client went away');
+      // The tokens of an answer cut short were still spent.
+      this.current.recordUsage?.();
     }
     this.current = null;
     this.phase = 'closing';
@@ -778,6 +844,28 @@ function under(upstream: Upstream, target: URL): boolean {
   if (target.origin !== upstream.url.origin) return false;
   const base = upstream.url.pathname.replace(/\/$/, '');
   return target.pathname === base || target.pathname.startsWith(`${base}/`);
+}
+
+/** The usage of one exchange, for the usage file; `time` is the request's arrival. */
+function usageRecord(current: Current, status: number, model: string | null, tokens: TokenCounts | null): UsageRecord {
+  const { entry } = current;
+  return {
+    time: new Date(current.startedAt).toISOString(),
+    provider: entry.provider as ProviderId,
+    label: entry.label ?? '',
+    agent: agentOf(field(current.head.headers, 'user-agent')),
+    // Gemini's path names the model asked for; elsewhere the answer's first `model` does.
+    model: modelInPath(entry.path) ?? model,
+    status,
+    tokens,
+    ...(current.fallbackFrom && current.fallbackFrom !== entry.label ? { fallbackFrom: current.fallbackFrom } : {}),
+  };
+}
+
+/** Gemini names the model in the path (`/v1beta/models/<model>:generateContent`). */
+function modelInPath(path: string): string | null {
+  const match = /\/models\/([^/:]+):/.exec(path);
+  return match ? decodeURIComponent(match[1] as string) : null;
 }
 
 /** The value of a header, the first if it repeats. */
@@ -867,7 +955,9 @@ class UpstreamCache {
       );
     const base = effectiveBaseUrl(provider, state.settings);
     if (!base) throw new KeyTrayError('usage', `${providerInfo(provider).label} needs a region before the proxy can reach it.`);
-    const cacheKey = `${provider}/${record.label}/${record.fingerprint}/${record.profile ?? ''}/${base}/${state.settings.workspaceId ?? ''}`;
+    // Only for the active key: a request bound to a named key keeps to it.
+    const fallback = label === undefined && state.fallback ? nextKey(state.keys, record.label) : undefined;
+    const cacheKey = `${provider}/${record.label}/${record.fingerprint}/${record.profile ?? ''}/${base}/${state.settings.workspaceId ?? ''}/${fallback ?? ''}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
     const info = providerInfo(provider);
@@ -882,6 +972,7 @@ class UpstreamCache {
       targets: new Map(),
       headers,
       secrets: [],
+      ...(fallback ? { fallback } : {}),
     };
     if (record.auth === 'sigv4-keys' || record.auth === 'sigv4-profile') {
       const region = state.settings.region;
@@ -897,6 +988,16 @@ class UpstreamCache {
     this.cache.set(cacheKey, upstream);
     return upstream;
   }
+}
+
+/** The key after `label` in the provider's list (wrapping), that sends a key rather than a signature. */
+function nextKey(keys: readonly KeyRecord[], label: string): string | undefined {
+  const at = keys.findIndex((k) => k.label === label);
+  for (let step = 1; step < keys.length; step++) {
+    const candidate = keys[(at + step) % keys.length] as KeyRecord;
+    if (candidate.auth !== 'sigv4-keys' && candidate.auth !== 'sigv4-profile') return candidate.label;
+  }
+  return undefined;
 }
 
 /** The tokens a request presents: in x-api-key (Anthropic's scheme), x-goog-api-key (Gemini's) or as a Bearer token. */

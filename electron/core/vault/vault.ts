@@ -294,6 +294,35 @@ export class Vault {
     return { label: record.label, secret };
   }
 
+  /** Sets (dollars) or clears (null) a key's daily budget. */
+  async setBudget(providerArg: string, label: string, usd: number | null): Promise<KeyView> {
+    const provider = await this.checkProvider(providerArg);
+    if (usd !== null && !(Number.isFinite(usd) && usd > 0 && usd <= 1_000_000))
+      throw new KeyTrayError('usage', 'A budget is a number of US dollars a day, more than 0 (such as 5 or 12.50).');
+    return this.change((meta) => {
+      const { state, record } = findKey(meta, provider, label);
+      const { budgetUsd: _old, ...rest } = record;
+      const changed: KeyRecord = usd === null ? rest : { ...rest, budgetUsd: usd };
+      const keys = state.keys.map((k) => (k === record ? changed : k));
+      return {
+        next: withProvider(meta, provider, { ...state, keys }),
+        result: keyView(provider, changed, state.active, 'unknown'),
+      };
+    });
+  }
+
+  /** Turns the proxy's fallback to the provider's next key on or off. */
+  async setFallback(providerArg: string, on: boolean): Promise<ProviderView> {
+    const provider = await this.checkProvider(providerArg);
+    return this.change((meta) => {
+      const state = meta.providers[provider] ?? emptyProviderState();
+      const { fallback: _old, ...rest } = state;
+      const nextState: ProviderState = on ? { ...rest, fallback: true } : rest;
+      const keys = nextState.keys.map((k) => keyView(provider, k, nextState.active, 'unknown'));
+      return { next: withProvider(meta, provider, nextState), result: providerView(provider, nextState, keys) };
+    });
+  }
+
   /** Sets (a string) or clears (null) per-provider settings. */
   async configureProvider(
     providerArg: string,
@@ -710,6 +739,7 @@ function keyView(provider: ProviderId, record: KeyRecord, active: string | null,
     state,
     ...(record.auth ? { auth: record.auth } : {}),
     ...(record.profile ? { profile: record.profile } : {}),
+    ...(record.budgetUsd ? { budgetUsd: record.budgetUsd } : {}),
   };
 }
 
@@ -740,6 +770,7 @@ function providerView(id: ProviderId, state: ProviderState, keys: KeyView[]): Pr
     settings: state.settings,
     baseUrl: effectiveBaseUrl(id, state.settings),
     keys,
+    fallback: state.fallback === true,
   };
 }
 

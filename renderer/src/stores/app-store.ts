@@ -10,7 +10,7 @@ import type { ProxyLogEntry, ProxyStatus } from '../../../shared/proxy-types';
 import type { KeyListing } from '../../../shared/vault-types';
 import { asUiError, call, type UiError } from '../ipc';
 
-export type View = 'overview' | 'keys' | 'agents' | 'status' | 'bindings' | 'proxy';
+export type View = 'overview' | 'keys' | 'agents' | 'status' | 'bindings' | 'proxy' | 'usage';
 
 /** What the configure form holds for one agent. */
 export interface AgentForm {
@@ -105,7 +105,7 @@ export function isRegional(provider: string): boolean {
   return isProviderId(provider) && providerInfo(provider).regional;
 }
 
-const VIEWS: readonly View[] = ['overview', 'keys', 'agents', 'status', 'bindings', 'proxy'];
+const VIEWS: readonly View[] = ['overview', 'keys', 'agents', 'status', 'bindings', 'proxy', 'usage'];
 
 /** The view the address names (`#keys`), else the overview: where the window opens. */
 function viewInHash(): View {
