@@ -361,10 +361,12 @@ test('the Bindings view lists every bound file, flags the stale ones, and forget
   await page.getByRole('navigation').getByRole('button', { name: 'Bindings' }).click();
   const rows = page.getByTestId('binding-row');
   await expect(rows).toHaveCount(2);
-  const keptRow = rows.filter({ hasText: join(kept, '.claude', 'settings.local.json') });
+  // Paths under the home folder are shown with ~ (the full path on hover).
+  const keptRow = rows.filter({ hasText: '~/kept/.claude/settings.local.json' });
+  await expect(keptRow.locator('code')).toHaveAttribute('title', join(kept, '.claude', 'settings.local.json'));
   await expect(keptRow).toContainText('anthropic/client');
   await expect(keptRow).toContainText('OK');
-  const movedRow = rows.filter({ hasText: join(moved, '.claude', 'settings.local.json') });
+  const movedRow = rows.filter({ hasText: '~/moved/.claude/settings.local.json' });
   await expect(movedRow).toContainText('Stale: its folder moved or is gone');
   await shot(page, '10-bindings');
   await movedRow.getByRole('button', { name: 'Forget' }).click();

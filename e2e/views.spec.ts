@@ -36,6 +36,7 @@ const VIEWS = [
   { nav: 'Auth status', name: 'auth-status' },
   { nav: 'Bindings', name: 'bindings' },
   { nav: 'Proxy', name: 'proxy' },
+  { nav: 'Usage', name: 'usage' },
 ] as const;
 
 let server: Awaited<ReturnType<typeof serveRenderer>>;
@@ -94,6 +95,8 @@ async function openView(page: Page, nav: string): Promise<void> {
 for (const width of [420, 1024]) {
   for (const scheme of ['light', 'dark'] as const) {
     test(`every view at ${width} px, ${scheme}: accessible, no sideways scrolling, as the baseline`, async ({ page }) => {
+      // Seven views, each audited and compared: more than the default 30 s on a busy machine.
+      test.setTimeout(180_000);
       const t = await fixedWorld();
       const bridge = await connectBridge(page, t);
       await seed(t, bridge);
