@@ -135,6 +135,18 @@ test('the Usage view shows what went through the proxy, per key and per agent, a
   await page.emulateMedia({ colorScheme: 'dark' });
   await expect(keysChart.locator('canvas')).toHaveCount(1);
   await shot(page, 'usage-dark');
+
+  // The overview's Today card and each key row's week of tokens say the same numbers.
+  await page.getByRole('navigation').getByRole('button', { name: 'Overview' }).click();
+  const todayCard = page.getByTestId('overview-today');
+  await expect(todayCard).toContainText(`Requests${3}`);
+  await expect(todayCard).toContainText(`Tokens${tokens(reported).toLocaleString('en-US')}`);
+  await page.getByRole('navigation').getByRole('button', { name: 'Keys' }).click();
+  await expect(
+    page
+      .getByTestId('key-anthropic-work')
+      .getByRole('img', { name: /work through the proxy: .* tokens a day over the last 7 days/ }),
+  ).toHaveAccessibleName(new RegExp(`, ${tokens(anthropic).toLocaleString('en-US')} tokens a day`));
   // Nothing the renderer got holds a key.
   for (const payload of bridge.payloads) for (const key of keys) expect(payload).not.toContain(key);
   await bridge.proxy.stop();

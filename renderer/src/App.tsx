@@ -23,17 +23,19 @@ const VIEWS: { id: View; label: string; icon: LucideIcon }[] = [
 ];
 
 export function App() {
-  const { view, setView, error, refreshKeys, refreshAgents, refreshProxy } = useApp();
+  const { view, setView, error, refreshKeys, refreshAgents, refreshProxy, refreshUsage } = useApp();
   useEffect(() => {
     void refreshKeys();
     void refreshAgents();
     void refreshProxy();
+    void refreshUsage();
     return window.keytray.onStateChanged((event) => {
-      if (event.kind === 'keys') void refreshKeys();
+      if (event.kind === 'keys') void Promise.all([refreshKeys(), refreshUsage()]);
       else if (event.kind === 'picture') void refreshAgents();
       else if (event.kind === 'proxy') void refreshProxy();
+      else if (event.kind === 'usage') void refreshUsage();
     });
-  }, [refreshKeys, refreshAgents, refreshProxy]);
+  }, [refreshKeys, refreshAgents, refreshProxy, refreshUsage]);
   return (
     <TooltipProvider>
       <div className="shell">

@@ -6,6 +6,7 @@ import { useApp } from '../stores/app-store';
 import { Badge } from '../ui/Badge';
 import { Button, IconButton } from '../ui/Button';
 import { Menu } from '../ui/Menu';
+import { Sparkline } from '../ui/Sparkline';
 
 const STATE_NOTES: Record<KeyView['state'], string | null> = {
   ok: null,
@@ -18,6 +19,7 @@ const STATE_NOTES: Record<KeyView['state'], string | null> = {
 export function KeyRow({ keyView }: { keyView: KeyView }) {
   const act = useApp((s) => s.act);
   const toast = useApp((s) => s.toast);
+  const week = useApp((s) => s.usageWeek?.byKey.lines.find((l) => l.group === `${keyView.provider}/${keyView.label}`));
   const [revealed, setRevealed] = useState<string | null>(null);
   const [renaming, setRenaming] = useState(false);
   const [newLabel, setNewLabel] = useState(keyView.label);
@@ -95,6 +97,7 @@ export function KeyRow({ keyView }: { keyView: KeyView }) {
         <span className="tag">{keyView.auth === 'sigv4-profile' ? `profile ${keyView.profile}` : 'SigV4 keys'}</span>
       )}
       {note && <span className="warning">{note}</span>}
+      {week && <Sparkline values={week.tokens} label={`${keyView.label} through the proxy`} />}
       {keyView.lastUsedAt && (
         <span className="muted" title={`through the KeyTray proxy, ${new Date(keyView.lastUsedAt).toLocaleString()}`}>
           used {new Date(keyView.lastUsedAt).toLocaleString()}

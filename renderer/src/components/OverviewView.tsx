@@ -53,6 +53,7 @@ export function OverviewView() {
           </Card>
         )}
         <ProxyCard />
+        <TodayCard />
       </div>
     </section>
   );
@@ -168,6 +169,41 @@ function fixFor(agent: AgentId, code: string): 'neutralize' | 'import' | 'open' 
 export function headline(message: string): string {
   const end = message.search(/[.:;](\s|$)/);
   return end > 0 ? message.slice(0, end + 1) : message;
+}
+
+/** Today's usage through the proxy, and the keys past their daily budget. */
+function TodayCard() {
+  const { usageToday, setView } = useApp();
+  if (!usageToday) return null;
+  const { total, pricesAsOf } = usageToday.summary;
+  const over = usageToday.overBudget;
+  const tokens = total.input + total.output + total.cacheRead + total.cacheWrite;
+  return (
+    <Card
+      title="Today"
+      titleId="overview-today"
+      tone={over.length > 0 ? 'warn' : undefined}
+      testId="overview-today"
+      actions={<Button onClick={() => setView('usage')}>Usage</Button>}
+    >
+      <dl className="facts">
+        <dt>Requests</dt>
+        <dd>{total.requests.toLocaleString('en-US')}</dd>
+        <dt>Tokens</dt>
+        <dd>{tokens.toLocaleString('en-US')}</dd>
+        <dt>Estimated</dt>
+        <dd>{total.costUsd === null ? 'unknown (a model without a price)' : `$${total.costUsd.toFixed(2)}`}</dd>
+      </dl>
+      {over.map((o) => (
+        <p key={`${o.provider}/${o.label}`} className="problem">
+          <span>
+            {o.provider}/{o.label} is past its daily budget: ${o.spentUsd.toFixed(2)} of ${o.budgetUsd.toFixed(2)}.
+          </span>
+        </p>
+      ))}
+      <p className="hint">Through the proxy only; prices as of {pricesAsOf}.</p>
+    </Card>
+  );
 }
 
 function ProxyCard() {

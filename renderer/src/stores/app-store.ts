@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import { AGENT_IDS, AGENTS, type AgentId, type ConfigurableMode } from '../../../shared/agents/catalog';
-import type { AgentPlanView, AgentSummary } from '../../../shared/ipc';
+import type { AgentPlanView, AgentSummary, Outputs } from '../../../shared/ipc';
 import { isProviderId, knowCustomProviders, providerInfo } from '../../../shared/providers';
 import type { ProxyLogEntry, ProxyStatus } from '../../../shared/proxy-types';
 import type { KeyListing } from '../../../shared/vault-types';
@@ -38,6 +38,10 @@ interface AppState {
   plan: AgentPlanView | null;
   result: string | null;
   proxy: ProxyStatus | null;
+  /** Usage through the proxy: today (the overview's card) and the last seven days by key (the key rows' sparklines). */
+  usageToday: Outputs['usage:summary'] | null;
+  usageWeek: Outputs['usage:summary'] | null;
+  refreshUsage(): Promise<void>;
   log: ProxyLogEntry[];
   loading: boolean;
   error: UiError | null;
@@ -127,6 +131,8 @@ export const useApp = create<AppState>((set, get) => ({
   plan: null,
   result: null,
   proxy: null,
+  usageToday: null,
+  usageWeek: null,
   log: [],
   loading: false,
   error: null,
@@ -167,6 +173,17 @@ export const useApp = create<AppState>((set, get) => ({
     try {
       const { agents, home } = await call(window.keytray.listAgents(cwd ? { cwd } : {}));
       set({ agents, home });
+    } catch (error) {
+      set({ error: asUiError(error) });
+    }
+  },
+  async refreshUsage() {
+    try {
+      const [usageToday, usageWeek] = await Promise.all([
+        call(window.keytray.usageSummary({ by: 'key', days: 1 })),
+        call(window.keytray.usageSummary({ by: 'key', days: 7 })),
+      ]);
+      set({ usageToday, usageWeek });
     } catch (error) {
       set({ error: asUiError(error) });
     }
