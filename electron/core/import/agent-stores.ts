@@ -1,0 +1,91 @@
+/**
+ * Plaintext keys in coding agents' own stores (see AGENTS.md): Codex's
+ * `auth.json` (`codex login --with-api-key`), OpenCode's `auth.json`
+ * (`opencode auth login`), Gemini CLI's `gemini-credentials.json`,
+ * claude-code-router's `Providers[].api_key` and OpenClaw's
+ * `models.providers.<id>.apiKey`. Each is read as the agent reads it;
+ * moving a key goes through the agent's own integration (its importKey, or
+ * its configure, which puts KeyTray's reference where the key was).
+ */
+import { join } from 'node:path';
+import { AGENTS, type AgentId } from '../../../shared/agents/catalog';
+import { asRecord } from '../../../shared/formats/file-format';
+import { looksLikeKey } from '../../../shared/import/judge-provider';
+import type { Metadata } from '../../../shared/metadata';
+import { ccrHome } from '../agents/claude-code-router/agent';
+import { codexHome } from '../agents/codex/agent';
+import { geminiDir } from '../agents/gemini-cli/agent';
+import { openCredentials, storedApiKey } from '../agents/gemini-cli/credentials-file';
+import { openclawConfigPath } from '../agents/openclaw/agent';
+import { openCodeDataDir } from '../agents/opencode/agent';
+import type { Situation } from '../agents/situation';
+import { FORMATS } from '../files/formats';
+import { readSettingsFile } from '../files/settings-writer';
+import { type Found, found } from './found';
+
+export async function findAgentStoreKeys(situation: Situation, meta: Metadata): Promise<Found[]> {
+  const keys: Found[] = [];
+  const add = (agent: AgentId, path: string, variable: string, secret: unknown, action: string) => {
+    if (typeof secret === 'string' && looksLikeKey(secret))
+      keys.push(found(meta, { kind: 'agent-store', path, variable, agent, action }, secret, agent));
+  };
+  const configures = (agent: AgentId) => `Configures ${AGENTS[agent].label} with the key from the keychain in its place.`;
+
+  const codexAuth = join(codexHome(situation), 'auth.json');
+  const codex = await readJson(codexAuth, FORMATS.json);
+  add(
+    'codex',
+    codexAuth,
+    'OPENAI_API_KEY',
+    codex.OPENAI_API_KEY,
+    `Sets OPENAI_API_KEY to null, as Codex does, and ${lower(configures('codex'))}`,
+  );
+
+  const openCodeAuth = join(openCodeDataDir(situation), 'auth.json');
+  for (const [provider, entry] of Object.entries(await readJson(openCodeAuth, FORMATS.json))) {
+    const record = asRecord(entry);
+    if (record.type === 'api')
+      add(
+        'opencode',
+        openCodeAuth,
+        `${provider}.key`,
+        record.key,
+        `Takes the "${provider}" entry out, and ${lower(configures('opencode'))}`,
+      );
+  }
+
+  const geminiStore = join(geminiDir(situation), 'gemini-credentials.json');
+  const geminiText = await readSettingsFile(geminiStore).catch(() => null);
+  const entries = geminiText === null ? null : openCredentials(geminiText);
+  add(
+    'gemini-cli',
+    geminiStore,
+    'gemini-cli-api-key',
+    entries ? storedApiKey(entries) : null,
+    `Takes the key out of Gemini CLI's store, and ${lower(configures('gemini-cli'))}`,
+  );
+
+  const ccrConfig = join(ccrHome(situation), 'config.json');
+  const ccr = await readJson(ccrConfig, FORMATS['json-lists']);
+  (Array.isArray(ccr.Providers) ? ccr.Providers : []).forEach((entry, index) => {
+    const record = asRecord(entry);
+    add('claude-code-router', ccrConfig, `Providers[${index}].api_key`, record.api_key, configures('claude-code-router'));
+  });
+
+  const openclawConfig = openclawConfigPath(situation);
+  const openclaw = await readJson(openclawConfig, FORMATS.json5);
+  for (const [provider, entry] of Object.entries(asRecord(asRecord(openclaw.models).providers))) {
+    add('openclaw', openclawConfig, `models.providers.${provider}.apiKey`, asRecord(entry).apiKey, configures('openclaw'));
+  }
+  return keys;
+}
+
+async function readJson(path: string, format: (typeof FORMATS)[keyof typeof FORMATS]): Promise<Record<string, unknown>> {
+  const text = await readSettingsFile(path).catch(() => null);
+  const parsed = text === null ? null : format.parse(text);
+  return parsed?.ok ? parsed.value : {};
+}
+
+function lower(sentence: string): string {
+  return sentence.charAt(0).toLowerCase() + sentence.slice(1);
+}
