@@ -92,18 +92,19 @@ export async function planShellFile(
   return { path, format: FORMATS.shell, before, after, diff: settingsDiff(path, before, after, FORMATS.shell) };
 }
 
-/** The shell that reads this file, when it is installed here: bash for sh-family files, zsh for zsh's. */
+/** The shell that checks this file, when one is installed: zsh for zsh's files, else bash (what both shells share). */
 async function checkingShell(path: string, dialect: ShellDialect): Promise<string | null> {
   if (dialect !== 'sh') return null;
-  const name = /zsh|zprofile|zlogin/.test(basename(path)) ? 'zsh' : 'bash';
-  for (const dir of ['/bin', '/usr/bin', '/usr/local/bin']) {
-    const candidate = join(dir, name);
-    if (
-      await stat(candidate)
-        .then((s) => s.isFile())
-        .catch(() => false)
-    )
-      return candidate;
+  const names = /zsh|zprofile|zlogin/.test(basename(path)) ? ['zsh', 'bash'] : ['bash'];
+  for (const name of names) {
+    for (const dir of ['/bin', '/usr/bin', '/usr/local/bin']) {
+      const candidate = join(dir, name);
+      const isFile = await stat(candidate).then(
+        (s) => s.isFile(),
+        () => false,
+      );
+      if (isFile) return candidate;
+    }
   }
   return null;
 }
