@@ -2,22 +2,17 @@
  * Whose key a plaintext value is, judged first by its format (the catalog's
  * keyFormat patterns, most specific first), then by the name that holds it.
  * A value whose format and name disagree goes with its format: an
- * `OPENAI_API_KEY` holding an `sk-or-v1-` key is an OpenRouter key.
+ * `OPENAI_API_KEY` holding an `sk-or-v1-` key is an OpenRouter key. A name
+ * alone decides only where the provider's keys have no telling shape.
  */
 import { PROVIDERS, type ProviderId } from '../providers';
 
 /** Patterns tried in this order: OpenAI's `sk-` would also match Anthropic's and OpenRouter's keys. */
 const BY_FORMAT: readonly ProviderId[] = ['anthropic', 'openrouter', 'bedrock', 'gemini', 'openai'];
 
-/** Names that say the provider when the value's format does not (Claude Platform on AWS keys have no prefix). */
+/** Names that say the provider when the value's format cannot (Claude Platform on AWS keys have no prefix). */
 const BY_NAME: Readonly<Record<string, ProviderId>> = {
-  ANTHROPIC_API_KEY: 'anthropic',
   ANTHROPIC_AWS_API_KEY: 'anthropic-aws',
-  AWS_BEARER_TOKEN_BEDROCK: 'bedrock',
-  OPENAI_API_KEY: 'openai',
-  OPENROUTER_API_KEY: 'openrouter',
-  GEMINI_API_KEY: 'gemini',
-  GOOGLE_API_KEY: 'gemini',
 };
 
 /** The variables a plaintext key is looked for under, beyond those named above. */
@@ -29,10 +24,9 @@ export function looksLikeKey(value: string): boolean {
 }
 
 export function judgeProvider(value: string, variable: string | null): ProviderId | null {
-  const named = variable ? BY_NAME[variable] : undefined;
-  if (named && PROVIDERS[named].keyFormat.pattern.test(value) && named !== 'anthropic-aws') return named;
   const byFormat = BY_FORMAT.find((p) => PROVIDERS[p].keyFormat.pattern.test(value));
   if (byFormat) return byFormat;
   // A name alone is enough only where the provider's keys have no telling shape.
+  const named = variable ? BY_NAME[variable] : undefined;
   return named === 'anthropic-aws' && PROVIDERS[named].keyFormat.pattern.test(value) ? named : null;
 }
