@@ -7,7 +7,7 @@ import type { AgentId } from '../agents/catalog';
 import type { ProviderId } from '../providers';
 
 /** The kinds of places KeyTray looks in, one module each under electron/core/import/. */
-export type PlaceKind = 'shell' | 'dotenv' | 'claude-settings' | 'agent-store' | 'cc-switch';
+export type PlaceKind = 'shell' | 'dotenv' | 'claude-settings' | 'agent-store' | 'agent-log' | 'cc-switch';
 
 export interface PlaintextKey {
   /** Stable while the place is unchanged: what `--pick` names. */

@@ -3,12 +3,15 @@
  * `auth.json` (`codex login --with-api-key`), OpenCode's `auth.json`
  * (`opencode auth login`), Gemini CLI's `gemini-credentials.json`,
  * claude-code-router's `Providers[].api_key` and OpenClaw's
- * `models.providers.<id>.apiKey`. Each is read as the agent reads it;
+ * `models.providers.<id>.apiKey`, and claude-code-router's debug logs (they
+ * hold the outgoing authorization header). Each is read as the agent reads it;
  * moving a key goes through the agent's own integration (its importKey, or
  * its configure, which puts KeyTray's reference where the key was).
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AGENTS, type AgentId } from '../../../shared/agents/catalog';
+import { CCR_KEY_PLACEHOLDER } from '../../../shared/agents/claude-code-router/picture';
 import { asRecord } from '../../../shared/formats/file-format';
 import { looksLikeKey } from '../../../shared/import/judge-provider';
 import type { Metadata } from '../../../shared/metadata';
@@ -18,16 +21,21 @@ import { geminiDir } from '../agents/gemini-cli/agent';
 import { openCredentials, storedApiKey } from '../agents/gemini-cli/credentials-file';
 import { openclawConfigPath } from '../agents/openclaw/agent';
 import { openCodeDataDir } from '../agents/opencode/agent';
+import type { AgentRegistry } from '../agents/registry';
 import type { Situation } from '../agents/situation';
 import { FORMATS } from '../files/formats';
 import { readSettingsFile } from '../files/settings-writer';
 import { type Found, found } from './found';
 
-export async function findAgentStoreKeys(situation: Situation, meta: Metadata): Promise<Found[]> {
+export async function findAgentStoreKeys(
+  services: { agents: AgentRegistry },
+  situation: Situation,
+  meta: Metadata,
+): Promise<Found[]> {
   const keys: Found[] = [];
-  const add = (agent: AgentId, path: string, variable: string, secret: unknown, action: string) => {
+  const add = (agent: AgentId, path: string, variable: string, secret: unknown, action: string, entry?: string) => {
     if (typeof secret === 'string' && looksLikeKey(secret))
-      keys.push(found(meta, { kind: 'agent-store', path, variable, agent, action }, secret, agent));
+      keys.push(found(meta, { kind: 'agent-store', path, variable, agent, action }, secret, agent, entry));
   };
   const configures = (agent: AgentId) => `Configures ${AGENTS[agent].label} with the key from the keychain in its place.`;
 
@@ -67,18 +75,60 @@ export async function findAgentStoreKeys(situation: Situation, meta: Metadata): 
 
   const ccrConfig = join(ccrHome(situation), 'config.json');
   const ccr = await readJson(ccrConfig, FORMATS['json-lists']);
-  (Array.isArray(ccr.Providers) ? ccr.Providers : []).forEach((entry, index) => {
+  const list = Array.isArray(ccr.Providers) ? 'Providers' : 'providers';
+  for (const entry of Array.isArray(ccr[list]) ? ccr[list] : []) {
     const record = asRecord(entry);
-    add('claude-code-router', ccrConfig, `Providers[${index}].api_key`, record.api_key, configures('claude-code-router'));
-  });
+    if (typeof record.name !== 'string') continue;
+    add(
+      'claude-code-router',
+      ccrConfig,
+      `${list}[name=${record.name}].api_key`,
+      record.api_key,
+      `Configures claude-code-router with the key from the keychain, and gives provider "${record.name}" KeyTray's transformer in place of the key.`,
+      record.name,
+    );
+  }
 
   const openclawConfig = openclawConfigPath(situation);
   const openclaw = await readJson(openclawConfig, FORMATS.json5);
   for (const [provider, entry] of Object.entries(asRecord(asRecord(openclaw.models).providers))) {
-    add('openclaw', openclawConfig, `models.providers.${provider}.apiKey`, asRecord(entry).apiKey, configures('openclaw'));
+    add(
+      'openclaw',
+      openclawConfig,
+      `models.providers.${provider}.apiKey`,
+      asRecord(entry).apiKey,
+      `Configures OpenClaw with the key from the keychain, and gives provider "${provider}" KeyTray's key command in place of the key.`,
+      provider,
+    );
+  }
+  const router = services.agents['claude-code-router'];
+  for (const log of await router.leakedLogs(situation)) {
+    const text = await readFile(log, 'latin1').catch(() => '');
+    const secrets = new Set([...text.matchAll(LOGGED_HEADER)].map((m) => m[1] ?? ''));
+    for (const secret of secrets) {
+      if (!looksLikeKey(secret) || secret === CCR_KEY_PLACEHOLDER) continue;
+      keys.push(
+        found(
+          meta,
+          {
+            kind: 'agent-log',
+            path: log,
+            variable: 'authorization header',
+            agent: 'claude-code-router',
+            action:
+              'Deletes the debug log once every key in it is in the keychain (a log has no undo); `"LOG": false` in config.json stops ccr writing them.',
+          },
+          secret,
+          'claude-code-router',
+        ),
+      );
+    }
   }
   return keys;
 }
+
+/** A credential header as claude-code-router's debug log writes it (JSON). */
+const LOGGED_HEADER = /"(?:authorization|x-api-key)"\s*:\s*"(?:Bearer )?([^"\s]{8,})"/gi;
 
 async function readJson(path: string, format: (typeof FORMATS)[keyof typeof FORMATS]): Promise<Record<string, unknown>> {
   const text = await readSettingsFile(path).catch(() => null);

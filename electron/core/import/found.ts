@@ -16,10 +16,12 @@ export interface Found extends PlaintextKey {
   secret: string;
   /** The label `--apply` stores it under unless KeyTray holds it already. */
   label: string;
+  /** The agent's own entry that holds it (claude-code-router's provider name, OpenClaw's provider id). */
+  entry?: string;
 }
 
 export function publicKey(found: Found): PlaintextKey {
-  const { secret: _secret, label: _label, ...shown } = found;
+  const { secret: _secret, label: _label, entry: _entry, ...shown } = found;
   return shown;
 }
 
@@ -29,6 +31,7 @@ export function found(
   where: Omit<PlaintextKey, 'id' | 'provider' | 'masked' | 'held'>,
   secret: string,
   label: string,
+  entry?: string,
 ): Found {
   const id = createHash('sha256')
     .update([where.kind, where.path, where.row ?? '', where.variable, String(where.line ?? '')].join('\0'))
@@ -42,6 +45,7 @@ export function found(
     held: heldKey(meta, secret),
     secret,
     label: labelFrom(label),
+    ...(entry !== undefined ? { entry } : {}),
   };
 }
 

@@ -9,16 +9,20 @@
  */
 import { join } from 'node:path';
 import { AGENTS } from '../../../shared/agents/catalog';
+import { CCR_KEY_PLACEHOLDER, CCR_PROVIDER_NAME } from '../../../shared/agents/claude-code-router/picture';
 import { KeyTrayError } from '../../../shared/errors';
 import type { FormatId } from '../../../shared/formats/file-format';
+import { asRecord } from '../../../shared/formats/file-format';
+import { elementSegment, findElement } from '../../../shared/formats/json-elements';
 import type { ImportScan, MovedKey, PlaintextKey } from '../../../shared/import/plaintext-key';
 import type { Metadata } from '../../../shared/metadata';
 import { isProviderId, type ProviderId } from '../../../shared/providers';
 import { keepInKeychain } from '../agents/import-key';
+import { secretsProviderName } from '../agents/openclaw/agent';
 import type { Situation } from '../agents/situation';
 import { writeFileAtomic } from '../files/atomic-file';
 import { FORMATS } from '../files/formats';
-import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../files/settings-writer';
+import { planSettingsChange, readSettingsFile, type SettingsPlan, settingsDiff } from '../files/settings-writer';
 import type { Services } from '../services';
 import { fingerprint } from '../vault/vault';
 import { findAgentStoreKeys } from './agent-stores';
@@ -51,7 +55,7 @@ export async function scanForKeys(
     ['shell startup files', () => findShellKeys(situation, meta)],
     ['.env files', () => findDotenvKeys(situation, meta)],
     ["Claude Code's settings", () => findClaudeSettingsKeys(services.agents['claude-code'], situation, meta)],
-    ["agents' own stores", () => findAgentStoreKeys(situation, meta)],
+    ["agents' own stores", () => findAgentStoreKeys(services, situation, meta)],
     ["CC Switch's database", () => findCcSwitchKeys(situation, meta)],
   ];
   const found: Found[] = [];
@@ -114,7 +118,32 @@ export async function applyImport(
     moved.push(...results);
   }
 
-  for (const key of chosen.filter((k) => k.kind !== 'shell' && k.kind !== 'dotenv')) {
+  const logs = new Map<string, Found[]>();
+  for (const key of chosen) if (key.kind === 'agent-log') logs.set(key.path, [...(logs.get(key.path) ?? []), key]);
+  for (const [path, keys] of logs) {
+    moved.push(
+      ...(await attempt(keys, async () => {
+        // Deleting the log deletes every key in it: each must be picked, stored and read back first.
+        const left = found.filter((f) => f.path === path && !keys.some((k) => k.id === f.id));
+        if (left.length > 0) {
+          throw new KeyTrayError('usage', `${path} also holds ${left.map((f) => f.id).join(', ')}, which was not picked.`, {
+            fix: 'Pick every key in that log (with its provider when KeyTray cannot tell), or delete the log yourself.',
+          });
+        }
+        const labels: string[] = [];
+        for (const key of keys) labels.push(await store(services, key));
+        const deleted = await services.agents['claude-code-router'].deleteLeakedLogs(situation, [path]);
+        return keys.map((key, index) => ({
+          id: key.id,
+          path,
+          key: { provider: key.provider as ProviderId, label: labels[index] ?? key.label },
+          done: deleted.length ? 'Debug log deleted (a log has no undo).' : 'The log no longer held a key; left as it was.',
+        }));
+      })),
+    );
+  }
+
+  for (const key of chosen.filter((k) => k.kind !== 'shell' && k.kind !== 'dotenv' && k.kind !== 'agent-log')) {
     moved.push(...(await attempt([key], async () => [await moveOne(services, situation, key, steps)])));
   }
   if (steps.length > 0) await recordBatch(services.dataDir, steps);
@@ -205,10 +234,12 @@ async function moveOne(services: ImportServices, situation: Situation, key: Foun
   const agent = services.agents[agentId];
   const info = AGENTS[agentId];
   const usable = (info.providers as readonly ProviderId[]).includes(provider);
-  if ((agentId === 'claude-code-router' || agentId === 'openclaw') && usable) {
-    // The agent's configure puts KeyTray's reference where the literal was; checked before anything is written.
+  if ((agentId === 'claude-code-router' || agentId === 'openclaw') && usable && key.entry !== undefined) {
+    // The agent's configure, and the user's own entry pointed at what configure sets up; checked before anything is written.
     const label = await store(services, key);
     const plan = await agent.plan({ situation, provider, label });
+    const entryPlan = plan.files.find((f) => f.path === key.path);
+    if (entryPlan) Object.assign(entryPlan, ownEntryReplaced(entryPlan, agentId, key.entry, provider));
     if (plan.files.some((f) => f.after.includes(key.secret))) {
       throw new KeyTrayError(
         'inconsistent',
@@ -224,7 +255,7 @@ async function moveOne(services: ImportServices, situation: Situation, key: Foun
       id: key.id,
       path: key.path,
       key: { provider, label },
-      done: `${info.label} configured in its place (${plan.files.map((f) => f.path).join(', ')}).`,
+      done: `${info.label} configured, and its entry "${key.entry}" takes the key from KeyTray.`,
     };
   }
   const label = await store(services, key);
@@ -353,4 +384,45 @@ async function recordBatch(dataDir: string, steps: Step[]): Promise<void> {
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}${'code' in error ? ` ${String(error.code)}` : ''}`;
   return typeof error;
+}
+
+/**
+ * The configure plan's text for the agent's file, with the user's own entry that held the key
+ * taking it from KeyTray too: claude-code-router's provider gets the transformer configure
+ * installs (it sets the header from KeyTray's helper), OpenClaw's provider the exec SecretRef
+ * configure declares. Every other entry, and every other byte of that entry's file, stays.
+ */
+function ownEntryReplaced(
+  plan: SettingsPlan,
+  agentId: 'claude-code-router' | 'openclaw',
+  entry: string,
+  provider: ProviderId,
+): Pick<SettingsPlan, 'after' | 'diff'> {
+  const parsed = plan.format.parse(plan.after);
+  if (!parsed.ok) return plan;
+  let after: string;
+  if (agentId === 'openclaw') {
+    after = plan.format.edit(plan.after, [
+      {
+        path: ['models', 'providers', entry, 'apiKey'],
+        value: { source: 'exec', provider: secretsProviderName(provider), id: 'value' },
+      },
+    ]);
+  } else {
+    const list = Array.isArray(parsed.value.Providers) ? 'Providers' : 'providers';
+    const current = asRecord(findElement(parsed.value, [list], elementSegment('name', entry)));
+    const transformer = asRecord(current.transformer);
+    const use = Array.isArray(transformer.use) ? transformer.use : [];
+    after = plan.format.edit(plan.after, [
+      {
+        path: [list, elementSegment('name', entry)],
+        value: {
+          ...current,
+          api_key: CCR_KEY_PLACEHOLDER,
+          transformer: { ...transformer, use: [...use.filter((u) => u !== CCR_PROVIDER_NAME), CCR_PROVIDER_NAME] },
+        },
+      },
+    ]);
+  }
+  return { after, diff: settingsDiff(plan.path, plan.before, after, plan.format) };
 }
