@@ -10,7 +10,7 @@ import type { ProviderId } from '../providers';
 export type PlaceKind = 'shell' | 'dotenv' | 'claude-settings' | 'agent-store' | 'agent-log' | 'cc-switch';
 
 export interface PlaintextKey {
-  /** Stable while the place is unchanged: what `--pick` names. */
+  /** Stable while the place and the key in it are unchanged (a hash of both, never the key): what `--pick` names. */
   id: string;
   kind: PlaceKind;
   path: string;

@@ -8,12 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  redactShellText,
-  shellAssignments,
-  sourcedPaths,
-  withoutAssignments,
-} from '../../electron/core/import/shell-text';
+import { redactShellText, shellAssignments, sourcedPaths, withoutAssignments } from '../../electron/core/import/shell-text';
 import { judgeProvider } from '../../shared/import/judge-provider';
 import { fakeAnthropicKey, fakeGeminiKey, fakeOpenAIKey } from '../support/test-env';
 
@@ -76,12 +71,19 @@ describe('shellAssignments', () => {
 
   it('reads fish and csh', () => {
     const key = fakeOpenAIKey();
-    expect(shellAssignments(`set -gx OPENAI_API_KEY '${key}'\n`, 'fish')).toEqual([{ line: 1, name: 'OPENAI_API_KEY', value: key }]);
-    expect(shellAssignments(`setenv OPENAI_API_KEY "${key}"\n`, 'csh')).toEqual([{ line: 1, name: 'OPENAI_API_KEY', value: key }]);
+    expect(shellAssignments(`set -gx OPENAI_API_KEY '${key}'\n`, 'fish')).toEqual([
+      { line: 1, name: 'OPENAI_API_KEY', value: key },
+    ]);
+    expect(shellAssignments(`setenv OPENAI_API_KEY "${key}"\n`, 'csh')).toEqual([
+      { line: 1, name: 'OPENAI_API_KEY', value: key },
+    ]);
   });
 
   it('names the files a startup file sources, as written', () => {
-    expect(sourcedPaths('source ~/.secrets\n. "$HOME/.keys"\nif x; then . ~/.a; fi\n', 'sh')).toEqual(['~/.secrets', '$HOME/.keys']);
+    expect(sourcedPaths('source ~/.secrets\n. "$HOME/.keys"\nif x; then . ~/.a; fi\n', 'sh')).toEqual([
+      '~/.secrets',
+      '$HOME/.keys',
+    ]);
   });
 });
 

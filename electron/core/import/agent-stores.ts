@@ -104,8 +104,8 @@ export async function findAgentStoreKeys(
   const router = services.agents['claude-code-router'];
   for (const log of await router.leakedLogs(situation)) {
     const text = await readFile(log, 'latin1').catch(() => '');
-    const secrets = new Set([...text.matchAll(LOGGED_HEADER)].map((m) => m[1] ?? ''));
-    for (const secret of secrets) {
+    const headers = new Map([...text.matchAll(LOGGED_HEADER)].map((m) => [m[2] ?? '', (m[1] ?? '').toLowerCase()]));
+    for (const [secret, header] of headers) {
       if (!looksLikeKey(secret) || secret === CCR_KEY_PLACEHOLDER) continue;
       keys.push(
         found(
@@ -113,7 +113,7 @@ export async function findAgentStoreKeys(
           {
             kind: 'agent-log',
             path: log,
-            variable: 'authorization header',
+            variable: `${header} header`,
             agent: 'claude-code-router',
             action:
               'Deletes the debug log once every key in it is in the keychain (a log has no undo); `"LOG": false` in config.json stops ccr writing them.',
@@ -128,7 +128,7 @@ export async function findAgentStoreKeys(
 }
 
 /** A credential header as claude-code-router's debug log writes it (JSON). */
-const LOGGED_HEADER = /"(?:authorization|x-api-key)"\s*:\s*"(?:Bearer )?([^"\s]{8,})"/gi;
+const LOGGED_HEADER = /"(authorization|x-api-key)"\s*:\s*"(?:Bearer )?([^"\s]{8,})"/gi;
 
 async function readJson(path: string, format: (typeof FORMATS)[keyof typeof FORMATS]): Promise<Record<string, unknown>> {
   const text = await readSettingsFile(path).catch(() => null);

@@ -6,7 +6,7 @@
  * app's config: `env.ANTHROPIC_AUTH_TOKEN` / `env.ANTHROPIC_API_KEY` for
  * Claude, `auth.OPENAI_API_KEY` for Codex, `env.GEMINI_API_KEY` for Gemini.
  *
- * The file is read into memory and opened there with sql.js (its pure-JS
+ * The file is read into memory and opened there with sql.js (its single-file
  * build: no native module, no .wasm file), so nothing can write to it.
  * KeyTray never rewrites CC Switch's database: it stores the key, and says
  * which provider to edit in CC Switch to take it out.
@@ -50,7 +50,7 @@ export async function readCcSwitchProviders(path: string): Promise<ProviderRow[]
     throw error;
   });
   if (bytes === null) return null;
-  const { default: initSqlJs } = await import('sql.js/dist/sql-asm.js');
+  const { default: initSqlJs } = await import('sql.js/dist/sql-wasm-inline.js');
   const SQL = await initSqlJs();
   const db = new SQL.Database(new Uint8Array(bytes));
   try {

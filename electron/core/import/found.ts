@@ -34,7 +34,7 @@ export function found(
   entry?: string,
 ): Found {
   const id = createHash('sha256')
-    .update([where.kind, where.path, where.row ?? '', where.variable, String(where.line ?? '')].join('\0'))
+    .update([where.kind, where.path, where.row ?? '', where.variable, String(where.line ?? ''), fingerprint(secret)].join('\0'))
     .digest('hex')
     .slice(0, 8);
   return {
