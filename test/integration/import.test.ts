@@ -61,16 +61,15 @@ async function writeCcSwitch(path: string, rows: { id: string; app: string; name
 interface Seeded {
   t: TestEnv;
   project: string;
-  keys: Record<string, string>;
+  keys: ReturnType<typeof makeKeys>;
   files: Record<string, string>;
   ccSwitchKeys: string[];
   unknown: string;
 }
 
-async function seed(): Promise<Seeded> {
-  const t = makeTestEnv();
-  const home = t.root;
-  const keys = {
+/** One key per place, each its own. */
+function makeKeys() {
+  return {
     zshrc: fakeAnthropicKey(),
     sourced: fakeOpenAIKey(),
     dotenv: fakeGeminiKey(),
@@ -81,6 +80,12 @@ async function seed(): Promise<Seeded> {
     ccr: fakeOpenAIKey(),
     openclaw: fakeOpenAIKey(),
   };
+}
+
+async function seed(): Promise<Seeded> {
+  const t = makeTestEnv();
+  const home = t.root;
+  const keys = makeKeys();
   const unknown = usersOwnKey('tok_');
   const heredoc = usersOwnKey('sk-ant-api03-');
   const project = join(home, 'work', 'app');
@@ -276,7 +281,7 @@ describe('keytray import', () => {
     const run = cli(s);
     const { keys } = JSON.parse((await run(['import', '--cwd', s.project, '--json'])).stdout);
     const unknown = keys.find((k: { variable: string }) => k.variable === 'MY_SERVICE_TOKEN');
-    const zshrc = keys.find((k: { variable: string }) => k.variable === 'ANTHROPIC_API_KEY' && k.kind === 'shell');
+    const zshrc = keys.find((k: { variable: string; kind: string }) => k.variable === 'ANTHROPIC_API_KEY' && k.kind === 'shell');
 
     const noProvider = await run(['import', '--apply', '--pick', unknown.id]);
     expect(noProvider.code).toBe(2);
