@@ -39,6 +39,9 @@ export const API_CHANNELS = {
   proxyLog: 'proxy:log',
   appSettings: 'app:settings',
   installCli: 'app:install-cli',
+  scanImport: 'import:scan',
+  applyImport: 'import:apply',
+  undoImport: 'import:undo',
 } as const satisfies Record<string, ChannelName>;
 
 export const STATE_CHANNEL = 'state:changed';

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AGENTS, type AgentId, type AgentInfo, isAgentId } from './agents/catalog';
 import type { AgentPicture, PictureLight } from './agents/picture';
 import type { ErrorCode } from './errors';
+import type { ImportScan, MovedKey, PlaintextKey } from './import/plaintext-key';
 import { labelProblem } from './key-input';
 import type { AgentBinding } from './metadata';
 import { problems } from './problems';
@@ -120,6 +121,16 @@ export const INPUTS = {
   'proxy:log': z.strictObject({ last: z.number().int().min(1).max(1000) }),
   'app:settings': z.strictObject({ launchAtLogin: z.boolean().optional() }),
   'app:install-cli': z.undefined(),
+  'import:scan': z.strictObject({ cwd: directory.optional() }),
+  /** Without picks: every key whose provider KeyTray can tell (`keytray import --apply`). */
+  'import:apply': z.strictObject({
+    cwd: directory.optional(),
+    picks: z
+      .array(z.strictObject({ id: z.string().regex(/^[0-9a-f]{8}$/), provider: provider.optional() }))
+      .max(500)
+      .optional(),
+  }),
+  'import:undo': z.undefined(),
 } as const;
 
 /** A plan as the window sees it: paths, masked diffs and pictures, never a file's text. */
@@ -198,6 +209,10 @@ export interface Outputs {
   'app:settings': { launchAtLogin: boolean };
   /** Where the `keytray` command was installed. */
   'app:install-cli': { path: string };
+  /** Every plaintext key found, masked; never a value. */
+  'import:scan': ImportScan;
+  'import:apply': { moved: MovedKey[]; skipped: PlaintextKey[] };
+  'import:undo': { restored: string[] };
 }
 
 export type ChannelName = keyof typeof INPUTS;

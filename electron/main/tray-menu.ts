@@ -8,6 +8,7 @@ import type { AuthPicture } from '../../shared/agents/claude-code/auth-picture';
 import { providerWords } from '../../shared/agents/describe';
 import { pictureLight, seriousWarning } from '../../shared/agents/light';
 import type { AgentPicture } from '../../shared/agents/picture';
+import { plaintextKeysSentence } from '../../shared/import/plaintext-key';
 import { PROVIDERS } from '../../shared/providers';
 import type { KeyListing } from '../../shared/vault-types';
 
@@ -42,6 +43,8 @@ export interface TrayState {
   proxy: { running: boolean; port: number };
   /** Claude Code's user settings use an AWS-hosted provider. */
   awsMode: boolean;
+  /** How many keys `keytray import` finds in plaintext on this machine. */
+  plaintextKeys?: number;
   /** Why the state could not be read, when it could not. */
   error?: string;
 }
@@ -56,6 +59,8 @@ export function trayIcon(state: TrayState): TrayIcon {
   if (lights.includes('error')) return 'error';
   if (lights.includes('warning')) return 'warning';
   if (state.proxyMode && !state.proxy.running) return 'warning';
+  // A key in plaintext is one KeyTray could protect and does not yet.
+  if ((state.plaintextKeys ?? 0) > 0) return 'warning';
   return 'ok';
 }
 
@@ -84,6 +89,13 @@ export function trayMenu(state: TrayState): TrayItem[] {
   const items: TrayItem[] = [{ label: headline(state), enabled: false }];
   for (const picture of [...(state.agents ?? []), ...(state.unconfigured ?? [])]) {
     items.push({ label: agentLine(picture), enabled: false });
+  }
+  const plaintext = state.plaintextKeys ?? 0;
+  if (plaintext > 0) {
+    items.push({
+      label: `⚠ ${plaintextKeysSentence(plaintext)}: move ${plaintext === 1 ? 'it' : 'them'} in…`,
+      action: { kind: 'open' },
+    });
   }
   items.push({ type: 'separator' });
   for (const provider of state.listing?.providers ?? []) {

@@ -10,6 +10,7 @@ import { bindingOf } from '../core/agents/bindings';
 import { boundFiles, inProxyMode } from '../core/agents/rebind';
 import { type AgentRegistry, agentsConfigured, agentsFound } from '../core/agents/registry';
 import type { Situation } from '../core/agents/situation';
+import { scanImport } from '../core/import/import-keys';
 import type { ProxyController } from '../core/proxy/proxy-controller';
 import type { Vault } from '../core/vault/vault';
 import { headline, type TrayAction, type TrayItem, type TrayState, trayIcon, trayMenu } from './tray-menu';
@@ -47,17 +48,23 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
       const found = (await agentsFound(deps.agents, situation)).filter((a) => a.info.id !== 'claude-code');
       const configured = await agentsConfigured(deps.agents, situation, ['claude-code']);
       const unconfigured = found.filter((a) => !configured.includes(a));
-      const [listing, picture, agents, others] = await Promise.all([
+      const [listing, picture, agents, others, plaintext] = await Promise.all([
         deps.vault.list(),
         deps.agents['claude-code'].picture(situation),
         Promise.all(configured.map((a) => a.picture(situation))),
         Promise.all(unconfigured.map((a) => a.picture(situation))),
+        // A place that cannot be read is the window's to explain; the tray counts what it found.
+        scanImport(deps, situation).then(
+          (scan) => scan.keys.length,
+          () => 0,
+        ),
       ]);
       return {
         listing,
         picture: picture as AuthPicture,
         agents,
         unconfigured: others,
+        plaintextKeys: plaintext,
         proxyMode: Boolean(proxyMode),
         proxy: deps.proxy.status(),
         awsMode: binding?.provider === 'anthropic-aws' || binding?.provider === 'bedrock',

@@ -48,3 +48,8 @@ export interface ImportScan {
   /** Places that could not be read, each with why (never a value). */
   unreadable: { path: string; problem: string }[];
 }
+
+/** The one wording of the count, for the window's banner and the tray. */
+export function plaintextKeysSentence(count: number): string {
+  return `${count} ${count === 1 ? 'key' : 'keys'} in plaintext on this machine`;
+}

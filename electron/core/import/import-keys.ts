@@ -46,7 +46,7 @@ type Step =
   | { kind: 'agent'; agent: keyof typeof AGENTS; scope: string; cwd: string };
 
 export async function scanForKeys(
-  services: ImportServices,
+  services: Pick<Services, 'vault' | 'agents'>,
   situation: Situation,
 ): Promise<{ found: Found[]; unreadable: ImportScan['unreadable'] }> {
   const meta = await services.vault.readMetadata();
@@ -73,7 +73,7 @@ export async function scanForKeys(
 }
 
 /** The scan as it may leave main: masks only. */
-export async function scanImport(services: ImportServices, situation: Situation): Promise<ImportScan> {
+export async function scanImport(services: Pick<Services, 'vault' | 'agents'>, situation: Situation): Promise<ImportScan> {
   const { found, unreadable } = await scanForKeys(services, situation);
   return { keys: found.map(publicKey), unreadable };
 }
