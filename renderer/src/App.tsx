@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { AgentsView } from './components/AgentsView';
 import { BindingsView } from './components/BindingsView';
+import { ImportBanner } from './components/ImportBanner';
 import { KeysView } from './components/KeysView';
 import { ProxyView } from './components/ProxyView';
 import { StatusView } from './components/StatusView';
@@ -45,6 +46,7 @@ export function App() {
             {error.fix && <p>{error.fix}</p>}
           </div>
         )}
+        <ImportBanner />
         {view === 'keys' && <KeysView />}
         {view === 'agents' && <AgentsView />}
         {view === 'status' && <StatusView />}

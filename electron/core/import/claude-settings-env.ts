@@ -8,7 +8,7 @@
 import { asRecord } from '../../../shared/formats/file-format';
 import { CREDENTIAL_NAME, looksLikeKey } from '../../../shared/import/judge-provider';
 import type { Metadata } from '../../../shared/metadata';
-import type { AgentIntegration } from '../agents/agent';
+import { type AgentIntegration, writableFileAt } from '../agents/agent';
 import type { Situation } from '../agents/situation';
 import { FORMATS } from '../files/formats';
 import { readSettingsFile } from '../files/settings-writer';
@@ -17,8 +17,10 @@ import { type Found, found } from './found';
 export async function findClaudeSettingsKeys(claude: AgentIntegration, situation: Situation, meta: Metadata): Promise<Found[]> {
   const keys: Found[] = [];
   const seen = new Set<string>();
-  for (const file of claude.configFiles(situation)) {
-    if (!file.writable || seen.has(file.path)) continue;
+  for (const { path } of claude.configFiles(situation)) {
+    // One file can serve two scopes (a project at the home folder): it is the default scope's.
+    const file = writableFileAt(claude, situation, path);
+    if (!file || seen.has(file.path)) continue;
     seen.add(file.path);
     const text = await readSettingsFile(file.path).catch(() => null);
     const parsed = text === null ? null : FORMATS.json.parse(text);
