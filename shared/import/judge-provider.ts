@@ -1,19 +1,27 @@
 /**
- * Whose key a plaintext value is, judged first by its format (the catalog's
- * keyFormat patterns, most specific first), then by the name that holds it.
- * A value whose format and name disagree goes with its format: an
- * `OPENAI_API_KEY` holding an `sk-or-v1-` key is an OpenRouter key. A name
- * alone decides only where the provider's keys have no telling shape.
+ * Whose key a plaintext value is, judged first by its format where the format
+ * tells (the catalog's keyFormat patterns: `sk-ant-api…`, `sk-or-v1-…`,
+ * `AIza…`, `sk-proj-…`), then by its context: the provider the place names
+ * (an OpenCode auth.json entry), or the variable that holds it. A value whose
+ * format and name disagree goes with its format: an `OPENAI_API_KEY` holding
+ * an `sk-or-v1-` key is an OpenRouter key. A bare `sk-…` with nothing else to
+ * go on is OpenAI's.
  */
 import { CCR_KEY_PLACEHOLDER } from '../agents/claude-code-router/picture';
-import { PROVIDERS, type ProviderId } from '../providers';
+import { isProviderId, PROVIDERS, type ProviderId } from '../providers';
 
-/** Patterns tried in this order: OpenAI's `sk-` would also match Anthropic's and OpenRouter's keys. */
-const BY_FORMAT: readonly ProviderId[] = ['anthropic', 'openrouter', 'bedrock', 'gemini', 'openai'];
+/** Formats that say the provider on their own, whatever holds them. */
+const DISTINCTIVE: readonly ProviderId[] = ['anthropic', 'openrouter', 'bedrock', 'gemini'];
 
-/** Names that say the provider when the value's format cannot (Claude Platform on AWS keys have no prefix). */
+/** Names that say whose key they hold, when the key's format does not (Claude Platform on AWS keys have no prefix). */
 const BY_NAME: Readonly<Record<string, ProviderId>> = {
+  ANTHROPIC_API_KEY: 'anthropic',
   ANTHROPIC_AWS_API_KEY: 'anthropic-aws',
+  AWS_BEARER_TOKEN_BEDROCK: 'bedrock',
+  OPENAI_API_KEY: 'openai',
+  OPENROUTER_API_KEY: 'openrouter',
+  GEMINI_API_KEY: 'gemini',
+  GOOGLE_API_KEY: 'gemini',
 };
 
 /** The variables a plaintext key is looked for under, beyond those named above. */
@@ -33,10 +41,17 @@ function isKeyTrays(value: string): boolean {
   return value.startsWith('ktp_') || value === CCR_KEY_PLACEHOLDER;
 }
 
-export function judgeProvider(value: string, variable: string | null): ProviderId | null {
-  const byFormat = BY_FORMAT.find((p) => PROVIDERS[p].keyFormat.pattern.test(value));
-  if (byFormat) return byFormat;
-  // A name alone is enough only where the provider's keys have no telling shape.
-  const named = variable ? BY_NAME[variable] : undefined;
-  return named === 'anthropic-aws' && PROVIDERS[named].keyFormat.pattern.test(value) ? named : null;
+/**
+ * `variable`: the name that holds the value; `provider`: the provider the place itself names (an
+ * OpenCode auth.json entry, an OpenClaw provider), when it is one KeyTray knows.
+ */
+export function judgeProvider(value: string, context: { variable?: string; provider?: string } = {}): ProviderId | null {
+  const distinctive =
+    DISTINCTIVE.find((p) => PROVIDERS[p].keyFormat.pattern.test(value)) ??
+    (/^sk-(proj|svcacct|admin)-/.test(value) && PROVIDERS.openai.keyFormat.pattern.test(value) ? 'openai' : undefined);
+  if (distinctive) return distinctive;
+  // The value does not say; the place does.
+  const named = context.provider && isProviderId(context.provider) ? context.provider : BY_NAME[context.variable ?? ''];
+  if (named) return named;
+  return PROVIDERS.openai.keyFormat.pattern.test(value) ? 'openai' : null;
 }

@@ -114,13 +114,20 @@ describe('redactShellText and judgeProvider', () => {
     expect(redacted).toContain('sk-ant-…');
   });
 
-  it('judges by format first, then by name where the format says nothing', () => {
-    expect(judgeProvider(fakeAnthropicKey(), 'OPENAI_API_KEY')).toBe('anthropic');
-    expect(judgeProvider(fakeOpenAIKey(), 'OPENAI_API_KEY')).toBe('openai');
-    expect(judgeProvider(`sk-or-v1-${randomBytes(32).toString('hex')}`, 'OPENAI_API_KEY')).toBe('openrouter');
-    expect(judgeProvider(fakeGeminiKey(), 'MY_TOKEN')).toBe('gemini');
-    expect(judgeProvider('a'.repeat(40), 'ANTHROPIC_AWS_API_KEY')).toBe('anthropic-aws');
-    expect(judgeProvider('a'.repeat(40), 'ANTHROPIC_AUTH_TOKEN')).toBeNull();
+  it('judges by format where it tells, then by what the place names, then by the variable', () => {
+    const openRouterShaped = `sk-or-v1-${randomBytes(32).toString('hex')}`;
+    expect(judgeProvider(fakeAnthropicKey(), { variable: 'OPENAI_API_KEY' })).toBe('anthropic');
+    expect(judgeProvider(fakeOpenAIKey(), { variable: 'ANTHROPIC_API_KEY' })).toBe('openai');
+    expect(judgeProvider(openRouterShaped, { variable: 'OPENAI_API_KEY' })).toBe('openrouter');
+    expect(judgeProvider(fakeGeminiKey(), { variable: 'MY_TOKEN' })).toBe('gemini');
+    // A bare sk- key: OpenAI's, unless the place says whose it is.
+    const bare = `sk-${randomBytes(24).toString('base64url')}`;
+    expect(judgeProvider(bare)).toBe('openai');
+    expect(judgeProvider(bare, { provider: 'openrouter' })).toBe('openrouter');
+    expect(judgeProvider(bare, { variable: 'OPENROUTER_API_KEY' })).toBe('openrouter');
+    expect(judgeProvider(bare, { provider: 'not-a-provider' })).toBe('openai');
+    expect(judgeProvider('a'.repeat(40), { variable: 'ANTHROPIC_AWS_API_KEY' })).toBe('anthropic-aws');
+    expect(judgeProvider('a'.repeat(40), { variable: 'ANTHROPIC_AUTH_TOKEN' })).toBeNull();
   });
 
   it('finds any key-shaped value, whatever its characters, in any quoting', () => {

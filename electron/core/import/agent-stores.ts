@@ -33,9 +33,17 @@ export async function findAgentStoreKeys(
   meta: Metadata,
 ): Promise<Found[]> {
   const keys: Found[] = [];
-  const add = (agent: AgentId, path: string, variable: string, secret: unknown, action: string, entry?: string) => {
+  const add = (
+    agent: AgentId,
+    path: string,
+    variable: string,
+    secret: unknown,
+    action: string,
+    entry?: string,
+    named?: string,
+  ) => {
     if (typeof secret === 'string' && looksLikeKey(secret))
-      keys.push(found(meta, { kind: 'agent-store', path, variable, agent, action }, secret, agent, entry));
+      keys.push(found(meta, { kind: 'agent-store', path, variable, agent, action }, secret, agent, entry, named));
   };
   const configures = (agent: AgentId) => `Configures ${AGENTS[agent].label} with the key from the keychain in its place.`;
 
@@ -59,6 +67,8 @@ export async function findAgentStoreKeys(
         `${provider}.key`,
         record.key,
         `Takes the "${provider}" entry out, and ${lower(configures('opencode'))}`,
+        undefined,
+        provider,
       );
   }
 
@@ -98,6 +108,7 @@ export async function findAgentStoreKeys(
       `models.providers.${provider}.apiKey`,
       asRecord(entry).apiKey,
       `Configures OpenClaw with the key from the keychain, and gives provider "${provider}" KeyTray's key command in place of the key.`,
+      provider,
       provider,
     );
   }

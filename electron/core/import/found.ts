@@ -32,6 +32,8 @@ export function found(
   secret: string,
   label: string,
   entry?: string,
+  /** The provider the place itself names (an OpenCode auth.json entry, an OpenClaw provider). */
+  named?: string,
 ): Found {
   const id = createHash('sha256')
     .update([where.kind, where.path, where.row ?? '', where.variable, String(where.line ?? ''), fingerprint(secret)].join('\0'))
@@ -40,7 +42,7 @@ export function found(
   return {
     id,
     ...where,
-    provider: judgeProvider(secret, where.variable.split('.').pop() ?? null),
+    provider: judgeProvider(secret, { variable: where.variable.split('.').pop() ?? '', ...(named ? { provider: named } : {}) }),
     masked: maskSecret(secret),
     held: heldKey(meta, secret),
     secret,
