@@ -64,6 +64,8 @@ interface Seeded {
   keys: ReturnType<typeof makeKeys>;
   files: Record<string, string>;
   ccSwitchKeys: string[];
+  /** What `openclaw onboard` left in its state database, which KeyTray only reads. */
+  openclawState: string;
   unknown: string;
 }
 
@@ -79,6 +81,7 @@ function makeKeys() {
     gemini: fakeGeminiKey(),
     ccr: fakeOpenAIKey(),
     openclaw: fakeOpenAIKey(),
+    snapshot: fakeOpenAIKey(),
   };
 }
 
@@ -111,6 +114,8 @@ async function seed(): Promise<Seeded> {
       `{\n  // mine\n  "Providers": [\n    { "name": "work", "api_base_url": "https://example.invalid/v1/chat/completions", "api_key": "${keys.ccr}", "models": ["m-1"] }\n  ],\n  "Router": { "default": "work,m-1" }\n}\n`,
     [join(home, '.claude-code-router', 'logs', 'ccr-20261204.log')]:
       `{"level":30,"msg":"request","headers":{"authorization":"Bearer ${keys.ccr}"}}\n`,
+    [join(home, '.codex', 'shell_snapshots', '0199-abc.sh')]:
+      `# Snapshot file\nunset -f\ndeclare -x HOME="${home}"\ndeclare -x OPENAI_API_KEY="${keys.snapshot}"\n`,
     [join(home, '.openclaw', 'openclaw.json')]:
       `{\n  // mine\n  models: { providers: { openai: { baseUrl: 'https://example.invalid/v1', apiKey: '${keys.openclaw}' } } },\n}\n`,
   };
@@ -141,7 +146,18 @@ async function seed(): Promise<Seeded> {
     },
     { id: 'p3', app: 'gemini', name: 'Empty', settings: { env: {} } },
   ]);
-  return { t, project, keys, files, ccSwitchKeys, unknown };
+  const openclawState = usersOwnKey('sk-proj-');
+  const SQL = await initSqlJs();
+  const state = new SQL.Database();
+  state.run('CREATE TABLE config_machine_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  state.run('INSERT INTO config_machine_state VALUES (?, ?)', [
+    'authProfiles.store',
+    JSON.stringify({ profiles: { 'openai:default': { type: 'api_key', provider: 'openai', key: openclawState } } }),
+  ]);
+  mkdirSync(join(home, '.openclaw', 'state'), { recursive: true });
+  writeFileSync(join(home, '.openclaw', 'state', 'openclaw.sqlite'), state.export());
+  state.close();
+  return { t, project, keys, files, ccSwitchKeys, openclawState, unknown };
 }
 
 const cli = (s: Seeded) => async (args: string[], input?: string) =>
@@ -181,12 +197,16 @@ describe('keytray import', () => {
     ]);
     expect(byMask(s.ccSwitchKeys[1] as string)).toMatchObject([{ kind: 'cc-switch', variable: 'auth.OPENAI_API_KEY' }]);
     expect(byMask(s.unknown)).toMatchObject([{ variable: 'MY_SERVICE_TOKEN', provider: null }]);
+    expect(byMask(s.keys.snapshot)).toMatchObject([{ kind: 'agent-log', agent: 'codex', line: 4, variable: 'OPENAI_API_KEY' }]);
+    expect(byMask(s.openclawState)).toMatchObject([
+      { agent: 'openclaw', row: 'authProfiles.store profile "openai:default"', provider: 'openai' },
+    ]);
     // The here-document's line is data, not an assignment.
     expect(keys.filter((k: { path: string; line?: number }) => k.line === 5)).toEqual([]);
-    expect(keys).toHaveLength(13);
+    expect(keys).toHaveLength(15);
 
     const text = await run(['import', '--cwd', s.project]);
-    expect(text.stdout).toContain('13 keys in plaintext on this machine:');
+    expect(text.stdout).toContain('15 keys in plaintext on this machine:');
     expect(text.stdout).toContain('(KeyTray holds it: openai/mine)');
     for (const secret of [...Object.values(s.keys), s.unknown, ...s.ccSwitchKeys]) {
       expect(listed.stdout + text.stdout + text.stderr).not.toContain(secret);
@@ -201,7 +221,7 @@ describe('keytray import', () => {
     expect(applied.code, applied.stderr + applied.stdout).toBe(0);
     const { moved, skipped } = JSON.parse(applied.stdout);
     expect(moved.filter((m: { error?: unknown }) => m.error)).toEqual([]);
-    expect(moved).toHaveLength(12);
+    expect(moved).toHaveLength(14);
     expect(skipped).toMatchObject([{ variable: 'MY_SERVICE_TOKEN', provider: null }]);
 
     // Every key is in the keychain, read from outside.
@@ -218,6 +238,9 @@ describe('keytray import', () => {
     }
     const ccTodo = moved.find((m: { path: string }) => m.path.endsWith('cc-switch.db'));
     expect(ccTodo.todo).toContain('KeyTray does not rewrite CC Switch');
+    const openclawTodo = moved.find((m: { path: string }) => m.path.endsWith('openclaw.sqlite'));
+    expect(openclawTodo.todo).toContain('openclaw models auth logout');
+    expect(() => statSync(join(s.t.root, '.codex', 'shell_snapshots', '0199-abc.sh'))).toThrow();
 
     // Nothing under the home holds a moved key: not the files, not the backups (sealed, 0600), not KeyTray's own files.
     const everything = filesUnder(s.t.root);
@@ -258,6 +281,7 @@ describe('keytray import', () => {
     // Nothing left to move but the unknown key and CC Switch's, which KeyTray only stores.
     const again = JSON.parse((await run(['import', '--cwd', s.project, '--json'])).stdout);
     expect(again.keys.map((k: { kind: string; variable: string }) => `${k.kind} ${k.variable}`).sort()).toEqual([
+      'agent-store profiles.openai:default.key',
       'cc-switch auth.OPENAI_API_KEY',
       'cc-switch env.ANTHROPIC_AUTH_TOKEN',
       'shell MY_SERVICE_TOKEN',
@@ -266,7 +290,7 @@ describe('keytray import', () => {
     const undone = await run(['import', '--undo']);
     expect(undone.code, undone.stderr).toBe(0);
     for (const [path, before] of Object.entries(s.files)) {
-      if (path.endsWith('.log')) continue; // a deleted log has no undo, and says so
+      if (path.endsWith('.log') || path.endsWith('.sh')) continue; // a deleted log or snapshot has no undo, and says so
       expect(readFileSync(path, 'utf8'), path).toBe(before);
     }
     expect(() => statSync(join(s.t.root, '.codex', 'config.toml'))).toThrow();
@@ -318,12 +342,12 @@ describe('keytray import', () => {
     const run = cli(s);
     const { keys } = JSON.parse((await run(['import', '--cwd', s.project, '--json'])).stdout);
     const claude = keys.find((k: { kind: string }) => k.kind === 'claude-settings');
-    const log = keys.find((k: { kind: string }) => k.kind === 'agent-log');
+    const log = keys.find((k: { kind: string; agent: string }) => k.kind === 'agent-log' && k.agent === 'claude-code-router');
     // The log holds ccr's config key and, below, a second one: picking only one of them leaves the log as it is.
     const second = fakeOpenAIKey();
     writeFileSync(log.path, `${readFileSync(log.path, 'utf8')}{"headers":{"x-api-key":"${second}"}}\n`);
     const { keys: now } = JSON.parse((await run(['import', '--cwd', s.project, '--json'])).stdout);
-    const logKeys = now.filter((k: { kind: string }) => k.kind === 'agent-log');
+    const logKeys = now.filter((k: { path: string }) => k.path === log.path);
     expect(logKeys).toHaveLength(2);
     const partial = await run(['import', '--apply', '--pick', logKeys[0].id, '--json']);
     expect(partial.code).toBe(5);

@@ -3,12 +3,14 @@
  * `auth.json` (`codex login --with-api-key`), OpenCode's `auth.json`
  * (`opencode auth login`), Gemini CLI's `gemini-credentials.json`,
  * claude-code-router's `Providers[].api_key` and OpenClaw's
- * `models.providers.<id>.apiKey`, and claude-code-router's debug logs (they
- * hold the outgoing authorization header). Each is read as the agent reads it;
+ * `models.providers.<id>.apiKey` and the profiles `openclaw onboard` left in
+ * its state database, claude-code-router's debug logs (they hold the
+ * outgoing authorization header) and the shell snapshots a killed Codex left
+ * behind (the whole environment). Each is read as the agent reads it;
  * moving a key goes through the agent's own integration (its importKey, or
  * its configure, which puts KeyTray's reference where the key was).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AGENTS, type AgentId } from '../../../shared/agents/catalog';
 import { CCR_KEY_PLACEHOLDER } from '../../../shared/agents/claude-code-router/picture';
@@ -19,13 +21,15 @@ import { ccrHome } from '../agents/claude-code-router/agent';
 import { codexHome } from '../agents/codex/agent';
 import { geminiDir } from '../agents/gemini-cli/agent';
 import { openCredentials, storedApiKey } from '../agents/gemini-cli/credentials-file';
-import { openclawConfigPath } from '../agents/openclaw/agent';
+import { openclawConfigPath, openclawStateDir } from '../agents/openclaw/agent';
+import { profilesWithKeys } from '../agents/openclaw/state-db';
 import { openCodeDataDir } from '../agents/opencode/agent';
 import type { AgentRegistry } from '../agents/registry';
 import type { Situation } from '../agents/situation';
 import { FORMATS } from '../files/formats';
 import { readSettingsFile } from '../files/settings-writer';
 import { type Found, found } from './found';
+import { shellAssignments } from './shell-text';
 
 export async function findAgentStoreKeys(
   services: { agents: AgentRegistry },
@@ -112,6 +116,57 @@ export async function findAgentStoreKeys(
       provider,
     );
   }
+  // What `openclaw onboard` left in OpenClaw's state database, which only OpenClaw rewrites.
+  const stateDb = join(openclawStateDir(situation), 'state', 'openclaw.sqlite');
+  for (const profile of (await profilesWithKeys(stateDb)) ?? []) {
+    if (!looksLikeKey(profile.key)) continue;
+    const removal = `clear it in OpenClaw with \`openclaw models auth logout\` (profile "${profile.id.slice(0, 64)}"), then \`keytray configure openclaw\`.`;
+    keys.push({
+      ...found(
+        meta,
+        {
+          kind: 'agent-store',
+          path: stateDb,
+          row: `authProfiles.store profile "${profile.id.slice(0, 64)}"`,
+          variable: `profiles.${profile.id.slice(0, 64)}.key`,
+          agent: 'openclaw',
+          action: `Stores the key; KeyTray does not rewrite OpenClaw's state database: ${removal}`,
+        },
+        profile.key,
+        'openclaw-state',
+        undefined,
+        profile.provider,
+      ),
+      storeOnly: removal,
+    });
+  }
+
+  // Shell snapshots a killed Codex left behind: the whole environment, `declare -x` by `declare -x`.
+  const snapshots = join(codexHome(situation), 'shell_snapshots');
+  for (const name of await readdir(snapshots).catch(() => [] as string[])) {
+    if (!name.endsWith('.sh')) continue;
+    const path = join(snapshots, name);
+    const text = await readFile(path, 'utf8').catch(() => '');
+    for (const assignment of shellAssignments(text, 'sh')) {
+      keys.push(
+        found(
+          meta,
+          {
+            kind: 'agent-log',
+            path,
+            line: assignment.line,
+            variable: assignment.name,
+            agent: 'codex',
+            action:
+              'Deletes the snapshot once every key in it is in the keychain (Codex deletes its own on a clean exit; `[features] shell_snapshot = false` turns them off).',
+          },
+          assignment.value,
+          'codex-snapshot',
+        ),
+      );
+    }
+  }
+
   const router = services.agents['claude-code-router'];
   for (const log of await router.leakedLogs(situation)) {
     const text = await readFile(log, 'latin1').catch(() => '');

@@ -7,6 +7,7 @@
  */
 import { dirname, join } from 'node:path';
 import { parse } from 'dotenv';
+import { KeyTrayError } from '../../../shared/errors';
 import { CREDENTIAL_NAME, looksLikeKey } from '../../../shared/import/judge-provider';
 import type { Metadata } from '../../../shared/metadata';
 import type { Situation } from '../agents/situation';
@@ -66,12 +67,16 @@ export async function planDotenvFile(
   const values = parse(before);
   for (const { variable, value, line } of lines) {
     if (values[variable] !== value || assignmentLine(before, variable) !== line) {
-      throw new Error(`${variable} in ${path} changed since it was read`);
+      throw new KeyTrayError('inconsistent', `${variable} in ${path} changed since it was read; the file was left as it was.`, {
+        fix: 'Run `keytray import` again to see it as it is now.',
+      });
     }
   }
   const after = withoutAssignments(before, lines, 'sh');
   if (lines.some(({ variable }) => parse(after)[variable] !== undefined)) {
-    throw new Error(`${path} assigns the variable more than once`);
+    throw new KeyTrayError('inconsistent', `${path} assigns the variable more than once; the file was left as it was.`, {
+      fix: 'Keep one assignment (or none) in the file, then run `keytray import --apply` again.',
+    });
   }
   return { path, format: FORMATS.dotenv, before, after, diff: settingsDiff(path, before, after, FORMATS.dotenv) };
 }

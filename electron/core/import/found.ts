@@ -18,10 +18,12 @@ export interface Found extends PlaintextKey {
   label: string;
   /** The agent's own entry that holds it (claude-code-router's provider name, OpenClaw's provider id). */
   entry?: string;
+  /** A store KeyTray only reads (another app's database): what the user does there once the key is stored. */
+  storeOnly?: string;
 }
 
 export function publicKey(found: Found): PlaintextKey {
-  const { secret: _secret, label: _label, entry: _entry, ...shown } = found;
+  const { secret: _secret, label: _label, entry: _entry, storeOnly: _storeOnly, ...shown } = found;
   return shown;
 }
 

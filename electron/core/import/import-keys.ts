@@ -7,6 +7,7 @@
  * one writer (sealed 0600 backup, journal), and each import is recorded so
  * `--undo` can put back what it changed.
  */
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AGENTS } from '../../../shared/agents/catalog';
 import { CCR_KEY_PLACEHOLDER, CCR_PROVIDER_NAME } from '../../../shared/agents/claude-code-router/picture';
@@ -132,12 +133,17 @@ export async function applyImport(
         }
         const labels: string[] = [];
         for (const key of keys) labels.push(await store(services, key));
-        const deleted = await services.agents['claude-code-router'].deleteLeakedLogs(situation, [path]);
+        const deleted =
+          keys[0]?.agent === 'codex'
+            ? await deleteSnapshot(path, keys)
+            : await services.agents['claude-code-router'].deleteLeakedLogs(situation, [path]);
         return keys.map((key, index) => ({
           id: key.id,
           path,
           key: { provider: key.provider as ProviderId, label: labels[index] ?? key.label },
-          done: deleted.length ? 'Debug log deleted (a log has no undo).' : 'The log no longer held a key; left as it was.',
+          done: deleted.length
+            ? `${keys[0]?.agent === 'codex' ? 'Shell snapshot' : 'Debug log'} deleted (it has no undo).`
+            : 'The file no longer held the key; left as it was.',
         }));
       })),
     );
@@ -220,6 +226,10 @@ function marker(key: Found, label: string, date: string): string {
 async function moveOne(services: ImportServices, situation: Situation, key: Found, steps: Step[]): Promise<MovedKey> {
   const provider = key.provider as ProviderId;
   const agentId = key.agent;
+  if (key.storeOnly !== undefined) {
+    const label = await store(services, key);
+    return { id: key.id, path: key.path, key: { provider, label }, done: 'Stored in the keychain.', todo: key.storeOnly };
+  }
   if (key.kind === 'cc-switch') {
     const label = await store(services, key);
     return {
@@ -343,7 +353,8 @@ async function attempt(keys: Found[], move: () => Promise<MovedKey[]>): Promise<
       error instanceof KeyTrayError
         ? { message: error.message, ...(error.fix ? { fix: error.fix } : {}) }
         : {
-            message: `${keys[0]?.path ?? 'The place'} was left as it was: ${error instanceof Error ? error.message : 'an unexpected error'}.`,
+            // Another library's message could quote the file it failed on: only its kind crosses.
+            message: `${keys[0]?.path ?? 'The place'} was left as it was: KeyTray failed unexpectedly (${describe(error)}).`,
             fix: 'Run `keytray import` again to see it as it is now.',
           };
     return keys.map((key) => ({ id: key.id, path: key.path, error: known }));
@@ -425,4 +436,12 @@ function ownEntryReplaced(
     ]);
   }
   return { after, diff: settingsDiff(plan.path, plan.before, after, plan.format) };
+}
+
+/** Deletes a Codex shell snapshot if it still holds each of these keys (read again now); returns what it deleted. */
+async function deleteSnapshot(path: string, keys: Found[]): Promise<string[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  if (!keys.every((k) => text.includes(k.secret))) return [];
+  await rm(path, { force: true });
+  return [path];
 }

@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
+import { KeyTrayError } from '../../../shared/errors';
 import type { Metadata } from '../../../shared/metadata';
 import type { Situation } from '../agents/situation';
 import { STARTUP_FILES } from '../env/shell-exports';
@@ -82,7 +83,11 @@ export async function planShellFile(
   for (const { line, value } of lines) {
     // The file changed since the scan: refuse rather than comment out another line.
     const still = shellAssignments(before, dialect).find((a) => a.line === line);
-    if (still?.value !== value) throw new Error(`line ${line} of ${path} changed since it was read`);
+    if (still?.value !== value) {
+      throw new KeyTrayError('inconsistent', `Line ${line} of ${path} changed since it was read; the file was left as it was.`, {
+        fix: 'Run `keytray import` again to see it as it is now.',
+      });
+    }
   }
   let after = withoutAssignments(before, lines, dialect);
   const shell = await checkingShell(path, dialect);
