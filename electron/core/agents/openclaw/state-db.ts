@@ -23,7 +23,7 @@ const PROFILE =
 /** The auth profiles holding a key, last written last (the log after the database). */
 export async function storedProfiles(dbPath: string): Promise<StoredProfile[] | null> {
   const profiles = await profilesWithKeys(dbPath);
-  return profiles && profiles.map(({ id, provider, key }) => ({ id, provider, masked: maskSecret(key) }));
+  return profiles?.map(({ id, provider, key }) => ({ id, provider, masked: maskSecret(key) })) ?? null;
 }
 
 /**
