@@ -212,6 +212,8 @@ describe('keytray import', () => {
       expect(listed.stdout + text.stdout + text.stderr).not.toContain(secret);
     }
     for (const [path, before] of Object.entries(s.files)) expect(readFileSync(path, 'utf8'), path).toBe(before);
+    // Leave no test key in this home for the secret scan.
+    expect((await run(['import', '--apply', '--cwd', s.project])).code).toBe(0);
   });
 
   it('--apply moves every key it can judge, leaves nothing readable outside the keychain and sealed backups, and --undo puts the files back', async () => {
