@@ -324,9 +324,13 @@ describe('keytray import', () => {
     for (const [path, before] of Object.entries(s.files)) expect(readFileSync(path, 'utf8'), path).toBe(before);
     for (const result of [noProvider, badProvider, badId, gone]) expect(result.stderr + result.stdout).not.toContain(s.unknown);
 
-    const picked = await run(['import', '--apply', '--pick', `${unknown.id}:openai,${zshrc.id}`, '--json']);
+    const picked = await run(['import', '--apply', '--pick', `${unknown.id}:openai,${zshrc.id}`, '--cwd', s.project, '--json']);
     expect(picked.code, picked.stderr).toBe(0);
     const movedNow = JSON.parse(picked.stdout).moved;
+    const skippedNow = JSON.parse(picked.stdout).skipped.map((k: { id: string }) => k.id);
+    expect(skippedNow).not.toContain(zshrc.id);
+    expect(skippedNow).not.toContain(unknown.id);
+    expect(skippedNow).toHaveLength(keys.length - 2);
     expect(movedNow).toHaveLength(2);
     expect(movedNow.find((m: { id: string }) => m.id === zshrc.id)).toMatchObject({
       key: { provider: 'anthropic', label: 'zshrc' },
@@ -365,6 +369,29 @@ describe('keytray import', () => {
     expect(stale.code).toBe(3);
     expect(stale.stderr).toContain(`No plaintext key has the id "${claude.id}"`);
     expect(readFileSync(claude.path, 'utf8')).toBe(edited);
+    expect((await run(['import', '--apply', '--cwd', s.project])).code).toBe(0);
+  });
+
+  it('--undo stops at a file changed since, says which, and goes on once it is put back', async () => {
+    const s = await seed();
+    const run = cli(s);
+    expect((await run(['import', '--apply', '--cwd', s.project])).code).toBe(0);
+    const zshrc = join(s.t.root, '.zshrc');
+    const imported = readFileSync(zshrc, 'utf8');
+    writeFileSync(zshrc, `${imported}alias gs='git status'\n`);
+    const refused = await run(['import', '--undo']);
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain(`${zshrc} was changed after KeyTray wrote it`);
+    // Every later change was put back; .zshrc, the first one written, is still KeyTray's.
+    expect(readFileSync(join(s.t.root, '.zsh_keys'), 'utf8')).toBe(s.files[join(s.t.root, '.zsh_keys')]);
+    expect(readFileSync(zshrc, 'utf8')).toContain('moved to the KeyTray keychain');
+
+    writeFileSync(zshrc, imported);
+    const resumed = await run(['import', '--undo', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toEqual({ restored: [zshrc] });
+    expect(readFileSync(zshrc, 'utf8')).toBe(s.files[zshrc]);
+    expect((await run(['import', '--undo'])).code).toBe(3);
     expect((await run(['import', '--apply', '--cwd', s.project])).code).toBe(0);
   });
 });

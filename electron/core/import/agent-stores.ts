@@ -170,7 +170,7 @@ export async function findAgentStoreKeys(
   const router = services.agents['claude-code-router'];
   for (const log of await router.leakedLogs(situation)) {
     const text = await readFile(log, 'latin1').catch(() => '');
-    const headers = new Map([...text.matchAll(LOGGED_HEADER)].map((m) => [m[2] ?? '', (m[1] ?? '').toLowerCase()]));
+    const headers = loggedHeaders(text);
     for (const [secret, header] of headers) {
       if (!looksLikeKey(secret) || secret === CCR_KEY_PLACEHOLDER) continue;
       keys.push(
@@ -195,6 +195,19 @@ export async function findAgentStoreKeys(
 
 /** A credential header as claude-code-router's debug log writes it (JSON). */
 const LOGGED_HEADER = /"(authorization|x-api-key)"\s*:\s*"(?:Bearer )?([^"\s]{8,})"/gi;
+
+/** Each key a ccr debug log holds, with the header it went out in. */
+function loggedHeaders(text: string): Map<string, string> {
+  return new Map([...text.matchAll(LOGGED_HEADER)].map((m) => [m[2] ?? '', (m[1] ?? '').toLowerCase()]));
+}
+
+/** Every key a log or snapshot holds now (a Codex snapshot's assignments, a ccr log's headers): what deleting it would lose. */
+export function secretsInLog(path: string, text: string): string[] {
+  const found = path.endsWith('.sh')
+    ? shellAssignments(text, 'sh').map((a) => a.value)
+    : [...loggedHeaders(text).keys()].filter((secret) => looksLikeKey(secret) && secret !== CCR_KEY_PLACEHOLDER);
+  return [...new Set(found)];
+}
 
 async function readJson(path: string, format: (typeof FORMATS)[keyof typeof FORMATS]): Promise<Record<string, unknown>> {
   const text = await readSettingsFile(path).catch(() => null);

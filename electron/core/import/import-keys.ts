@@ -22,11 +22,12 @@ import { keepInKeychain } from '../agents/import-key';
 import { secretsProviderName } from '../agents/openclaw/agent';
 import type { Situation } from '../agents/situation';
 import { writeFileAtomic } from '../files/atomic-file';
+import { withFileLock } from '../files/file-lock';
 import { FORMATS } from '../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan, settingsDiff } from '../files/settings-writer';
 import type { Services } from '../services';
 import { fingerprint } from '../vault/vault';
-import { findAgentStoreKeys } from './agent-stores';
+import { findAgentStoreKeys, secretsInLog } from './agent-stores';
 import { findCcSwitchKeys } from './cc-switch';
 import { findClaudeSettingsKeys } from './claude-settings-env';
 import { findDotenvKeys, planDotenvFile } from './dotenv-files';
@@ -90,7 +91,7 @@ export async function applyImport(
 ): Promise<{ moved: MovedKey[]; skipped: PlaintextKey[] }> {
   const { found } = await scanForKeys(services, situation);
   const chosen = choose(found, picks);
-  const skipped = found.filter((f) => !chosen.includes(f)).map(publicKey);
+  const skipped = found.filter((f) => !chosen.some((c) => c.id === f.id)).map(publicKey);
   const steps: Step[] = [];
   const moved: MovedKey[] = [];
   const date = new Date().toISOString().slice(0, 10);
@@ -133,10 +134,7 @@ export async function applyImport(
         }
         const labels: string[] = [];
         for (const key of keys) labels.push(await store(services, key));
-        const deleted =
-          keys[0]?.agent === 'codex'
-            ? await deleteSnapshot(path, keys)
-            : await services.agents['claude-code-router'].deleteLeakedLogs(situation, [path]);
+        const deleted = await deleteWhenAllStored(path, keys);
         return keys.map((key, index) => ({
           id: key.id,
           path,
@@ -156,23 +154,37 @@ export async function applyImport(
   return { moved, skipped };
 }
 
-/** Puts back every file the last `--apply` changed (the keys stay in the keychain). */
+/**
+ * Puts back every file the last `--apply` changed (the keys stay in the keychain), last change
+ * first. A file that cannot be put back (changed since) stops it there with that file's error; what
+ * is left stays recorded, so `--undo` can go on once the file is dealt with.
+ */
 export async function undoImport(services: ImportServices, situation: Situation): Promise<{ paths: string[] }> {
-  const journal = await readJournal(services.dataDir);
-  const batch = journal.batches.at(-1);
-  if (!batch) throw new KeyTrayError('not-found', 'KeyTray has imported no key, so there is nothing to undo.');
-  const paths: string[] = [];
-  for (const step of [...batch.steps].reverse()) {
-    if (step.kind === 'file') {
-      await services.writer.undo(step.path, FORMATS[step.format]);
-      paths.push(step.path);
-    } else {
-      const undone = await services.agents[step.agent].undo(step.scope, { ...situation, cwd: step.cwd });
-      paths.push(...undone.files.map((f) => f.path));
+  return withFileLock(journalPath(services.dataDir), async () => {
+    const journal = await readJournal(services.dataDir);
+    const batch = journal.batches.at(-1);
+    if (!batch) throw new KeyTrayError('not-found', 'KeyTray has imported no key, so there is nothing to undo.');
+    const paths: string[] = [];
+    const left = [...batch.steps];
+    for (let step = left.at(-1); step; step = left.at(-1)) {
+      try {
+        if (step.kind === 'file') {
+          await services.writer.undo(step.path, FORMATS[step.format]);
+          paths.push(step.path);
+        } else {
+          const undone = await services.agents[step.agent].undo(step.scope, { ...situation, cwd: step.cwd });
+          paths.push(...undone.files.map((f) => f.path));
+        }
+      } catch (error) {
+        const rest = journal.batches.slice(0, -1);
+        await saveJournal(services.dataDir, { batches: [...rest, { ...batch, steps: left }] });
+        throw error;
+      }
+      left.pop();
     }
-  }
-  await saveJournal(services.dataDir, { batches: journal.batches.slice(0, -1) });
-  return { paths: [...new Set(paths)] };
+    await saveJournal(services.dataDir, { batches: journal.batches.slice(0, -1) });
+    return { paths: [...new Set(paths)] };
+  });
 }
 
 function choose(found: Found[], picks: ImportPick[] | 'all'): Found[] {
@@ -388,8 +400,10 @@ async function saveJournal(dataDir: string, journal: Journal): Promise<void> {
 }
 
 async function recordBatch(dataDir: string, steps: Step[]): Promise<void> {
-  const journal = await readJournal(dataDir);
-  await saveJournal(dataDir, { batches: [...journal.batches, { at: new Date().toISOString(), steps }] });
+  await withFileLock(journalPath(dataDir), async () => {
+    const journal = await readJournal(dataDir);
+    await saveJournal(dataDir, { batches: [...journal.batches, { at: new Date().toISOString(), steps }] });
+  });
 }
 
 function describe(error: unknown): string {
@@ -438,10 +452,21 @@ function ownEntryReplaced(
   return { after, diff: settingsDiff(plan.path, plan.before, after, plan.format) };
 }
 
-/** Deletes a Codex shell snapshot if it still holds each of these keys (read again now); returns what it deleted. */
-async function deleteSnapshot(path: string, keys: Found[]): Promise<string[]> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  if (!keys.every((k) => text.includes(k.secret))) return [];
+/**
+ * Deletes a log or snapshot once every key it holds now (read again) is one of `stored`; a key
+ * written there since the scan keeps the file. Returns what it deleted.
+ */
+async function deleteWhenAllStored(path: string, stored: Found[]): Promise<string[]> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null) return [];
+  const now = secretsInLog(path, text);
+  if (now.length === 0) return [];
+  const unstored = now.filter((secret) => !stored.some((k) => k.secret === secret));
+  if (unstored.length > 0) {
+    throw new KeyTrayError('inconsistent', `${path} holds a key it did not hold when it was read; it was left as it was.`, {
+      fix: 'Run `keytray import` again to see it as it is now.',
+    });
+  }
   await rm(path, { force: true });
   return [path];
 }
