@@ -58,7 +58,11 @@ export function ImportBanner() {
                   (KeyTray holds it: {k.held.provider}/{k.held.label})
                 </span>
               )}
-              <div className="muted">{k.provider ? k.action : 'Left alone: KeyTray cannot tell whose key it is.'}</div>
+              <div className="muted">
+                {k.provider
+                  ? k.action
+                  : `Left alone: KeyTray cannot tell whose key it is. Name its provider with \`keytray import --apply --pick ${k.id}:<provider>\`.`}
+              </div>
             </li>
           ))}
         </ul>
