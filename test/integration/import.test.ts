@@ -8,7 +8,7 @@
  * keychain holds is read back with secret-tool.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import initSqlJs from 'sql.js/dist/sql-wasm-inline.js';
 import { describe, expect, it } from 'vitest';
@@ -393,5 +393,38 @@ describe('keytray import', () => {
     expect(readFileSync(zshrc, 'utf8')).toBe(s.files[zshrc]);
     expect((await run(['import', '--undo'])).code).toBe(3);
     expect((await run(['import', '--apply', '--cwd', s.project])).code).toBe(0);
+  });
+
+  it('reads a linked startup file through its link and writes the real file; a damaged CC Switch database is named, the rest still listed', async () => {
+    const t = makeTestEnv();
+    const run = cli({ t } as Seeded);
+    const key = fakeAnthropicKey();
+    // A dotfile manager's layout: ~/.bashrc links to the real file in its repository.
+    const real = join(t.root, 'dotfiles', 'bashrc');
+    write(real, `# managed\nexport ANTHROPIC_API_KEY=${key}\n`);
+    symlinkSync(real, join(t.root, '.bashrc'));
+    write(
+      join(t.root, '.cc-switch', 'cc-switch.db'),
+      'this is not a database, but it is long enough to be read as one\n'.repeat(20),
+    );
+
+    const listed = JSON.parse((await run(['import', '--json'])).stdout);
+    expect(listed.keys).toMatchObject([{ kind: 'shell', path: join(t.root, '.bashrc'), line: 2, provider: 'anthropic' }]);
+    expect(listed.unreadable).toEqual([
+      {
+        path: "CC Switch's database",
+        problem: `${join(t.root, '.cc-switch', 'cc-switch.db')} cannot be read as CC Switch's database (no providers table in SQLite form).`,
+      },
+    ]);
+    expect((await run(['import'])).stdout).toContain("! CC Switch's database: ");
+
+    const applied = await run(['import', '--apply', '--json']);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(lstatSync(join(t.root, '.bashrc')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toMatch(
+      /^# managed\n# ANTHROPIC_API_KEY moved to the KeyTray keychain as anthropic\/bashrc/,
+    );
+    expect(readFileSync(real, 'utf8')).not.toContain(key);
+    expect(await secretToolLookup(t.service, 'anthropic/bashrc')).toBe(key);
   });
 });

@@ -13,6 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KeyTrayError } from '../../../shared/errors';
 import { asRecord } from '../../../shared/formats/file-format';
 import { looksLikeKey } from '../../../shared/import/judge-provider';
 import type { Metadata } from '../../../shared/metadata';
@@ -52,8 +53,9 @@ export async function readCcSwitchProviders(path: string): Promise<ProviderRow[]
   if (bytes === null) return null;
   const { default: initSqlJs } = await import('sql.js/dist/sql-wasm-inline.js');
   const SQL = await initSqlJs();
-  const db = new SQL.Database(new Uint8Array(bytes));
+  let db: InstanceType<typeof SQL.Database> | null = null;
   try {
+    db = new SQL.Database(new Uint8Array(bytes));
     const result = db.exec('SELECT id, app_type, name, settings_config FROM providers');
     return (result[0]?.values ?? []).map(([id, app, name, settings]) => ({
       id: String(id),
@@ -61,8 +63,17 @@ export async function readCcSwitchProviders(path: string): Promise<ProviderRow[]
       name: String(name ?? id),
       settings: parseJson(settings),
     }));
+  } catch (error) {
+    throw new KeyTrayError(
+      'inconsistent',
+      `${path} cannot be read as CC Switch's database (no providers table in SQLite form).`,
+      {
+        cause: error,
+        fix: 'KeyTray only reads it and left it as it was. If CC Switch is writing it, try again once CC Switch is closed.',
+      },
+    );
   } finally {
-    db.close();
+    db?.close();
   }
 }
 
