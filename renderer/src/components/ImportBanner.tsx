@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ImportScan, MovedKey, PlaintextKey } from '../../../shared/import/plaintext-key';
 import { plaintextKeysSentence } from '../../../shared/import/plaintext-key';
+import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../../shared/providers';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
 
@@ -22,9 +23,9 @@ export function ImportBanner() {
   }, [act, load]);
 
   const movable = scan?.keys.filter((k) => k.provider !== null) ?? [];
-  const moveAll = () =>
+  const move = (picks?: { id: string; provider: ProviderId }[]) =>
     act(async () => {
-      const result = await call(window.keytray.applyImport({}));
+      const result = await call(window.keytray.applyImport(picks ? { picks } : {}));
       setMoved(result.moved);
       await load();
     });
@@ -58,21 +59,49 @@ export function ImportBanner() {
                   (KeyTray holds it: {k.held.provider}/{k.held.label})
                 </span>
               )}
-              <div className="muted">
-                {k.provider
-                  ? k.action
-                  : `Left alone: KeyTray cannot tell whose key it is. Name its provider with \`keytray import --apply --pick ${k.id}:<provider>\`.`}
-              </div>
+              {k.provider ? (
+                <div className="muted">{k.action}</div>
+              ) : (
+                <UnknownKey plaintext={k} onMove={(provider) => void move([{ id: k.id, provider }])} />
+              )}
             </li>
           ))}
         </ul>
       </details>
       {movable.length > 0 && (
-        <button type="button" className="primary" onClick={() => void moveAll()}>
+        <button type="button" className="primary" onClick={() => void move()}>
           Move {movable.length === 1 ? 'it' : `${movable.length} keys`} into the keychain
         </button>
       )}
     </section>
+  );
+}
+
+/** A key KeyTray cannot judge: moved only once the user names its provider. */
+function UnknownKey({ plaintext, onMove }: { plaintext: PlaintextKey; onMove(provider: ProviderId): void }) {
+  const [provider, setProvider] = useState<ProviderId | ''>('');
+  return (
+    <div className="row">
+      <span className="muted">KeyTray cannot tell whose key it is; moving all leaves it alone.</span>
+      <label>
+        Provider{' '}
+        <select
+          aria-label={`Provider of ${plaintext.variable}`}
+          value={provider}
+          onChange={(e) => setProvider(e.target.value as ProviderId | '')}
+        >
+          <option value="">choose…</option>
+          {PROVIDER_IDS.map((id) => (
+            <option key={id} value={id}>
+              {PROVIDERS[id].label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" disabled={provider === ''} onClick={() => provider !== '' && onMove(provider)}>
+        Move this key
+      </button>
+    </div>
   );
 }
 
