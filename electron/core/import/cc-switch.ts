@@ -85,20 +85,23 @@ export async function findCcSwitchKeys(situation: Situation, meta: Metadata): Pr
     for (const keyPath of KEY_PATHS[row.app] ?? []) {
       const value = keyPath.reduce<unknown>((at, part) => asRecord(at)[part], row.settings);
       if (typeof value !== 'string' || !looksLikeKey(value)) continue;
-      keys.push(
-        found(
+      const name = row.name.slice(0, 64);
+      const removal = `KeyTray does not rewrite CC Switch's database: clear the key of provider "${name}" (${row.app}) in CC Switch, or delete that provider there.`;
+      keys.push({
+        ...found(
           meta,
           {
             kind: 'cc-switch',
             path,
-            row: `providers ${row.app}/${row.id} ("${row.name.slice(0, 64)}")`,
+            row: `providers ${row.app}/${row.id} ("${name}")`,
             variable: keyPath.join('.'),
-            action: `Stores the key; KeyTray does not rewrite CC Switch's database: clear the key of provider "${row.name.slice(0, 64)}" (${row.app}) in CC Switch, or delete that provider there.`,
+            action: `Stores the key; ${removal}`,
           },
           value,
           `cc-switch-${row.app}-${row.name}`,
         ),
-      );
+        storeOnly: removal,
+      });
     }
   }
   return keys;

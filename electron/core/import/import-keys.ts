@@ -242,16 +242,6 @@ async function moveOne(services: ImportServices, situation: Situation, key: Foun
     const label = await store(services, key);
     return { id: key.id, path: key.path, key: { provider, label }, done: 'Stored in the keychain.', todo: key.storeOnly };
   }
-  if (key.kind === 'cc-switch') {
-    const label = await store(services, key);
-    return {
-      id: key.id,
-      path: key.path,
-      key: { provider, label },
-      done: 'Stored in the keychain.',
-      todo: key.action.replace(/^Stores the key; /, ''),
-    };
-  }
   if (!agentId) throw new KeyTrayError('internal', `No agent for ${key.path}.`);
   const agent = services.agents[agentId];
   const info = AGENTS[agentId];
