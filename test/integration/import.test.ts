@@ -395,7 +395,7 @@ describe('keytray import', () => {
     expect((await run(['import', '--apply', '--cwd', s.project])).code).toBe(0);
   });
 
-  it('reads a linked startup file through its link and writes the real file; a damaged CC Switch database is named, the rest still listed', async () => {
+  it("reads a linked startup file through its link and writes the real file, and zsh's files where $ZDOTDIR says; a damaged CC Switch database is named, the rest still listed", async () => {
     const t = makeTestEnv();
     const run = cli({ t } as Seeded);
     const key = fakeAnthropicKey();
@@ -403,13 +403,20 @@ describe('keytray import', () => {
     const real = join(t.root, 'dotfiles', 'bashrc');
     write(real, `# managed\nexport ANTHROPIC_API_KEY=${key}\n`);
     symlinkSync(real, join(t.root, '.bashrc'));
+    // zsh's own files where $ZDOTDIR says.
+    const zshKey = fakeOpenAIKey();
+    write(join(t.root, '.config', 'zsh', '.zshrc'), `export OPENAI_API_KEY=${zshKey}\n`);
     write(
       join(t.root, '.cc-switch', 'cc-switch.db'),
       'this is not a database, but it is long enough to be read as one\n'.repeat(20),
     );
 
-    const listed = JSON.parse((await run(['import', '--json'])).stdout);
-    expect(listed.keys).toMatchObject([{ kind: 'shell', path: join(t.root, '.bashrc'), line: 2, provider: 'anthropic' }]);
+    const zdotdir = { ...t.env, ZDOTDIR: join(t.root, '.config', 'zsh') };
+    const listed = JSON.parse((await runCli(['import', '--json'], { env: zdotdir })).stdout);
+    expect(listed.keys).toMatchObject([
+      { kind: 'shell', path: join(t.root, '.bashrc'), line: 2, provider: 'anthropic' },
+      { kind: 'shell', path: join(t.root, '.config', 'zsh', '.zshrc'), line: 1, provider: 'openai' },
+    ]);
     expect(listed.unreadable).toEqual([
       {
         path: "CC Switch's database",
@@ -418,8 +425,9 @@ describe('keytray import', () => {
     ]);
     expect((await run(['import'])).stdout).toContain("! CC Switch's database: ");
 
-    const applied = await run(['import', '--apply', '--json']);
+    const applied = await runCli(['import', '--apply', '--json'], { env: zdotdir });
     expect(applied.code, applied.stderr).toBe(0);
+    expect(readFileSync(join(t.root, '.config', 'zsh', '.zshrc'), 'utf8')).not.toContain(zshKey);
     expect(lstatSync(join(t.root, '.bashrc')).isSymbolicLink()).toBe(true);
     expect(readFileSync(real, 'utf8')).toMatch(
       /^# managed\n# ANTHROPIC_API_KEY moved to the KeyTray keychain as anthropic\/bashrc/,

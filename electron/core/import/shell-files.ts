@@ -21,8 +21,13 @@ const MAX_FILES = 40;
 const MAX_DEPTH = 3;
 const MAX_BYTES = 1024 * 1024;
 
+/** What zsh reads from $ZDOTDIR. */
+const ZSH_FILES = ['.zshenv', '.zprofile', '.zshrc', '.zlogin'];
+
 export async function findShellKeys(situation: Situation, meta: Metadata): Promise<Found[]> {
   const home = situation.home;
+  // Without a home folder there is no startup file to read, and no bound to keep to.
+  if (!isAbsolute(home)) return [];
   const seen = new Set<string>();
   const keys: Found[] = [];
   const visit = async (path: string, depth: number): Promise<void> => {
@@ -57,6 +62,9 @@ export async function findShellKeys(situation: Situation, meta: Metadata): Promi
     }
   };
   for (const relativePath of STARTUP_FILES) await visit(join(home, relativePath), 0);
+  // zsh reads its own files from $ZDOTDIR when it is set (often ~/.config/zsh).
+  const zdotdir = situation.env.ZDOTDIR ? resolveSourced(situation.env.ZDOTDIR, home) : null;
+  if (zdotdir) for (const name of ZSH_FILES) await visit(join(zdotdir, name), 0);
   return keys;
 }
 
