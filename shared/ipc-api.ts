@@ -46,6 +46,9 @@ export const API_CHANNELS = {
   appSettings: 'app:settings',
   installCli: 'app:install-cli',
   pickFolder: 'app:pick-folder',
+  scanImport: 'import:scan',
+  applyImport: 'import:apply',
+  undoImport: 'import:undo',
 } as const satisfies Record<string, ChannelName>;
 
 export const STATE_CHANNEL = 'state:changed';

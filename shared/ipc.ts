@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AGENTS, type AgentId, type AgentInfo, isAgentId } from './agents/catalog';
 import type { AgentPicture, PictureLight } from './agents/picture';
 import type { ErrorCode } from './errors';
+import type { ImportScan, MovedKey, PlaintextKey } from './import/plaintext-key';
 import { labelProblem } from './key-input';
 import { type AgentBinding, MODEL_NAMES } from './metadata';
 import { problems } from './problems';
@@ -138,6 +139,16 @@ export const INPUTS = {
   'app:settings': z.strictObject({ launchAtLogin: z.boolean().optional() }),
   'app:install-cli': z.undefined(),
   'app:pick-folder': z.strictObject({ title: z.string().max(200) }),
+  'import:scan': z.strictObject({ cwd: directory.optional() }),
+  /** Without picks: every key whose provider KeyTray can tell (`keytray import --apply`). */
+  'import:apply': z.strictObject({
+    cwd: directory.optional(),
+    picks: z
+      .array(z.strictObject({ id: z.string().regex(/^[0-9a-f]{8}$/), provider: provider.optional() }))
+      .max(500)
+      .optional(),
+  }),
+  'import:undo': z.undefined(),
 } as const;
 
 /** A plan as the window sees it: paths, masked diffs and pictures, never a file's text. */
@@ -229,6 +240,10 @@ export interface Outputs {
   /** Where the `keytray` command was installed. */
   'app:install-cli': { path: string };
   'app:pick-folder': { path: string | null };
+  /** Every plaintext key found, masked; never a value. */
+  'import:scan': ImportScan;
+  'import:apply': { moved: MovedKey[]; skipped: PlaintextKey[] };
+  'import:undo': { restored: string[] };
 }
 
 export type ChannelName = keyof typeof INPUTS;

@@ -67,9 +67,10 @@ export interface Bridge {
 export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
   const vault = t.vault();
   const data = join(t.root, '.local', 'share', 'keytray');
+  const writer = new SettingsWriter(data, vault);
   const agents = createAgents({
     vault,
-    writer: new SettingsWriter(data, vault),
+    writer,
     dataDir: data,
     metadataPath: t.metadataPath,
     launcher: { runtime: process.execPath, cli: resolve('bin/keytray.cjs') },
@@ -97,6 +98,8 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
     handlers: createHandlers({
       vault,
       agents,
+      writer,
+      dataDir: data,
       situation: async (cwd) => ({
         cwd: cwd ?? t.root,
         env: bridge.env,

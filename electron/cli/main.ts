@@ -8,6 +8,7 @@ import { BACKUPS_USAGE, backupsCommand } from './backups-command';
 import { BINDINGS_USAGE, bindingsCommand } from './bindings-command';
 import { closest } from './did-you-mean';
 import { EXEC_USAGE, execCommand } from './exec-command';
+import { IMPORT_USAGE, importCommand } from './import-command';
 import { runKeyHelper } from './key-helper';
 import { KEYS_USAGE, keysCommand } from './keys-command';
 import { reportError } from './output';
@@ -33,6 +34,7 @@ Usage:
        ${STORE_USAGE}
        ${DOCTOR_USAGE}
        ${BACKUPS_USAGE}
+       ${IMPORT_USAGE}
 
 Providers: anthropic, anthropic-aws, bedrock, openai, openrouter, gemini, and any you add (keytray provider add).
 Exit status: 0 ok, 1 internal error, 2 usage, 3 not found, 4 keychain unavailable,
@@ -46,6 +48,7 @@ const USAGES: Record<string, string> = {
   store: STORE_USAGE,
   doctor: DOCTOR_USAGE,
   backups: BACKUPS_USAGE,
+  import: IMPORT_USAGE,
   configure: CONFIGURE_USAGE,
   status: STATUS_USAGE,
   bindings: BINDINGS_USAGE,
@@ -78,6 +81,8 @@ export async function run(argv: string[]): Promise<number> {
         return await doctorCommand(vault, args);
       case 'backups':
         return await backupsCommand(vault, args);
+      case 'import':
+        return await importCommand(vault, args);
       case 'configure':
         return await configureCommand(vault, args);
       case 'status':

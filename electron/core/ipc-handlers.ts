@@ -25,6 +25,8 @@ import { bindingRows, forgetBinding } from './agents/bindings';
 import { reconfigureProvider, renameKey, rotateProxyToken } from './agents/rebind';
 import type { AgentRegistry } from './agents/registry';
 import type { Situation } from './agents/situation';
+import type { SettingsWriter } from './files/settings-writer';
+import { applyImport, scanImport, undoImport } from './import/import-keys';
 import { readProxyLog } from './proxy/proxy-log';
 import { loadUsage, loadUsageSummary } from './usage/usage-summary';
 import { testKey } from './vault/key-test';
@@ -42,6 +44,9 @@ export interface Clipboard {
 export interface HandlerDeps {
   vault: Vault;
   agents: AgentRegistry;
+  /** The one writer for other tools' files, and KeyTray's data folder (`import:apply` writes through them). */
+  writer: SettingsWriter;
+  dataDir: string;
   /** The metadata file, for bindings forgotten from the window. */
   metadataPath: string;
   /** The situation an agent starts in for a directory: the login-shell environment, the user's home. */
@@ -269,6 +274,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'app:install-cli': async () => ({ path: await deps.installCli() }),
     'app:pick-folder': async (input) => ({ path: await deps.pickFolder(input.title) }),
+    'import:scan': async (input) => scanImport(deps, await deps.situation(input.cwd)),
+    'import:apply': async (input) => {
+      const picks = input.picks?.map((p) => ({ id: p.id, ...(p.provider ? { provider: p.provider } : {}) }));
+      const result = await applyImport(deps, await deps.situation(input.cwd), picks ?? 'all');
+      changed('keys');
+      changed('picture');
+      return result;
+    },
+    'import:undo': async () => {
+      const { paths } = await undoImport(deps, await deps.situation());
+      changed('picture');
+      return { restored: paths };
+    },
   };
 }
 

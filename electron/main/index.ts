@@ -39,7 +39,7 @@ async function start(): Promise<void> {
     cli: join(app.getAppPath(), 'bin', 'keytray.cjs'),
     env: { ELECTRON_RUN_AS_NODE: '1' },
   };
-  const { vault, agents, proxyLogPath, metadataPath } = createServices(launcher);
+  const { vault, agents, writer, dataDir, proxyLogPath, metadataPath } = createServices(launcher);
   const situations = await createSituationSource(home);
   const window = createWindowHost(source, join(here, '../preload'));
   app.on('second-instance', () => window.show());
@@ -77,6 +77,8 @@ async function start(): Promise<void> {
     createHandlers({
       vault,
       agents,
+      writer,
+      dataDir,
       situation: situations.situation,
       metadataPath,
       proxyStatus: () => proxy.status(),

@@ -8,6 +8,7 @@ import type { AuthPicture } from '../../shared/agents/claude-code/auth-picture';
 import { providerWords } from '../../shared/agents/describe';
 import { pictureLight, seriousWarning } from '../../shared/agents/light';
 import type { AgentPicture } from '../../shared/agents/picture';
+import { plaintextKeysSentence } from '../../shared/import/plaintext-key';
 import { providerInfo } from '../../shared/providers';
 import { type BudgetOverrun, overrunLine } from '../../shared/usage';
 import type { KeyListing } from '../../shared/vault-types';
@@ -46,6 +47,8 @@ export interface TrayState {
   awsMode: boolean;
   /** Keys whose estimated spend today (through the proxy) passed their daily budget: amber, with a line each. */
   overBudget?: BudgetOverrun[];
+  /** How many keys `keytray import` finds in plaintext on this machine. */
+  plaintextKeys?: number;
   /** Why the state could not be read, when it could not. */
   error?: string;
 }
@@ -61,6 +64,8 @@ export function trayIcon(state: TrayState): TrayIcon {
   if (lights.includes('warning')) return 'warning';
   if (state.proxyMode && !state.proxy.running) return 'warning';
   if (state.overBudget?.length) return 'warning';
+  // A key in plaintext is one KeyTray could protect and does not yet.
+  if ((state.plaintextKeys ?? 0) > 0) return 'warning';
   return 'ok';
 }
 
@@ -91,6 +96,13 @@ export function trayMenu(state: TrayState): TrayItem[] {
     items.push({ label: agentLine(picture), enabled: false });
   }
   for (const over of state.overBudget ?? []) items.push({ label: `⚠ ${overrunLine(over)}`, enabled: false });
+  const plaintext = state.plaintextKeys ?? 0;
+  if (plaintext > 0) {
+    items.push({
+      label: `⚠ ${plaintextKeysSentence(plaintext)}: move ${plaintext === 1 ? 'it' : 'them'} in…`,
+      action: { kind: 'open' },
+    });
+  }
   items.push({ type: 'separator' });
   for (const provider of state.listing?.providers ?? []) {
     if (provider.keys.length === 0) continue;

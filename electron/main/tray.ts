@@ -10,6 +10,7 @@ import { bindingOf } from '../core/agents/bindings';
 import { boundFiles, inProxyMode } from '../core/agents/rebind';
 import { type AgentRegistry, agentsConfigured, agentsFound } from '../core/agents/registry';
 import type { Situation } from '../core/agents/situation';
+import { scanImport } from '../core/import/import-keys';
 import { configDir } from '../core/paths';
 import type { ProxyController } from '../core/proxy/proxy-controller';
 import { keysOverBudget } from '../core/usage/budgets';
@@ -51,13 +52,18 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
       const configured = await agentsConfigured(deps.agents, situation, ['claude-code']);
       const unconfigured = found.filter((a) => !configured.includes(a));
       await deps.proxy.flushUsage();
-      const [listing, picture, agents, others, overBudget] = await Promise.all([
+      const [listing, picture, agents, others, overBudget, plaintext] = await Promise.all([
         deps.vault.list(),
         deps.agents['claude-code'].picture(situation),
         Promise.all(configured.map((a) => a.picture(situation))),
         Promise.all(unconfigured.map((a) => a.picture(situation))),
         // A prices file that does not fit must not take the tray down: `keytray usage` and the window say why.
         keysOverBudget(meta, configDir()).catch(() => []),
+        // A place that cannot be read is the window's to explain; the tray counts what it found.
+        scanImport(deps, situation).then(
+          (scan) => scan.keys.length,
+          () => 0,
+        ),
       ]);
       return {
         listing,
@@ -65,6 +71,7 @@ export function createTray(deps: TrayDeps): { refresh(): Promise<void> } {
         agents,
         unconfigured: others,
         overBudget,
+        plaintextKeys: plaintext,
         proxyMode: Boolean(proxyMode),
         proxy: deps.proxy.status(),
         awsMode: binding?.provider === 'anthropic-aws' || binding?.provider === 'bedrock',

@@ -2,6 +2,7 @@ import { Activity, Bot, ChartColumn, KeyRound, LayoutDashboard, Link2, type Luci
 import { useEffect, useState } from 'react';
 import { AgentsView } from './components/AgentsView';
 import { BindingsView } from './components/BindingsView';
+import { ImportBanner } from './components/ImportBanner';
 import { KeysView } from './components/KeysView';
 import { OverviewView } from './components/OverviewView';
 import { ProxyView } from './components/ProxyView';
@@ -65,6 +66,7 @@ export function App() {
               {error.fix && <p>{error.fix}</p>}
             </div>
           )}
+          <ImportBanner />
           {view === 'overview' && <OverviewView />}
           {view === 'keys' && <KeysView />}
           {view === 'agents' && <AgentsView />}

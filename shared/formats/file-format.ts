@@ -23,8 +23,19 @@ export type FormatParse =
  * `json5`: JSON5, comments, bare keys and trailing commas kept (OpenClaw's openclaw.json).
  * `opaque`: a file KeyTray replaces whole and never shows (Gemini CLI's encrypted key store).
  * `owned`: a file of KeyTray's own, written and deleted whole, shown as it is (it holds no secret).
+ * `shell`: a shell startup file, never parsed or edited in place: `keytray import` replaces it whole, key lines commented out.
  */
-export type FormatId = 'json' | 'jsonc' | 'jsonc-commas' | 'json-lists' | 'json5' | 'toml' | 'dotenv' | 'opaque' | 'owned';
+export type FormatId =
+  | 'json'
+  | 'jsonc'
+  | 'jsonc-commas'
+  | 'json-lists'
+  | 'json5'
+  | 'toml'
+  | 'dotenv'
+  | 'opaque'
+  | 'owned'
+  | 'shell';
 
 export interface FileFormat {
   id: FormatId;

@@ -10,27 +10,18 @@
  * hold the key; the picture must say what ccr really sent. Every ccr server
  * a test starts is stopped in a finally.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskSecret } from '../../shared/mask';
 import { agentEnv, filesUnder, keytrayIn } from '../support/agent-world';
+import { runCcrCode, startCcr } from '../support/ccr';
 import { claudeBinary } from '../support/claude';
 import { runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
 import { type FakeUpstream, startFakeChatCompletions } from '../support/fake-upstream';
 import { freePort } from '../support/ports';
 import { fakeOpenAIKey, makeTestEnv, type TestEnv, usersOwnKey } from '../support/test-env';
-
-const require = createRequire(import.meta.url);
-
-/** The pinned ccr's own entry file. */
-function ccrBin(): string {
-  return join(dirname(require.resolve('@musistudio/claude-code-router/package.json')), 'dist', 'cli.js');
-}
 
 /** What the user already had: a comment, a provider of their own (its key from the environment), their route. */
 function userConfig(port: number): string {
@@ -94,74 +85,6 @@ async function world(): Promise<CcrWorld> {
     CLAUDE_CODE_MAX_RETRIES: '0',
   });
   return { t, home, config, original, tmp, port, env, cli: keytrayIn(env) };
-}
-
-/** `ccr start` in the foreground, as a child this test owns; resolves once its port answers. */
-async function startCcr(w: CcrWorld): Promise<{ stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [ccrBin(), 'start'], { env: w.env, cwd: w.t.root, stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-    stopStrayCcr(w, child.pid);
-  };
-  try {
-    await untilListening(w.port, exited);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { stop };
-}
-
-/**
- * A server `ccr code` started on its own (had ours died) is named by ccr's pid file: it is stopped too,
- * only once /proc shows it is ccr running with this test's HOME (a pid can be reused).
- */
-function stopStrayCcr(w: CcrWorld, ours: number | undefined): void {
-  const pidFile = join(w.home, '.claude-code-router.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || pid === ours) return;
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    if (cmdline.includes('claude-code-router') && environ.includes(`HOME=${w.t.root}`)) process.kill(pid, 'SIGTERM');
-  } catch {
-    // Gone already.
-  }
-}
-
-async function untilListening(port: number, exited: Promise<void>): Promise<void> {
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-  });
-  for (;;) {
-    if (gone) throw new Error('ccr start exited before it listened');
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function runCcrCode(w: CcrWorld): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [ccrBin(), 'code', '-p', 'hi'],
-      { env: w.env, cwd: w.t.root, timeout: 90_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
 }
 
 /** No file under ccr's folder (logs included), the test's temp folder or the shared /tmp/claude-code-router holds the key. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../shared/errors';
 import { runCli } from '../support/cli';
-import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv } from '../support/test-env';
+import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv, usersOwnKey } from '../support/test-env';
 
 const README = readFileSync('README.md', 'utf8');
 const section = README.slice(README.indexOf('## The `keytray` command'), README.indexOf('## The auth picture'));
@@ -111,6 +111,13 @@ describe('the README', () => {
         doctor: () => json(['doctor']),
         backups: () => json(['backups']),
         'backups delete': () => json(['backups', 'delete', '--sealed']),
+        import: async () => {
+          // The user's own key (no canary): --undo below puts it back in plaintext.
+          writeFileSync(join(t.root, '.bashrc'), `export ANTHROPIC_API_KEY=${usersOwnKey('sk-ant-api03-')}\n`);
+          return json(['import']);
+        },
+        'import --apply': () => json(['import', '--apply']),
+        'import --undo': () => json(['import', '--undo']),
         'keys remove': async () => {
           await runCli(['keys', 'add', 'anthropic', '--label', 'spare'], { env, input: fakeAnthropicKey() });
           return json(['keys', 'remove', 'anthropic', 'spare']);

@@ -56,6 +56,19 @@ const state = (over: Partial<TrayState> = {}): TrayState => ({
 });
 
 describe('tray', () => {
+  it('keys left in plaintext turn the icon amber and get a line that opens the window', () => {
+    expect(trayIcon(state())).toBe('ok');
+    expect(trayIcon(state({ plaintextKeys: 2 }))).toBe('warning');
+    expect(trayMenu(state({ plaintextKeys: 2 }))[1]).toEqual({
+      label: '⚠ 2 keys in plaintext on this machine: move them in…',
+      action: { kind: 'open' },
+    });
+    expect(trayMenu(state({ plaintextKeys: 1 }))[1]?.label).toBe('⚠ 1 key in plaintext on this machine: move it in…');
+    expect(trayMenu(state({ plaintextKeys: 0 })).some((i) => i.label?.includes('plaintext'))).toBe(false);
+    // A worse state stays worse.
+    expect(trayIcon(state({ plaintextKeys: 3, error: 'no keychain' }))).toBe('error');
+  });
+
   it('says which key Claude Code uses, and how', () => {
     expect(headline(state())).toBe('Claude Code → anthropic/work via keychain helper');
     const viaProxy = picture({

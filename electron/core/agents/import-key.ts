@@ -22,20 +22,36 @@ export async function moveKeyIntoKeychain(
   secret: string,
   plan: SettingsPlan,
 ): Promise<ImportedKey> {
-  const meta = await deps.vault.readMetadata();
+  const stored = await keepInKeychain(deps.vault, provider, label, secret, plan.path);
+  await deps.writer.apply(plan);
+  return { key: { provider, label: stored }, path: plan.path, diff: plan.diff };
+}
+
+/**
+ * Stores the key under `label` (or finds it already held, by fingerprint),
+ * then reads it back from the keychain and compares: only a key that passes
+ * may be taken out of `place`. Returns the label it is held under.
+ */
+export async function keepInKeychain(
+  vault: Vault,
+  provider: ProviderId,
+  label: string,
+  secret: string,
+  place: string,
+): Promise<string> {
+  const meta = await vault.readMetadata();
   const print = fingerprint(secret);
   const held = meta.providers[provider]?.keys.find((k) => k.fingerprint === print);
-  const stored = held?.label ?? (await deps.vault.add(provider, label, secret)).key.label;
-  const readBack = await deps.vault.secret(provider, stored);
+  const stored = held?.label ?? (await vault.add(provider, label, secret)).key.label;
+  const readBack = await vault.secret(provider, stored);
   if (readBack.secret !== secret) {
     throw new KeyTrayError(
       'inconsistent',
-      `The keychain did not give back the key stored as ${provider}/${stored}; ${plan.path} was left as it was.`,
+      `The keychain did not give back the key stored as ${provider}/${stored}; ${place} was left as it was.`,
       {
         fix: 'Run `keytray doctor`, then try again.',
       },
     );
   }
-  await deps.writer.apply(plan);
-  return { key: { provider, label: stored }, path: plan.path, diff: plan.diff };
+  return stored;
 }

@@ -13,6 +13,7 @@ import {
 import { editWithElements, parseLenientJsonText } from '../../../shared/formats/json-elements';
 import { editJson5Text, parseJson5Text, redactJson5Text } from '../../../shared/formats/json5-edit';
 import { editTomlText, parseTomlText, redactTomlText } from '../../../shared/formats/toml-edit';
+import { redactShellText } from '../import/shell-text';
 import { editDotenvText, parseDotenvText, redactDotenvText } from './dotenv-edit';
 
 export const FORMATS: Readonly<Record<FormatId, FileFormat>> = {
@@ -66,5 +67,15 @@ export const FORMATS: Readonly<Record<FormatId, FileFormat>> = {
     },
     // It holds no secret (its writer makes sure), so the diff shows it as it is.
     redact: (text) => text,
+  },
+  shell: {
+    id: 'shell',
+    name: 'a shell startup file',
+    parse: () => ({ ok: true, value: {} }),
+    edit: () => {
+      throw new Error('a shell startup file is planned whole by keytray import, never edited by path');
+    },
+    // Key-looking assignments masked: the diff shows the line went, and the backup is sealed.
+    redact: redactShellText,
   },
 };

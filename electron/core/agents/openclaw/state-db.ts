@@ -6,7 +6,7 @@
  * byte scan of the database and its write-ahead log for that JSON shape.
  * `openclaw models auth logout` deletes the row, leaving at most a cut-short
  * remnant in a freed cell (measured), which the scan does not count as a
- * profile. Only masks leave this file.
+ * profile. Only masks leave this file, but for `keytray import`, which moves the keys.
  */
 import { readFile } from 'node:fs/promises';
 import type { StoredProfile } from '../../../../shared/agents/openclaw/picture';
@@ -22,7 +22,16 @@ const PROFILE =
 
 /** The auth profiles holding a key, last written last (the log after the database). */
 export async function storedProfiles(dbPath: string): Promise<StoredProfile[] | null> {
-  const found = new Map<string, StoredProfile>();
+  const profiles = await profilesWithKeys(dbPath);
+  return profiles?.map(({ id, provider, key }) => ({ id, provider, masked: maskSecret(key) })) ?? null;
+}
+
+/**
+ * The same profiles with their keys, for `keytray import` alone: it stores each one in the
+ * keychain (and reads it back) in main; nothing else may ask for them.
+ */
+export async function profilesWithKeys(dbPath: string): Promise<{ id: string; provider: string; key: string }[] | null> {
+  const found = new Map<string, { id: string; provider: string; key: string }>();
   let any = false;
   for (const path of [dbPath, `${dbPath}-wal`]) {
     let bytes: string;
@@ -35,7 +44,7 @@ export async function storedProfiles(dbPath: string): Promise<StoredProfile[] | 
     for (const match of bytes.matchAll(PROFILE)) {
       const [, id = '', provider = '', key = ''] = match;
       found.delete(id);
-      found.set(id, { id, provider, masked: maskSecret(key) });
+      found.set(id, { id, provider, key });
     }
   }
   return any ? [...found.values()] : null;
