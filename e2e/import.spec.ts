@@ -56,7 +56,8 @@ test('the banner counts the plaintext keys, one click moves them into the keycha
     writeFileSync(path, text, { mode: 0o600 });
   }
 
-  await page.goto(server.url);
+  // The banner is on every view; the keys it moved show in the Keys view.
+  await page.goto(`${server.url}#keys`);
   const banner = page.getByTestId('import-banner');
   await expect(banner.getByRole('heading', { name: '4 keys in plaintext on this machine' })).toBeVisible();
   await banner.getByText('Where they are').click();

@@ -1,11 +1,32 @@
+import { Plus } from 'lucide-react';
 import { useState } from 'react';
+import { judgeProvider } from '../../../shared/import/judge-provider';
 import { type ProviderId, providerIds, providerInfo } from '../../../shared/providers';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
+import { Button } from '../ui/Button';
+import { Dialog } from '../ui/Dialog';
 import { AwsFields } from './AwsFields';
 
-/** Adds a key. The secret goes straight to main in one call and the field is emptied. */
+/**
+ * Adds a key, in a short dialog. A pasted key's shape names its provider (`sk-ant-…`, `AIza…`),
+ * unless the person chose one. The secret goes straight to main in one call and the field is emptied.
+ */
 export function AddKeyForm() {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <Button variant="primary" onClick={() => setOpen(true)}>
+        <Plus aria-hidden="true" size={16} /> Add a key…
+      </Button>
+      <Dialog open={open} onOpenChange={setOpen} title="Add a key">
+        <AddKeyFields onAdded={() => setOpen(false)} />
+      </Dialog>
+    </>
+  );
+}
+
+function AddKeyFields({ onAdded }: { onAdded(): void }) {
   const act = useApp((s) => s.act);
   const store = useApp((s) => s.listing?.store.description ?? 'keychain');
   const [provider, setProvider] = useState<ProviderId>('anthropic');
@@ -16,12 +37,20 @@ export function AddKeyForm() {
   const [region, setRegion] = useState('');
   const [workspace, setWorkspace] = useState('');
   const [warnings, setWarnings] = useState<string[]>([]);
+  /** Set once the person picks a provider themselves: the key's shape no longer chooses. */
+  const [chosen, setChosen] = useState(false);
+  const [recognised, setRecognised] = useState<ProviderId | null>(null);
   const info = providerInfo(provider);
+  const onSecret = (value: string) => {
+    setSecret(value);
+    const judged = value.length >= 20 ? judgeProvider(value.trim()) : null;
+    setRecognised(judged);
+    if (judged && !chosen) setProvider(judged);
+  };
 
   return (
     <form
-      className="card add-key"
-      aria-labelledby="add-key-title"
+      className="add-key"
       onSubmit={(e) => {
         e.preventDefault();
         void act(async () => {
@@ -39,14 +68,21 @@ export function AddKeyForm() {
           setWarnings(added.warnings);
           setSecret('');
           setLabel('');
+          setRecognised(null);
+          if (added.warnings.length === 0) onAdded();
         });
       }}
     >
-      <h2 id="add-key-title">Add a key</h2>
       <div className="fields">
         <label>
           Provider
-          <select value={provider} onChange={(e) => setProvider(e.target.value as ProviderId)}>
+          <select
+            value={provider}
+            onChange={(e) => {
+              setProvider(e.target.value as ProviderId);
+              setChosen(true);
+            }}
+          >
             {providerIds().map((id) => (
               <option key={id} value={id}>
                 {providerInfo(id).label}
@@ -90,9 +126,16 @@ export function AddKeyForm() {
               autoComplete="off"
               spellCheck={false}
               value={secret}
-              onChange={(e) => setSecret(e.target.value)}
+              onChange={(e) => onSecret(e.target.value)}
             />
           </label>
+        )}
+        {recognised && (
+          <p className="hint wide" role="status" data-testid="recognised">
+            {recognised === provider
+              ? `Looks like a key for ${providerInfo(recognised).label}.`
+              : `Looks like a key for ${providerInfo(recognised).label}, not ${info.label}.`}
+          </p>
         )}
       </div>
       <p className="hint">
