@@ -60,7 +60,11 @@ function usageTable(summary: UsageSummary): string[] {
     row.cacheWrite.toLocaleString('en-US'),
     row.cacheRead.toLocaleString('en-US'),
     row.output.toLocaleString('en-US'),
-    row.costUsd === null ? `unknown (≥ $${row.pricedCostUsd.toFixed(4)})` : `$${row.costUsd.toFixed(4)}`,
+    row.costUsd !== null
+      ? `$${row.costUsd.toFixed(4)}`
+      : row.pricedCostUsd > 0
+        ? `unknown (≥ $${row.pricedCostUsd.toFixed(4)})`
+        : 'unknown',
   ];
   const rows = summary.rows.map((row) => cells(row, summary.by === 'agent' ? agentLabel(row.group) : row.group));
   if (rows.length === 0) return [`No usage${summary.since ? ` since ${summary.since}` : ''}.`, PROXY_ONLY];

@@ -66,7 +66,8 @@ async function start(): Promise<void> {
   function notify(event: StateEvent): void {
     window.notify(event);
     if (event.kind === 'usage') {
-      usageRefresh ??= setTimeout(() => {
+      if (usageRefresh) return;
+      usageRefresh = setTimeout(() => {
         usageRefresh = null;
         void tray.refresh();
       }, 10_000);

@@ -1,11 +1,13 @@
 /**
- * An answer cut short: the agent goes away after the first event of a stream
- * (Ctrl-C). The input tokens were spent all the same, so the usage read so far
- * is recorded, with the status the upstream gave. The real proxy, a real
- * socket, an upstream that streams one event and then waits.
+ * Answers the usage scanner cannot or must not read whole. One cut short: the
+ * agent goes away after the first event of a stream (Ctrl-C); the input
+ * tokens were spent all the same, so the usage read so far is recorded. One
+ * compressed although the proxy asked for identity: passed on byte for byte,
+ * unread, counted with its tokens unknown. The real proxy, real sockets.
  */
-import { createServer, request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningProxy, startProxy } from '../../electron/core/proxy/proxy';
 import type { UsageRecord } from '../../shared/usage';
@@ -16,8 +18,62 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-describe('usage of an answer the agent walked away from', () => {
-  it('is recorded with what had arrived', async () => {
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('usage of answers not read whole', () => {
+  it('a compressed answer (an upstream ignoring accept-encoding) passes unchanged and counts with unknown tokens', async () => {
+    const gzipped = gzipSync(JSON.stringify({ model: 'claude-sonnet-5', usage: { input_tokens: 5, output_tokens: 5 } }));
+    const seen: string[] = [];
+    const url = await listen(
+      createServer((req, res) => {
+        seen.push(String(req.headers['accept-encoding']));
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipped));
+      }),
+    );
+    const t = makeTestEnv();
+    const vault = t.vault();
+    await vault.add('anthropic', 'work', fakeAnthropicKey());
+    await vault.configureProvider('anthropic', { baseUrl: url });
+    const usage: UsageRecord[] = [];
+    const proxy = await startProxy({ vault, port: 0, onUsage: (r) => usage.push(r) });
+    closers.push(() => proxy.close());
+    const token = await vault.proxyToken();
+    const body = await new Promise<Buffer>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: proxy.port,
+          path: '/anthropic/v1/messages',
+          method: 'POST',
+          headers: { 'x-api-key': token, 'content-type': 'application/json', 'accept-encoding': 'gzip' },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+        },
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(seen).toEqual(['identity']);
+    expect(body.equals(gzipped)).toBe(true);
+    expect(usage).toHaveLength(1);
+    expect(usage[0]).toMatchObject({ status: 200, tokens: null });
+  });
+
+  it('an answer the agent walked away from is recorded with what had arrived', async () => {
     const upstream = createServer((req, res) => {
       req.resume();
       req.on('end', () => {

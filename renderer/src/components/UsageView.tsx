@@ -131,7 +131,11 @@ function BudgetRow({ provider, label, budget }: { provider: ProviderId; label: s
 function SumsTable({ rows, total }: { rows: UsageRow[]; total: UsageRow }) {
   if (rows.length === 0) return <p className="empty">No requests through the proxy in this period.</p>;
   const cost = (row: UsageRow) =>
-    row.costUsd === null ? `unknown (at least $${row.pricedCostUsd.toFixed(4)})` : `$${row.costUsd.toFixed(4)}`;
+    row.costUsd !== null
+      ? `$${row.costUsd.toFixed(4)}`
+      : row.pricedCostUsd > 0
+        ? `unknown (at least $${row.pricedCostUsd.toFixed(4)})`
+        : 'unknown';
   const line = (row: UsageRow, name: string) => (
     <tr key={name}>
       <th scope="row">{name}</th>
