@@ -13,6 +13,7 @@ import { freePort } from '../test/support/ports';
 import {
   fakeAnthropicKey,
   fakeCompatibleKey,
+  fakeGeminiKey,
   fakeOpenAIKey,
   makeTestEnv,
   secretToolClear,
@@ -61,10 +62,13 @@ async function openAgent(page: Page, agent: string): Promise<void> {
 }
 
 async function addKeyInUi(page: Page, label: string, secret: string): Promise<void> {
+  await page.getByRole('button', { name: 'Add a key…' }).click();
   await page.getByLabel('Label').fill(label);
   await page.getByLabel('Key', { exact: true }).fill(secret);
   await page.getByRole('button', { name: 'Add key' }).click();
   await expect(page.getByTestId(`key-anthropic-${label}`)).toBeVisible();
+  // Added without a warning: the dialog closes, and the key field went with it.
+  await expect(page.getByRole('dialog')).toHaveCount(0);
 }
 
 test('add two keys, see them masked, switch the active one, reveal and copy on request', async ({ page }) => {
@@ -82,8 +86,19 @@ test('add two keys, see them masked, switch the active one, reveal and copy on r
   await expect(page.getByTestId('key-anthropic-work')).toContainText(`sk-ant-…${work.slice(-4)}`);
   await expect(page.getByTestId('key-anthropic-work').getByTestId('active-badge')).toBeVisible();
   await expect(page.getByTestId('key-anthropic-personal').getByTestId('active-badge')).toHaveCount(0);
-  await expect(page.getByLabel('Key', { exact: true })).toHaveValue('');
   await shot(page, '02-keys');
+
+  // A pasted key's shape names its provider, until the person picks one.
+  await page.getByRole('button', { name: 'Add a key…' }).click();
+  await page.getByLabel('Key', { exact: true }).fill(fakeOpenAIKey());
+  await expect(page.getByRole('combobox', { name: /^Provider/ })).toHaveValue('openai');
+  await expect(page.getByTestId('recognised')).toHaveText('Looks like a key for OpenAI.');
+  await page.getByRole('combobox', { name: /^Provider/ }).selectOption('openrouter');
+  await page.getByLabel('Key', { exact: true }).fill(fakeGeminiKey());
+  await expect(page.getByRole('combobox', { name: /^Provider/ })).toHaveValue('openrouter');
+  await expect(page.getByTestId('recognised')).toHaveText('Looks like a key for Google Gemini, not OpenRouter.');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
   await expectNoSecret(page, bridge, [work, personal]);
 
   await page.getByTestId('key-anthropic-personal').getByRole('button', { name: 'More for personal' }).click();
@@ -267,6 +282,7 @@ test('bad input from the window is refused with a sentence and changes nothing',
   const t = makeTestEnv();
   const bridge = await connectBridge(page, t);
   await openKeys(page);
+  await page.getByRole('button', { name: 'Add a key…' }).click();
   await page.getByLabel('Label').fill('a/b');
   await page.getByLabel('Key', { exact: true }).fill('sk-ant-api03-whatever-0000000000');
   await page.getByRole('button', { name: 'Add key' }).click();
@@ -460,6 +476,7 @@ test('a provider of your own from a preset: its card, a key for it, Claude Code 
   await expect(card).toContainText('No key yet');
 
   // The key form offers it now, and the key lands in the keychain under the provider's id.
+  await page.getByRole('button', { name: 'Add a key…' }).click();
   await page.getByRole('combobox', { name: /^Provider/ }).selectOption('deepseek');
   await page.getByLabel('Label').fill('work');
   await page.getByLabel('Key', { exact: true }).fill(key);

@@ -29,6 +29,7 @@ export function AddKeyForm() {
 function AddKeyFields({ onAdded }: { onAdded(): void }) {
   const act = useApp((s) => s.act);
   const store = useApp((s) => s.listing?.store.description ?? 'keychain');
+  const error = useApp((s) => s.error);
   const [provider, setProvider] = useState<ProviderId>('anthropic');
   const [label, setLabel] = useState('');
   const [secret, setSecret] = useState('');
@@ -141,6 +142,11 @@ function AddKeyFields({ onAdded }: { onAdded(): void }) {
       <p className="hint">
         Get one at <span className="url">{info.keyUrl}</span>. It is kept in the {store}.
       </p>
+      {error && (
+        <p role="alert" className="error" data-testid="dialog-error">
+          {error.message} {error.fix}
+        </p>
+      )}
       {warnings.map((w) => (
         <p key={w} className="warning" role="status">
           {w}
