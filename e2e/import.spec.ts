@@ -7,9 +7,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv, secretToolLookup, usersOwnKey } from '../test/support/test-env';
-import { type Bridge, connectBridge, serveRenderer } from './support/harness';
+import { connectBridge, expectNoSecret, serveRenderer, shot } from './support/harness';
 
 test.beforeAll(() => {
   if (process.env.KEYTRAY_PRIVATE_KEYRING !== '1') throw new Error('Run with `npm run test:e2e`: it needs the private keyring.');
@@ -22,21 +22,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server.close();
 });
-
-async function shot(page: Page, name: string): Promise<void> {
-  const dir = join('test-results', 'screens');
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-}
-
-async function expectNoSecret(page: Page, bridge: Bridge, secrets: string[]): Promise<void> {
-  const html = await page.content();
-  for (const secret of secrets) {
-    const middle = secret.slice(13, -4);
-    expect(html).not.toContain(middle);
-    for (const payload of bridge.payloads) expect(payload).not.toContain(middle);
-  }
-}
 
 test('the banner counts the plaintext keys, one click moves them into the keychain, undo puts the files back, and a key KeyTray cannot judge moves once its provider is named', async ({
   page,

@@ -19,7 +19,7 @@ import {
   secretToolClear,
   secretToolLookup,
 } from '../test/support/test-env';
-import { type Bridge, connectBridge, serveRenderer } from './support/harness';
+import { connectBridge, expectNoSecret, serveRenderer, shot } from './support/harness';
 
 test.beforeAll(() => {
   if (process.env.KEYTRAY_PRIVATE_KEYRING !== '1') throw new Error('Run with `npm run test:e2e`: it needs the private keyring.');
@@ -32,22 +32,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server.close();
 });
-
-async function shot(page: Page, name: string): Promise<void> {
-  const dir = join('test-results', 'screens');
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-}
-
-/** No full key anywhere the renderer can see: the DOM and every IPC payload. */
-async function expectNoSecret(page: Page, bridge: Bridge, secrets: string[]): Promise<void> {
-  const html = await page.content();
-  for (const secret of secrets) {
-    const middle = secret.slice(13, -4);
-    expect(html).not.toContain(middle);
-    for (const payload of bridge.payloads.filter((p) => !p.includes('"visibleForMs"'))) expect(payload).not.toContain(middle);
-  }
-}
 
 /** The window as it opens (on the overview), then its Keys view. */
 async function openKeys(page: Page): Promise<void> {

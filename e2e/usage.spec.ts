@@ -1,16 +1,9 @@
-/**
- * The Usage view in Chromium on the real core: requests through the real
- * proxy to a fake upstream that reports usage, then the window's sums, its
- * charts (uPlot) and their tables for screen readers, a key's daily budget
- * passed, the fallback switch, in the light and the dark theme.
- */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { expect, type Page, test } from '@playwright/test';
+
+import { expect, test } from '@playwright/test';
 import { type FakeUsageUpstream, startFakeUsageUpstream } from '../test/support/fake-usage-upstream';
 import { freePort } from '../test/support/ports';
 import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv } from '../test/support/test-env';
-import { connectBridge, serveRenderer } from './support/harness';
+import { connectBridge, serveRenderer, shot } from './support/harness';
 
 test.beforeAll(() => {
   if (process.env.KEYTRAY_PRIVATE_KEYRING !== '1') throw new Error('Run with `npm run test:e2e`: it needs the private keyring.');
@@ -26,12 +19,6 @@ test.afterAll(async () => {
   await server.close();
   await upstream.close();
 });
-
-async function shot(page: Page, name: string): Promise<void> {
-  const dir = join('test-results', 'screens');
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-}
 
 test('the Usage view shows what went through the proxy, per key and per agent, and a budget passed', async ({ page }) => {
   const t = makeTestEnv();

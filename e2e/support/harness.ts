@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { installCliWrapper } from '../../electron/core/agents/helper-script';
 import { createAgents } from '../../electron/core/agents/registry';
 import { SettingsWriter } from '../../electron/core/files/settings-writer';
@@ -182,4 +182,21 @@ export async function connectBridge(page: Page, t: TestEnv): Promise<Bridge> {
     });
   }, API_CHANNELS);
   return bridge;
+}
+
+/** A screenshot of the whole page in test-results/screens (the secret scan reads them). */
+export async function shot(page: Page, name: string): Promise<void> {
+  const dir = join('test-results', 'screens');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+/** No full key anywhere the renderer can see: the DOM and every IPC payload. */
+export async function expectNoSecret(page: Page, bridge: Bridge, secrets: string[]): Promise<void> {
+  const html = await page.content();
+  for (const secret of secrets) {
+    const middle = secret.slice(13, -4);
+    expect(html).not.toContain(middle);
+    for (const payload of bridge.payloads.filter((p) => !p.includes('"visibleForMs"'))) expect(payload).not.toContain(middle);
+  }
 }

@@ -6,13 +6,14 @@
  * IPC table, the tray and the window reach agents only through the registry
  * of these (registry.ts).
  */
-import type { AgentId, AgentInfo, ConfigurableMode } from '../../../shared/agents/catalog';
+import { type AgentId, type AgentInfo, agentTakes, type ConfigurableMode } from '../../../shared/agents/catalog';
 import type { AgentPicture } from '../../../shared/agents/picture';
 import { KeyTrayError } from '../../../shared/errors';
 import type { FormatId } from '../../../shared/formats/file-format';
 import type { AgentPlanView } from '../../../shared/ipc';
 import type { AgentBinding } from '../../../shared/metadata';
 import { problems } from '../../../shared/problems';
+import { isProviderId, type ProviderId, providerInfo } from '../../../shared/providers';
 import type { SettingsPlan } from '../files/settings-writer';
 import type { ImportedKey } from './import-key';
 import type { Situation } from './situation';
@@ -131,4 +132,23 @@ export function planView(plan: AgentPlan): AgentPlanView {
 export function publicBinding(binding: AgentBinding): AgentBinding {
   const { wrote: _wrote, replaced: _replaced, ...shown } = binding;
   return shown;
+}
+
+/**
+ * The provider an agent is asked to use, checked: known, and one the agent can use in this mode
+ * (its own, or one of the user's that speaks its API). `speaks` says, for the refusal, what the
+ * agent sends upstream.
+ */
+export function checkAgentProvider(info: AgentInfo, value: string, mode: ConfigurableMode, speaks: string): ProviderId {
+  if (!isProviderId(value)) throw new KeyTrayError('usage', problems.unknownProvider(value));
+  if (agentTakes(info, value, mode)) return value;
+  const provider = providerInfo(value);
+  if (agentTakes(info, value, 'proxy')) {
+    throw new KeyTrayError('usage', `${provider.label} takes its key as ${provider.header}, which ${info.label} does not send.`, {
+      fix: `Use --mode proxy: the proxy sends the key in ${provider.label}'s header.`,
+    });
+  }
+  throw new KeyTrayError('usage', `${info.label} ${speaks}, so KeyTray cannot give it a "${value}" key.`, {
+    fix: `Use --provider ${info.providers.join(' or --provider ')}, or a provider of yours that speaks its API.`,
+  });
 }

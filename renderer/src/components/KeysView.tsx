@@ -57,6 +57,7 @@ function ProviderCard({ provider }: { provider: ProviderView }) {
   return (
     <section className="card provider" aria-labelledby={`provider-${provider.id}`}>
       <header className="row">
+        <ProviderMark id={provider.id} label={provider.label} />
         <h2 id={`provider-${provider.id}`}>{provider.label}</h2>
         <span className="muted">{provider.baseUrl ?? 'needs a region'}</span>
         <button type="button" className="link" onClick={() => setEditing(!editing)} aria-expanded={editing}>
@@ -128,5 +129,25 @@ function ProviderCard({ provider }: { provider: ProviderView }) {
         ))}
       </ul>
     </section>
+  );
+}
+
+/**
+ * A provider's mark: its initials on its own colour (no vendor logos to ship or keep up to date),
+ * the same for the same id everywhere. Decorative: the heading beside it names the provider.
+ */
+function ProviderMark({ id, label }: { id: string; label: string }) {
+  const initials = label
+    .split(/[\s()-]+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]?.toUpperCase())
+    .join('');
+  let hue = 0;
+  for (const c of id) hue = (hue * 31 + c.charCodeAt(0)) % 360;
+  return (
+    <span className="provider-mark" aria-hidden="true" data-hue={hue} ref={(el) => el?.style.setProperty('--hue', String(hue))}>
+      {initials}
+    </span>
   );
 }

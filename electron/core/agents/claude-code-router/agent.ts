@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AGENTS, agentTakes, type ConfigurableMode } from '../../../../shared/agents/catalog';
+import { AGENTS, type ConfigurableMode } from '../../../../shared/agents/catalog';
 import {
   CCR_KEY_PLACEHOLDER,
   CCR_LOCAL_TOKEN_PREFIX,
@@ -29,8 +29,7 @@ import { elementSegment, findElement, parseLenientJsonText } from '../../../../s
 import { SECRET_NAME } from '../../../../shared/formats/secret-names';
 import { helperArgs, helperTargetFor, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
 import type { AgentBinding } from '../../../../shared/metadata';
-import { problems } from '../../../../shared/problems';
-import { isProviderId, type ProviderId, providerInfo } from '../../../../shared/providers';
+import { type ProviderId, } from '../../../../shared/providers';
 import { proxyRouteOf } from '../../../../shared/proxy-types';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
@@ -39,6 +38,7 @@ import {
   type AgentPlan,
   type ConfigFile,
   type ConfigureRequest,
+  checkAgentProvider,
   scopeOf,
   type UndoResult,
 } from '../agent';
@@ -163,7 +163,12 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
     const meta = await this.deps.vault.readMetadata();
     const remembered = bindingOf(meta, 'claude-code-router', path);
     const mode: ConfigurableMode = request.mode ?? remembered?.mode ?? 'helper';
-    const provider = checkProvider(request.provider ?? remembered?.provider ?? 'openai', mode);
+    const provider = checkAgentProvider(
+      info,
+      request.provider ?? remembered?.provider ?? 'openai',
+      mode,
+      'sends OpenAI-shaped chat completions upstream',
+    );
     const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
     if (await exists(sqlitePath(situation))) {
       throw new KeyTrayError(
@@ -339,25 +344,6 @@ export class ClaudeCodeRouterAgent implements AgentIntegration {
     }
     return deleted;
   }
-}
-
-function checkProvider(value: string, mode: ConfigurableMode): ProviderId {
-  if (!isProviderId(value)) throw new KeyTrayError('usage', problems.unknownProvider(value));
-  if (agentTakes(info, value, mode)) return value;
-  if (agentTakes(info, value, 'proxy')) {
-    throw new KeyTrayError(
-      'usage',
-      `${providerInfo(value).label} takes its key as ${providerInfo(value).header}, which ${info.label} does not send.`,
-      {
-        fix: `Use --mode proxy: the proxy sends the key in ${providerInfo(value).label}'s header.`,
-      },
-    );
-  }
-  throw new KeyTrayError(
-    'usage',
-    `claude-code-router sends OpenAI-shaped chat completions upstream, so KeyTray cannot give it a "${value}" key.`,
-    { fix: `Use --provider ${info.providers.join(' or --provider ')}.` },
-  );
 }
 
 /** ccr reads `Providers`, else `providers`: KeyTray's entry goes in the list ccr will read. */

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AGENTS, agentTakes, type ConfigurableMode } from '../../../../shared/agents/catalog';
+import { AGENTS, type ConfigurableMode } from '../../../../shared/agents/catalog';
 import { type CodexInputs, type CodexProvider, computeCodexPicture } from '../../../../shared/agents/codex/picture';
 import type { AgentPicture } from '../../../../shared/agents/picture';
 import { KeyTrayError } from '../../../../shared/errors';
@@ -16,8 +16,6 @@ import { asRecord, type Change } from '../../../../shared/formats/file-format';
 import { parseTomlText } from '../../../../shared/formats/toml-edit';
 import { helperArgs, helperTargetFor, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
 import type { AgentBinding } from '../../../../shared/metadata';
-import { problems } from '../../../../shared/problems';
-import { isProviderId, type ProviderId, providerInfo } from '../../../../shared/providers';
 import { proxyRouteOf } from '../../../../shared/proxy-types';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
@@ -26,6 +24,7 @@ import {
   type AgentPlan,
   type ConfigFile,
   type ConfigureRequest,
+  checkAgentProvider,
   scopeOf,
   type UndoResult,
 } from '../agent';
@@ -131,7 +130,12 @@ export class CodexAgent implements AgentIntegration {
     const meta = await this.deps.vault.readMetadata();
     const remembered = bindingOf(meta, 'codex', path);
     const mode: ConfigurableMode = request.mode ?? remembered?.mode ?? 'helper';
-    const provider = checkProvider(request.provider ?? remembered?.provider ?? 'openai', mode);
+    const provider = checkAgentProvider(
+      info,
+      request.provider ?? remembered?.provider ?? 'openai',
+      mode,
+      'speaks the OpenAI Responses API',
+    );
     const label = request.label ?? (request.provider === undefined ? remembered?.label : undefined);
     // The key must exist: a failing auth command makes Codex send no credential at all.
     const key = await this.deps.vault.show(provider, label);
@@ -223,23 +227,6 @@ export class CodexAgent implements AgentIntegration {
     const plan = await planSettingsChange(path, [{ path: ['OPENAI_API_KEY'], value: null }], FORMATS.json);
     return moveKeyIntoKeychain(this.deps, 'openai', label, auth.apiKey, plan);
   }
-}
-
-function checkProvider(value: string, mode: ConfigurableMode): ProviderId {
-  if (!isProviderId(value)) throw new KeyTrayError('usage', problems.unknownProvider(value));
-  if (agentTakes(info, value, mode)) return value;
-  if (agentTakes(info, value, 'proxy')) {
-    throw new KeyTrayError(
-      'usage',
-      `${providerInfo(value).label} takes its key as ${providerInfo(value).header}, which ${info.label} does not send.`,
-      {
-        fix: `Use --mode proxy: the proxy sends the key in ${providerInfo(value).label}'s header.`,
-      },
-    );
-  }
-  throw new KeyTrayError('usage', `Codex speaks the OpenAI Responses API, so KeyTray cannot give it a "${value}" key.`, {
-    fix: `Use --provider ${info.providers.join(' or --provider ')}.`,
-  });
 }
 
 function readProvider(table: Record<string, unknown>): CodexProvider {
