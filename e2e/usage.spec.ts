@@ -1,4 +1,3 @@
-
 import { expect, test } from '@playwright/test';
 import { type FakeUsageUpstream, startFakeUsageUpstream } from '../test/support/fake-usage-upstream';
 import { freePort } from '../test/support/ports';

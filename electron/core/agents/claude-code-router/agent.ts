@@ -29,7 +29,7 @@ import { elementSegment, findElement, parseLenientJsonText } from '../../../../s
 import { SECRET_NAME } from '../../../../shared/formats/secret-names';
 import { helperArgs, helperTargetFor, isHelperScript, parseHelperArgs } from '../../../../shared/helper-command';
 import type { AgentBinding } from '../../../../shared/metadata';
-import { type ProviderId, } from '../../../../shared/providers';
+import type { ProviderId } from '../../../../shared/providers';
 import { proxyRouteOf } from '../../../../shared/proxy-types';
 import { FORMATS } from '../../files/formats';
 import { planSettingsChange, readSettingsFile, type SettingsPlan } from '../../files/settings-writer';
