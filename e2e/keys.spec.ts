@@ -476,11 +476,21 @@ test('a provider of your own from a preset: its card, a key for it, Claude Code 
     .toEqual({ model: 'deepseek-chat' });
   await expect(card.getByRole('button', { name: 'Remove provider' })).toHaveCount(0);
 
+  // Its definition is edited in the same form (still open), as `keytray provider edit` does it.
+  await card.getByRole('textbox', { name: 'Name', exact: true }).fill('DeepSeek (work)');
+  await card.getByRole('combobox', { name: 'Key sent as' }).selectOption('x-api-key');
+  await card.getByRole('button', { name: 'Save' }).click();
+  await expect
+    .poll(async () => (await t.vault().readMetadata()).custom?.deepseek)
+    .toMatchObject({ label: 'DeepSeek (work)', auth: 'x-api-key', baseUrl: 'https://api.deepseek.com/anthropic' });
+  await expect(page.getByRole('heading', { name: 'DeepSeek (work)' })).toBeVisible();
+
   // A bad definition is refused with the CLI's own sentence, and nothing is added.
   await page.getByRole('button', { name: 'Add a provider' }).click();
-  await page.getByRole('textbox', { name: 'Id', exact: true }).fill('Bad_Id');
-  await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Bad');
-  await page.getByRole('textbox', { name: 'Base URL', exact: true }).fill('https://bad.example.com');
+  const addForm = page.getByRole('region', { name: 'Add a provider' });
+  await addForm.getByRole('textbox', { name: 'Id', exact: true }).fill('Bad_Id');
+  await addForm.getByRole('textbox', { name: 'Name', exact: true }).fill('Bad');
+  await addForm.getByRole('textbox', { name: 'Base URL', exact: true }).fill('https://bad.example.com');
   await page.getByRole('button', { name: 'Add provider' }).click();
   await expect(page.getByTestId('error')).toContainText('"Bad_Id" cannot name a provider');
   expect(Object.keys((await t.vault().readMetadata()).custom ?? {})).toEqual(['deepseek']);

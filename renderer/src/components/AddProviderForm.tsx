@@ -1,14 +1,9 @@
 import { useState } from 'react';
+import { API_AUTH } from '../../../shared/metadata';
 import { PROVIDER_PRESETS } from '../../../shared/provider-presets';
 import { type AuthScheme, type CustomProvider, PROVIDER_APIS, type ProviderApi } from '../../../shared/providers';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
-
-const AUTHS: Record<ProviderApi, AuthScheme[]> = {
-  anthropic: ['x-api-key', 'bearer'],
-  openai: ['bearer', 'x-api-key'],
-  gemini: ['x-goog-api-key', 'bearer'],
-};
 
 const EMPTY: CustomProvider = { label: '', api: 'anthropic', baseUrl: '', auth: 'x-api-key' };
 
@@ -85,7 +80,7 @@ export function AddProviderForm() {
                 value={definition.api}
                 onChange={(e) => {
                   const api = e.target.value as ProviderApi;
-                  setDefinition({ ...definition, api, auth: AUTHS[api][0] as AuthScheme });
+                  setDefinition({ ...definition, api, auth: API_AUTH[api][0] as AuthScheme });
                 }}
               >
                 {PROVIDER_APIS.map((api) => (
@@ -109,7 +104,7 @@ export function AddProviderForm() {
                 value={definition.auth}
                 onChange={(e) => setDefinition({ ...definition, auth: e.target.value as AuthScheme })}
               >
-                {AUTHS[definition.api].map((auth) => (
+                {API_AUTH[definition.api].map((auth) => (
                   <option key={auth} value={auth}>
                     {auth === 'bearer' ? 'Authorization: Bearer' : auth}
                   </option>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { MODEL_VARIABLE } from '../../../shared/agents/claude-code/auth-picture';
-import { MODEL_NAMES, type ModelNames } from '../../../shared/metadata';
-import { providerInfo } from '../../../shared/providers';
+import { API_AUTH, MODEL_NAMES, type ModelNames } from '../../../shared/metadata';
+import { type AuthScheme, providerInfo } from '../../../shared/providers';
 import type { ProviderView } from '../../../shared/vault-types';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
@@ -54,6 +54,9 @@ function ProviderCard({ provider }: { provider: ProviderView }) {
   const [models, setModels] = useState<ModelNames>(provider.settings.models ?? {});
   const info = providerInfo(provider.id);
   const anthropicApi = info.apis.includes('anthropic') && !info.regional;
+  // A provider of the user's: its name and header are its definition's (`keytray provider edit`).
+  const [name, setName] = useState(info.custom?.label ?? '');
+  const [auth, setAuth] = useState<AuthScheme>(info.custom?.auth ?? 'x-api-key');
   return (
     <section className="card provider" aria-labelledby={`provider-${provider.id}`}>
       <header className="row">
@@ -75,11 +78,33 @@ function ProviderCard({ provider }: { provider: ProviderView }) {
               ...(info.usesWorkspace ? { workspaceId: workspace || null } : {}),
             };
             const names = anthropicApi ? Object.fromEntries(MODEL_NAMES.map((n) => [n, models[n] || null])) : undefined;
-            void act(() =>
-              call(window.keytray.setProvider({ provider: provider.id, settings, ...(names ? { models: names } : {}) })),
-            );
+            const custom = info.custom;
+            void act(async () => {
+              if (custom && (name !== custom.label || auth !== custom.auth)) {
+                await call(window.keytray.editProvider({ id: provider.id, definition: { ...custom, label: name, auth } }));
+              }
+              await call(window.keytray.setProvider({ provider: provider.id, settings, ...(names ? { models: names } : {}) }));
+            });
           }}
         >
+          {info.custom && (
+            <>
+              <label>
+                Name
+                <input value={name} onChange={(e) => setName(e.target.value)} />
+              </label>
+              <label>
+                Key sent as
+                <select value={auth} onChange={(e) => setAuth(e.target.value as AuthScheme)}>
+                  {API_AUTH[info.custom.api].map((a) => (
+                    <option key={a} value={a}>
+                      {a === 'bearer' ? 'Authorization: Bearer' : a}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </>
+          )}
           <label>
             Base URL (empty for the default)
             <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
