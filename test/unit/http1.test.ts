@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChunkedDecoder, HttpError, parseRequestHead, parseResponseHead } from '../../electron/core/proxy/http1';
+import { ChunkedDecoder, HttpError, headEnd, parseRequestHead, parseResponseHead } from '../../electron/core/proxy/http1';
 
 const head = (...lines: string[]) => lines.join('\r\n');
 
@@ -199,5 +199,12 @@ describe('the chunked decoder', () => {
       status: 502,
       message: /malformed response/,
     });
+  });
+});
+
+describe('headEnd', () => {
+  it('finds the first blank line as indexOf does, in any bytes', () => {
+    const bytes = fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a.map((b) => [13, 10, 0x41, 0][b % 4] as number)));
+    fc.assert(fc.property(bytes, (buffer) => headEnd(buffer) === buffer.indexOf('\r\n\r\n')));
   });
 });

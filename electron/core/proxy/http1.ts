@@ -45,14 +45,29 @@ export interface ResponseHead {
   hopByHop: ReadonlySet<string>;
 }
 
-/** Characters allowed in a token (RFC 9110 section 5.6.2): method and header names. */
+const CR = 13;
+const LF = 10;
+
+/** Characters allowed in a token (RFC 9110 section 5.6.2): method and header names; 2 marks an upper-case letter. */
 const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') TCHAR[c.charCodeAt(0)] = 2;
 
 function isToken(text: string, start: number, end: number): boolean {
-  if (end <= start) return false;
-  for (let i = start; i < end; i++) if (TCHAR[text.charCodeAt(i)] !== 1) return false;
-  return true;
+  return tokenKind(text, start, end) !== 0;
+}
+
+/** 0: not a token; 1: a token in lower case; 2: a token with upper-case letters. One pass for both questions. */
+function tokenKind(text: string, start: number, end: number): number {
+  if (end <= start) return 0;
+  let kind = 1;
+  for (let i = start; i < end; i++) {
+    const c = TCHAR[text.charCodeAt(i)];
+    if (c === 1) continue;
+    if (c !== 2) return 0; // also out of the table (undefined): not ASCII
+    kind = 2;
+  }
+  return kind;
 }
 
 /** A request target in origin-form: '/' then visible ASCII only (no space, control or raw non-ASCII byte). */
@@ -67,9 +82,18 @@ function isOriginForm(text: string): boolean {
 
 const DIGITS = /^\d{1,15}$/;
 
-/** The offset of the blank line that ends a head, or -1 while it is incomplete. */
+/**
+ * The offset of the blank line that ends a head, or -1 while it is
+ * incomplete. A loop over the bytes rather than Buffer.indexOf with a string:
+ * that converts its needle on every call, and this runs on every message
+ * before anything else can (bench/proxy/README.md).
+ */
 export function headEnd(buffer: Buffer): number {
-  return buffer.indexOf('\r\n\r\n');
+  for (let i = 3; i < buffer.length; i++) {
+    if (buffer[i] !== LF) continue;
+    if (buffer[i - 1] === CR && buffer[i - 2] === LF && buffer[i - 3] === CR) return i - 3;
+  }
+  return -1;
 }
 
 /** What a head's header lines say, read in one pass. */
@@ -95,7 +119,8 @@ function readFields(head: string, from: number, fail: (message: string) => never
     let end = head.indexOf('\r\n', start);
     if (end < 0) end = head.length;
     const colon = head.indexOf(':', start);
-    if (colon < 0 || colon > end || !isToken(head, start, colon)) fail('malformed header line');
+    const kind = colon < 0 || colon > end ? 0 : tokenKind(head, start, colon);
+    if (kind === 0) fail('malformed header line');
     let valueStart = colon + 1;
     let valueEnd = end;
     while (valueStart < valueEnd && isSpace(head.charCodeAt(valueStart))) valueStart++;
@@ -104,7 +129,8 @@ function readFields(head: string, from: number, fail: (message: string) => never
       const code = head.charCodeAt(i);
       if ((code < 0x20 && code !== 0x09) || code === 0x7f) fail('control character in a header value');
     }
-    const name = head.slice(start, colon).toLowerCase();
+    // Most agents and upstreams send names in lower case already: no new string for those.
+    const name = kind === 1 ? head.slice(start, colon) : head.slice(start, colon).toLowerCase();
     const value = head.slice(valueStart, valueEnd);
     fields.headers.push([name, value]);
     if (name === 'host') fields.hosts++;
@@ -115,6 +141,10 @@ function readFields(head: string, from: number, fail: (message: string) => never
     start = end + 2;
   }
   return fields;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
 
 function isSpace(code: number): boolean {
@@ -148,7 +178,8 @@ export function parseRequestHead(head: string): RequestHead {
   const firstSpace = head.indexOf(' ');
   const secondSpace = firstSpace < 0 ? -1 : head.indexOf(' ', firstSpace + 1);
   const version = secondSpace < 0 || secondSpace > lineEnd ? '' : head.slice(secondSpace + 1, lineEnd);
-  if (/^HTTP\/\d/.test(version) && version !== 'HTTP/1.1') throw new HttpError(505, 'only HTTP/1.1 is spoken here');
+  if (version !== 'HTTP/1.1' && version.startsWith('HTTP/') && isDigit(version.charCodeAt(5)))
+    throw new HttpError(505, 'only HTTP/1.1 is spoken here');
   const method = head.slice(0, Math.max(firstSpace, 0));
   const target = version ? head.slice(firstSpace + 1, secondSpace) : '';
   if (version !== 'HTTP/1.1' || !isToken(method, 0, method.length) || !isOriginForm(target))
@@ -256,8 +287,6 @@ for (let i = 0; i < 16; i++) {
   HEX['0123456789abcdef'.charCodeAt(i)] = i;
   HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
 }
-const CR = 13;
-const LF = 10;
 
 /**
  * Follows a chunked body byte by byte. `push` consumes bytes up to the end of

@@ -3,7 +3,7 @@
  * directory, rotated at 5 MiB, for `keytray proxy log` and the window.
  * Entries hold no secret and no body (see ProxyLogEntry).
  */
-import { createWriteStream, existsSync, mkdirSync, renameSync, statSync, type WriteStream } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ProxyLogEntry } from '../../../shared/proxy-types';
@@ -14,37 +14,56 @@ export function proxyLogPath(dataDir: string): string {
   return join(dataDir, 'proxy-log.jsonl');
 }
 
+/**
+ * Each line is written at once, with one `write` on a file opened for
+ * appending, after the answer's last byte has gone to the client. Not
+ * through a WriteStream: its write is a job for libuv's thread pool, which
+ * on two cores woke a thread per request that competed with the proxy for
+ * the CPU (a third of its busy time, bench/proxy/README.md), and its line
+ * could still be in flight when a reader (`keytray proxy log`, the window)
+ * looked. A short append to a local file is a few microseconds in the
+ * kernel's page cache; when the line is written, any reader sees it.
+ */
 export class ProxyLog {
-  private stream: WriteStream | null = null;
+  private fd: number | null = null;
   private written = 0;
   constructor(private readonly path: string) {}
 
-  /** Appends in order through one open stream; a failure to log never fails a request. */
+  /** Appends in order; a failure to log never fails a request (the next line tries to open the file again). */
   append(entry: ProxyLogEntry): void {
     const line = `${JSON.stringify(entry)}\n`;
-    if (!this.stream) this.open();
-    if (this.written > ROTATE_AT) this.rotate();
-    this.written += line.length;
-    this.stream?.write(line);
+    try {
+      if (this.fd === null) this.open();
+      else if (this.written > ROTATE_AT) this.rotate();
+      this.written += writeSync(this.fd as number, line);
+    } catch {
+      this.close();
+    }
   }
 
-  flush(): Promise<void> {
-    const stream = this.stream;
-    this.stream = null;
-    return new Promise((resolve) => (stream ? stream.end(resolve) : resolve()));
+  /** Closes the file; the next line opens it again. */
+  async flush(): Promise<void> {
+    this.close();
   }
 
   private open(): void {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    this.written = existsSync(this.path) ? statSync(this.path).size : 0;
-    this.stream = createWriteStream(this.path, { flags: 'a', mode: 0o600 });
-    this.stream.on('error', () => {
-      this.stream = null;
-    });
+    this.fd = openSync(this.path, 'a', 0o600);
+    this.written = fstatSync(this.fd).size;
+  }
+
+  private close(): void {
+    if (this.fd === null) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already gone: nothing was buffered.
+    }
+    this.fd = null;
   }
 
   private rotate(): void {
-    this.stream?.end();
+    this.close();
     try {
       renameSync(this.path, `${this.path}.1`);
     } catch {

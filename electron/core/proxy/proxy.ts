@@ -115,8 +115,8 @@ interface Upstream {
   url: URL;
   /** The URL without a trailing slash: the client's path is appended to it. */
   base: string;
-  /** Target URLs by client path. */
-  targets: Map<string, URL>;
+  /** Where each client path goes, by client path (worked out once per distinct path). */
+  targets: Map<string, Target>;
   /** Injected into every request (the key, the workspace). */
   headers: Record<string, string>;
   /** The key as it travels (scrubbed()), to be kept out of anything sent back to the client. */
@@ -127,9 +127,24 @@ interface Upstream {
   fallback?: string;
 }
 
+/** Where a client path goes on an upstream, worked out once: Claude Code sends the same few paths. */
+interface Target {
+  url: URL;
+  /** The URL's parts as the request writes them (URL's getters build a new string on every call). */
+  origin: string;
+  host: string;
+  /** Path and query, for the request line. */
+  path: string;
+  /** Whether it is the upstream's base path or below it, on the same origin (see under()). */
+  allowed: boolean;
+  /** Whether a POST to it asks a model, so its answer is read for usage. */
+  model: boolean;
+}
+
 interface Context {
   limits: ProxyLimits;
-  port: () => number;
+  /** The Host and Origin values that name this proxy, once it listens. */
+  loopback: { hosts: readonly string[]; origins: readonly string[] };
   tokens: ProxyTokens;
   upstreams: UpstreamCache;
   pool: UpstreamPool;
@@ -144,7 +159,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   let port = 0;
   const context: Context = {
     limits,
-    port: () => port,
+    loopback: { hosts: [], origins: [] },
     tokens: new ProxyTokens(options.vault, await options.vault.proxyToken()),
     upstreams: new UpstreamCache(options.vault),
     pool,
@@ -205,6 +220,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  context.loopback = loopbackNames(port);
   // The active keys are read now (from the keychain, once), so the first request waits for none of it,
   // and a connection to each of their upstreams is opened (not awaited: an unreachable one must not hold
   // the start up; a request that comes first waits for it, or for a new one if it fails).
@@ -347,7 +363,6 @@ class ClientConnection {
   /** Checks a request's head; true when its body is to be read. */
   private begin(head: RequestHead, rechecked = false): boolean {
     const { limits } = this.context;
-    const port = this.context.port();
     const question = head.target.indexOf('?');
     const path = question < 0 ? head.target : head.target.slice(0, question);
     const entry: ProxyLogEntry = {
@@ -377,19 +392,22 @@ class ClientConnection {
       upstream: null,
     };
 
-    if (!isLoopbackHost(field(head.headers, 'host'), port))
+    const { hosts, origins } = this.context.loopback;
+    const host = field(head.headers, 'host');
+    if (host === undefined || !hosts.includes(host))
       return this.refuse(
         403,
         'permission_error',
         'the proxy only answers requests addressed to 127.0.0.1 or localhost on its port',
       );
     const origin = field(head.headers, 'origin');
-    if (origin !== undefined && !isLoopbackOrigin(origin, port))
+    if (origin !== undefined && !origins.includes(origin))
       return this.refuse(403, 'permission_error', 'the proxy does not answer web pages');
     if (!ALLOWED_METHODS.has(head.method))
       return this.refuse(405, 'invalid_request_error', `the proxy forwards ${[...ALLOWED_METHODS].join(', ')} only`);
     // Encoded slashes and backslashes: an upstream that decodes them could be walked out of its base path.
-    if (/%2f|%5c|\\/i.test(path)) return this.refuse(400, 'invalid_request_error', 'encoded slashes are not allowed in the path');
+    if ((path.includes('%') || path.includes('\\')) && /%2f|%5c|\\/i.test(path))
+      return this.refuse(400, 'invalid_request_error', 'encoded slashes are not allowed in the path');
     // Anything about to hand this port a token first asks it to prove it holds the install's token.
     if (head.method === 'GET' && path === IDENTITY_PATH) return this.answerIdentity(head.target);
     // Claude Code's preconnect: `HEAD <base URL>/api/hello`, with no credential, to warm the connection.
@@ -496,7 +514,7 @@ class ClientConnection {
       for (const [name, value] of head.headers)
         if (SIGNED_HEADERS.includes(name) && passesOn(head, name) && toSign[name] === undefined) toSign[name] = value;
       try {
-        const url = targetUrl(upstream, current.rest);
+        const { url } = targetOf(upstream, current.rest, current.entry.path);
         added = { ...added, ...(await upstream.sign({ method: head.method, url, headers: toSign, body })) };
       } catch {
         this.refuse(
@@ -516,14 +534,13 @@ class ClientConnection {
     const { head, entry } = current;
     entry.provider = upstream.provider;
     entry.label = upstream.label;
-    const target = targetUrl(upstream, current.rest);
+    const target = targetOf(upstream, current.rest, entry.path);
     // `..` and `%2e%2e` are resolved by then: what is left must still be under the provider's base path.
-    if (!under(upstream, target))
-      return void this.refuse(400, 'invalid_request_error', "the path leaves the provider's base path");
+    if (!target.allowed) return void this.refuse(400, 'invalid_request_error', "the path leaves the provider's base path");
     // A model request's answer is read for its usage, so it must come uncompressed: on loopback,
     // compression between the proxy and the agent saved nothing anyway.
-    const counting = this.context.onUsage !== undefined && isModelRequest(head.method, entry.path);
-    let text = `${head.method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n`;
+    const counting = this.context.onUsage !== undefined && head.method === 'POST' && target.model;
+    let text = `${head.method} ${target.path} HTTP/1.1\r\nhost: ${target.host}\r\n`;
     for (const [name, value] of head.headers) {
       // On a signed route the client's own x-amz-* headers go: only the signature's may reach AWS.
       if (passesOn(head, name) && !(name in added) && !(upstream.sign && name.startsWith('x-amz-')))
@@ -533,19 +550,21 @@ class ClientConnection {
     // The host line is written above, once; a signature lists host among its headers too.
     for (const name in added) if (name !== 'host') text += `${name}: ${added[name]}\r\n`;
     text += `content-length: ${body.length}\r\n\r\n`;
-    const connection = this.context.pool.acquire(target);
+    const connection = this.context.pool.acquire(target.url, target.origin);
     current.upstream = connection;
     const request = withHead(text, body);
-    this.exchange(current, connection, target, upstream, request, counting);
     // One write: a model request is complete before any answer can start, and one write is faster.
+    // The request goes out first and the answer's handlers are set after: no byte of an answer can
+    // arrive before this turn of the event loop ends.
     connection.socket.write(request);
+    this.exchange(current, connection, target, upstream, request, counting);
   }
 
   /** Reads the upstream's answer and passes it on as it arrives. */
   private exchange(
     current: Current,
     connection: UpstreamConnection,
-    target: URL,
+    target: Target,
     upstream: Upstream,
     /** The request as written, for one retry on a new connection when a reused one turns out closed. */
     request: Buffer,
@@ -557,8 +576,12 @@ class ClientConnection {
     const scrubber = secrets.length ? new SecretScrubber(secrets) : null;
     /** Whether anything of this answer (an early hint) has gone to the client: then it cannot be retried. */
     let hinted = false;
+    /** Whether the answer is read for usage; the scanner itself is made after its first bytes went out. */
+    let scanning = false;
     let scanner: UsageScanner | null = null;
-    const scan = (chunk: Buffer) => scanner?.push(chunk);
+    /** The decoded views of a chunked body's piece, read for usage once the piece has gone to the client. */
+    const toScan: Buffer[] = [];
+    const collect = (chunk: Buffer) => void toScan.push(chunk);
     const socket = this.socket;
     const upstreamSocket = connection.socket;
     let response: ResponseHead | null = null;
@@ -607,7 +630,7 @@ class ClientConnection {
     /** Passes body bytes on, after `prefix` (the response head, latin1) when given; notices the end. */
     const relay = (bytes: Buffer, prefix: string | null) => {
       let used = bytes.length;
-      if (decoder) used = decoder.push(bytes, scanner ? scan : undefined);
+      if (decoder) used = decoder.push(bytes, scanning ? collect : undefined);
       else if (!untilClose) {
         used = Math.min(left, bytes.length);
         left -= used;
@@ -615,11 +638,20 @@ class ClientConnection {
       // Bytes past the end of the answer: this connection's framing can't be trusted again.
       if (used < bytes.length) reusable = false;
       const body = used < bytes.length ? bytes.subarray(0, used) : bytes;
-      if (scanner && !decoder) scanner.push(body);
       const whole = prefix === null ? body : withHead(prefix, body);
       const out = scrubber ? scrubber.push(whole) : whole;
       // Backpressure: stop reading the upstream while the client is slow (resumed on 'drain').
       if (out.length && !socket.write(out)) upstreamSocket.pause();
+      // Usage is read once the bytes are on their way: the client does not wait for the count.
+      // The scanner reads the views in place; writing them does not change them.
+      if (scanning) {
+        scanner ??= new UsageScanner();
+        if (!decoder) scanner.push(body);
+        else {
+          for (const view of toScan) scanner.push(view);
+          toScan.length = 0;
+        }
+      }
       this.deadline = performance.now() + limits.idleTimeoutMs;
       if (decoder ? decoder.done : !untilClose && left === 0) complete();
     };
@@ -662,7 +694,7 @@ class ClientConnection {
       else untilClose = true;
       // Read as it passes, unless compressed after all (an upstream that ignored accept-encoding).
       if (counting && !parsed.headers.some(([name, value]) => name === 'content-encoding' && value !== 'identity'))
-        scanner = new UsageScanner();
+        scanning = true;
       closeClient ||= untilClose;
       relay(rest, responseHead(parsed, closeClient));
     };
@@ -687,10 +719,10 @@ class ClientConnection {
         // the request never reached it. Once, on a new connection, as every keep-alive client must.
         if (connection.reused && headBytes.length === 0 && this.phase === 'busy') {
           done();
-          const fresh = pool.fresh(target);
+          const fresh = pool.fresh(target.url);
           current.upstream = fresh;
-          this.exchange(current, fresh, target, upstream, request, counting);
           fresh.socket.write(request);
+          this.exchange(current, fresh, target, upstream, request, counting);
           return;
         }
         done();
@@ -824,19 +856,27 @@ function requestBody(current: Current): Buffer {
 function withHead(head: string, body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(head.length + body.length);
   out.write(head, 0, 'latin1');
-  body.copy(out, head.length);
+  out.set(body, head.length);
   return out;
 }
 
-/** The upstream URL for a client path, parsed once per distinct path (Claude Code sends the same few). */
-function targetUrl(upstream: Upstream, rest: string): URL {
-  let url = upstream.targets.get(rest);
-  if (!url) {
+/** Where a client path goes on the upstream, worked out once per distinct path (Claude Code sends the same few). */
+function targetOf(upstream: Upstream, rest: string, clientPath: string): Target {
+  let target = upstream.targets.get(rest);
+  if (!target) {
     if (upstream.targets.size >= 256) upstream.targets.clear();
-    url = new URL(upstream.base + rest);
-    upstream.targets.set(rest, url);
+    const url = new URL(upstream.base + rest);
+    target = {
+      url,
+      origin: url.origin,
+      host: url.host,
+      path: `${url.pathname}${url.search}`,
+      allowed: under(upstream, url),
+      model: isModelRequest('POST', clientPath),
+    };
+    upstream.targets.set(rest, target);
   }
-  return url;
+  return target;
 }
 
 /** Whether a target URL is the upstream's base URL or below it, on the same origin. */
@@ -1010,12 +1050,12 @@ function tokenCandidates(headers: readonly HeaderField[]): string[] {
   return candidates;
 }
 
-function isLoopbackHost(host: string | undefined, port: number): boolean {
-  return host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`;
-}
-
-function isLoopbackOrigin(origin: string, port: number): boolean {
-  return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+/** The Host values a request to this proxy may carry, and the only Origins it answers (the agent's own pages are none). */
+function loopbackNames(port: number): Context['loopback'] {
+  return {
+    hosts: [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`],
+    origins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
+  };
 }
 
 function errorBody(message: string, type = 'invalid_request_error'): string {

@@ -48,9 +48,12 @@ export class UpstreamPool {
     private readonly maxIdlePerOrigin = 64,
   ) {}
 
-  /** A connection to `url`'s origin: an idle one if there is one, else a new one (writes queue until it is up). */
-  acquire(url: URL): UpstreamConnection {
-    const idle = this.idle.get(url.origin);
+  /**
+   * A connection to `url`'s origin: an idle one if there is one, else a new one (writes queue until it is up).
+   * `origin` is url.origin, passed by a caller that has it already (the getter builds a new string each time).
+   */
+  acquire(url: URL, origin = url.origin): UpstreamConnection {
+    const idle = this.idle.get(origin);
     for (let pooled = idle?.pop(); pooled; pooled = idle?.pop()) {
       // One the upstream has already closed, its close not yet handled, is no use.
       if (pooled.socket.destroyed || !pooled.socket.writable || pooled.socket.readableEnded) {
