@@ -711,8 +711,7 @@ class ClientConnection {
       else if (parsed.length !== null) left = parsed.length;
       else untilClose = true;
       // Read as it passes, unless compressed after all (an upstream that ignored accept-encoding).
-      if (counting && !parsed.headers.some(([name, value]) => name === 'content-encoding' && value !== 'identity'))
-        scanning = true;
+      if (counting && !compressed(parsed.headers)) scanning = true;
       closeClient ||= untilClose;
       relay(rest, responseHead(parsed, closeClient));
     };
@@ -924,6 +923,12 @@ function usageRecord(current: Current, status: number, model: string | null, tok
 function modelInPath(path: string): string | null {
   const match = /\/models\/([^/:]+):/.exec(path);
   return match ? decodeURIComponent(match[1] as string) : null;
+}
+
+/** Whether an answer's body is compressed (content-encoding other than identity). */
+function compressed(headers: readonly HeaderField[]): boolean {
+  for (const [name, value] of headers) if (name === 'content-encoding' && value !== 'identity') return true;
+  return false;
 }
 
 /** The value of a header, the first if it repeats. */

@@ -15,6 +15,23 @@ export function scrubbed(secrets: readonly string[]): Buffer[] {
   return secrets.filter((s) => s.length >= 8).map((s) => Buffer.from(s, 'latin1'));
 }
 
+/**
+ * Where `secret` next occurs in `data` from `from`, or -1. A short piece (a
+ * JSON answer, an event) is searched here in JavaScript: a call into
+ * Buffer.indexOf costs more than the search itself on every answer (bench/proxy/README.md).
+ */
+function find(data: Buffer, secret: Buffer, from: number): number {
+  if (data.length > 2048) return data.indexOf(secret, from);
+  const first = secret[0] as number;
+  const last = data.length - secret.length;
+  outer: for (let at = from; at <= last; at++) {
+    if (data[at] !== first) continue;
+    for (let i = 1; i < secret.length; i++) if (data[at + i] !== secret[i]) continue outer;
+    return at;
+  }
+  return -1;
+}
+
 /** One response's scrubber: what it holds back belongs to that response. */
 export class SecretScrubber {
   private held: Buffer = EMPTY;
@@ -26,7 +43,7 @@ export class SecretScrubber {
     const data = this.held.length ? Buffer.concat([this.held, bytes]) : bytes;
     this.held = EMPTY;
     for (const secret of this.secrets) {
-      for (let at = data.indexOf(secret); at >= 0; at = data.indexOf(secret, at + secret.length))
+      for (let at = find(data, secret, 0); at >= 0; at = find(data, secret, at + secret.length))
         data.fill(MASK, at, at + secret.length);
     }
     const keep = this.partialTail(data);
