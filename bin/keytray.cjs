@@ -2,7 +2,19 @@
 'use strict';
 // Dispatches to the built CLI. `keytray key` (the hot path Claude Code runs at
 // every start) has a bundle of its own that loads nothing it does not need.
+//
+// `keytray proxy` (the long-running proxy, not `proxy log|port|rotate-token`)
+// runs in a worker thread of this process, with V8's young generation capped:
+// a proxy's garbage is short-lived, and under hundreds of concurrent streams an
+// uncapped young generation grew to take a third of its memory (peak RSS 125
+// MiB against 105 MiB capped, bench/proxy/README.md). V8 sizes it when a heap
+// is made, so only a new heap can have it: a worker's, not this thread's, and
+// not a second process. This thread loads nothing else; it passes Ctrl-C and
+// SIGTERM on, and exits with the worker's code.
 const path = require('node:path');
+const { Worker, isMainThread } = require('node:worker_threads');
+
+const YOUNG_GENERATION_MB = 3;
 
 const entry = process.argv[2] === 'key' ? 'key.cjs' : 'keytray.cjs';
 const file = path.join(__dirname, '..', 'out', 'cli', entry);
@@ -12,4 +24,28 @@ try {
   process.stderr.write(`keytray: ${file} is missing; build KeyTray first with \`npm run build\`.\n`);
   process.exit(1);
 }
-require(file);
+const sub = process.argv[3];
+const servesProxy = process.argv[2] === 'proxy' && (sub === undefined || sub.startsWith('-'));
+if (!isMainThread || !servesProxy) require(file);
+else {
+  // The same launcher in the worker, so its process.argv reads as it would here.
+  const worker = new Worker(__filename, {
+    argv: process.argv.slice(2),
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
+  // The first asks the proxy to stop cleanly (its log and usage written); a second does not wait.
+  let asked = false;
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.on(signal, () => {
+      if (asked) process.exit(130);
+      asked = true;
+      worker.postMessage('stop');
+    });
+  worker.on('error', (error) => {
+    process.stderr.write(`keytray: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+  worker.on('exit', (code) => {
+    process.exitCode ??= code;
+  });
+}

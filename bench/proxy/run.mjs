@@ -118,7 +118,9 @@ const bin = resolve('bin/keytray.cjs');
 const key = `sk-ant-api03-${randomBytes(66).toString('base64url')}`;
 execFileSync(process.execPath, [bin, 'keys', 'add', 'anthropic', '--label', 'bench'], { env, input: key });
 execFileSync(process.execPath, [bin, 'provider', 'set', 'anthropic', '--base-url', upstream], { env });
-const keytrayPort = 20000 + Math.floor(Math.random() * 20000);
+// Below Linux's ephemeral range (32768 and up): thousands of client connections take ports there, and a
+// proxy restarted on one of theirs would find it in use.
+const keytrayPort = 20000 + Math.floor(Math.random() * 12000);
 // Stored, not only passed: `keytray key --proxy-token` asks the proxy on the stored port.
 execFileSync(process.execPath, [bin, 'proxy', 'port', String(keytrayPort)], { env });
 
@@ -336,14 +338,19 @@ for (const [title, { latency, ttfb }] of columns) {
   const addedP50 = (name) => quantile(latency[name], 0.5) - quantile(latency.direct, 0.5);
   const addedTtfb = (name) => quantile(ttfb[name], 0.5) - quantile(ttfb.direct, 0.5);
   const [k, n] = [addedP50('keytray'), addedP50('nginx')];
-  const latencyMet = k <= P50_RATIO_GOAL * n;
+  // 1.5x nginx's added time, read as nginx's plus half of it. The same thing while nginx adds time; when
+  // it adds less than nothing (a first request can beat direct's), 1.5x a negative figure would ask
+  // KeyTray to beat nginx by half again, so the half is of its size.
+  const within = (ratio, x) => x + (ratio - 1) * Math.abs(x);
+  const p50Limit = within(P50_RATIO_GOAL, n);
+  const latencyMet = k <= p50Limit;
   // A ratio says little once nginx adds nothing or less than nothing (a first request can beat direct's).
   const ratio = n > 0 ? `${(k / n).toFixed(2)}x, ` : '';
   console.log(
-    `  keytray added p50 ${ms(k)} ms, nginx ${ms(n)} ms (${ratio}goal ≤ ${P50_RATIO_GOAL}x nginx = ${ms(P50_RATIO_GOAL * n)} ms): ${verdict(latencyMet)}`,
+    `  keytray added p50 ${ms(k)} ms, nginx ${ms(n)} ms (${ratio}goal ≤ ${P50_RATIO_GOAL}x nginx = ${ms(p50Limit)} ms): ${verdict(latencyMet)}`,
   );
   const [kt, nt] = [addedTtfb('keytray'), addedTtfb('nginx')];
-  const limit = TTFB_RATIO_GOAL * nt + TTFB_SLACK_MS;
+  const limit = within(TTFB_RATIO_GOAL, nt) + TTFB_SLACK_MS;
   console.log(
     `  keytray added first byte ${ms(kt)} ms, nginx ${ms(nt)} ms (goal ≤ ${TTFB_RATIO_GOAL}x nginx + ${TTFB_SLACK_MS} ms = ${ms(limit)} ms): ${verdict(kt <= limit)}`,
   );

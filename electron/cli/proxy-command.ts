@@ -2,6 +2,7 @@
  * `keytray proxy`: runs the credential-isolating proxy in the foreground,
  * and `keytray proxy log` shows what went through it.
  */
+import { parentPort } from 'node:worker_threads';
 import { AGENTS } from '../../shared/agents/catalog';
 import { KeyTrayError } from '../../shared/errors';
 import { providerIds } from '../../shared/providers';
@@ -61,11 +62,20 @@ export async function proxyCommand(vault: Vault, args: string[]): Promise<number
     );
   }
   printLines([`KeyTray proxy listening on http://127.0.0.1:${port} (Ctrl-C stops it)`, ...routes]);
-  await new Promise<void>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
-  });
+  await stopAsked();
   await proxy.stop();
   return 0;
+}
+
+/**
+ * Ctrl-C or SIGTERM; in the worker thread the launcher runs the proxy in
+ * (bin/keytray.cjs), which gets no signals, the launcher's word for them.
+ */
+function stopAsked(): Promise<void> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+    parentPort?.once('message', (message) => message === 'stop' && resolve());
+  });
 }
 
 function portNumber(text: string): number {
