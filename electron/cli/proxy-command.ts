@@ -49,6 +49,9 @@ export async function proxyCommand(vault: Vault, args: string[]): Promise<number
   await proxy.ensure(true);
   const failure = proxy.lastFailure();
   if (failure) throw failure;
+  // In the launcher's worker (small young generation, gc exposed): the start's garbage goes now,
+  // not while the first request waits.
+  (globalThis as { gc?: () => void }).gc?.();
   const { port } = proxy.status();
   const meta = await vault.readMetadata();
   const routes = providerIds()
