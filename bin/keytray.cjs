@@ -12,7 +12,6 @@
 // not a second process. This thread loads nothing else; it passes Ctrl-C and
 // SIGTERM on, and exits with the worker's code.
 const path = require('node:path');
-const { Worker, isMainThread } = require('node:worker_threads');
 
 const YOUNG_GENERATION_MB = 3;
 
@@ -26,26 +25,38 @@ try {
 }
 const sub = process.argv[3];
 const servesProxy = process.argv[2] === 'proxy' && (sub === undefined || sub.startsWith('-'));
-if (!isMainThread || !servesProxy) require(file);
+// worker_threads is loaded for the proxy only: `keytray key` runs at every agent start.
+const threads = servesProxy ? require('node:worker_threads') : null;
+if (!threads?.isMainThread) require(file);
 else {
   // With a young generation this small, what the start left there was still being copied out when the
   // first request came (2 ms more for it in the bench): the proxy collects it before it says it listens,
   // with the gc() this flag gives the worker's context.
   require('node:v8').setFlagsFromString('--expose-gc');
   // The same launcher in the worker, so its process.argv reads as it would here.
-  const worker = new Worker(__filename, {
+  const worker = new threads.Worker(__filename, {
     argv: process.argv.slice(2),
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
   });
   // The first asks the proxy to stop cleanly (its log and usage written); a second does not wait.
   let asked = false;
-  for (const signal of ['SIGINT', 'SIGTERM'])
-    process.on(signal, () => {
-      if (asked) process.exit(130);
-      asked = true;
-      worker.postMessage('stop');
-    });
+  const onSignal = () => {
+    if (asked) process.exit(130);
+    asked = true;
+    worker.postMessage('stop');
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, onSignal);
   worker.on('error', (error) => {
+    // A runtime that cannot start this worker (its script in an archive it cannot read): the proxy runs
+    // here instead, as it did before it had a worker, uncapped.
+    if (
+      ['ERR_WORKER_PATH', 'ERR_WORKER_INIT_FAILED', 'ERR_WORKER_UNSUPPORTED_OPERATION', 'MODULE_NOT_FOUND'].includes(error?.code)
+    ) {
+      for (const signal of ['SIGINT', 'SIGTERM']) process.off(signal, onSignal);
+      worker.removeAllListeners('exit');
+      require(file);
+      return;
+    }
     process.stderr.write(`keytray: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   });
