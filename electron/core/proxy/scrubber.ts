@@ -22,14 +22,17 @@ export function scrubbed(secrets: readonly string[]): Buffer[] {
  */
 function find(data: Buffer, secret: Buffer, from: number): number {
   if (data.length > 2048) return data.indexOf(secret, from);
-  const first = secret[0] as number;
-  const last = data.length - secret.length;
-  outer: for (let at = from; at <= last; at++) {
-    if (data[at] !== first) continue;
-    for (let i = 1; i < secret.length; i++) if (data[at + i] !== secret[i]) continue outer;
-    return at;
-  }
+  const first = secret[0];
+  for (let at = from; at <= data.length - secret.length; at++)
+    if (data[at] === first && agreeing(data, at, secret) === secret.length) return at;
   return -1;
+}
+
+/** How many bytes of `data` from `at` agree with the start of `secret` (up to the end of either). */
+function agreeing(data: Buffer, at: number, secret: Buffer): number {
+  let i = 0;
+  while (at + i < data.length && i < secret.length && data[at + i] === secret[i]) i++;
+  return i;
 }
 
 /** One response's scrubber: what it holds back belongs to that response. */
@@ -68,13 +71,9 @@ export class SecretScrubber {
     let keep = 0;
     const end = data.length;
     for (const secret of this.secrets) {
-      const first = secret[0] as number;
       // Longest first: the first tail that matches is the longest for this secret.
       for (let at = Math.max(0, end - secret.length + 1); at < end - keep; at++) {
-        if (data[at] !== first) continue;
-        let i = 1;
-        while (at + i < end && data[at + i] === secret[i]) i++;
-        if (at + i === end) {
+        if (data[at] === secret[0] && at + agreeing(data, at, secret) === end) {
           keep = end - at;
           break;
         }
