@@ -163,7 +163,7 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
 
 /** The hop-by-hop headers plus those the Connection header names. */
 function hopByHop(tokens: string[]): ReadonlySet<string> {
-  if (tokens.every((t) => HOP_BY_HOP.has(t) || t === 'close')) return HOP_BY_HOP;
+  if (tokens.length === 0) return HOP_BY_HOP;
   const named = tokens.filter((t) => isToken(t, 0, t.length) && !HOP_BY_HOP.has(t) && t !== 'close');
   return named.length ? new Set([...HOP_BY_HOP, ...named]) : HOP_BY_HOP;
 }
