@@ -1,12 +1,13 @@
 import { Plus } from 'lucide-react';
 import { useState } from 'react';
 import { judgeProvider } from '../../../shared/import/judge-provider';
-import { type ProviderId, providerIds, providerInfo } from '../../../shared/providers';
+import { type ProviderId, providerInfo } from '../../../shared/providers';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
 import { Button } from '../ui/Button';
 import { Dialog } from '../ui/Dialog';
 import { AwsFields } from './AwsFields';
+import { ProviderOptions } from './ProviderOptions';
 
 /**
  * Adds a key, in a short dialog. A pasted key's shape names its provider (`sk-ant-…`, `AIza…`),
@@ -84,11 +85,7 @@ function AddKeyFields({ onAdded }: { onAdded(): void }) {
               setChosen(true);
             }}
           >
-            {providerIds().map((id) => (
-              <option key={id} value={id}>
-                {providerInfo(id).label}
-              </option>
-            ))}
+            <ProviderOptions />
           </select>
         </label>
         <label>

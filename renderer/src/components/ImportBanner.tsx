@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ImportScan, MovedKey, PlaintextKey } from '../../../shared/import/plaintext-key';
 import { plaintextKeysSentence } from '../../../shared/import/plaintext-key';
-import { type ProviderId, providerIds, providerInfo } from '../../../shared/providers';
+import type { ProviderId } from '../../../shared/providers';
 import { call } from '../ipc';
 import { useApp } from '../stores/app-store';
+import { ProviderOptions } from './ProviderOptions';
 
 /**
  * "N keys in plaintext on this machine", above every view, with one click to
@@ -91,11 +92,7 @@ function UnknownKey({ plaintext, onMove }: { plaintext: PlaintextKey; onMove(pro
           onChange={(e) => setProvider(e.target.value as ProviderId | '')}
         >
           <option value="">choose…</option>
-          {providerIds().map((id) => (
-            <option key={id} value={id}>
-              {providerInfo(id).label}
-            </option>
-          ))}
+          <ProviderOptions />
         </select>
       </label>
       <button type="button" disabled={provider === ''} onClick={() => provider !== '' && onMove(provider)}>
