@@ -9,19 +9,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv, secretToolLookup, usersOwnKey } from '../test/support/test-env';
-import { connectBridge, expectNoSecret, serveRenderer, shot } from './support/harness';
+import { connectBridge, expectNoSecret, servedRenderer, shot } from './support/harness';
 
-test.beforeAll(() => {
-  if (process.env.KEYTRAY_PRIVATE_KEYRING !== '1') throw new Error('Run with `npm run test:e2e`: it needs the private keyring.');
-});
-
-let server: Awaited<ReturnType<typeof serveRenderer>>;
-test.beforeAll(async () => {
-  server = await serveRenderer();
-});
-test.afterAll(async () => {
-  await server.close();
-});
+const server = servedRenderer();
 
 test('the banner counts the plaintext keys, one click moves them into the keychain, undo puts the files back, and a key KeyTray cannot judge moves once its provider is named', async ({
   page,

@@ -19,19 +19,9 @@ import {
   secretToolClear,
   secretToolLookup,
 } from '../test/support/test-env';
-import { connectBridge, expectNoSecret, serveRenderer, shot } from './support/harness';
+import { connectBridge, expectNoSecret, servedRenderer, shot } from './support/harness';
 
-test.beforeAll(() => {
-  if (process.env.KEYTRAY_PRIVATE_KEYRING !== '1') throw new Error('Run with `npm run test:e2e`: it needs the private keyring.');
-});
-
-let server: Awaited<ReturnType<typeof serveRenderer>>;
-test.beforeAll(async () => {
-  server = await serveRenderer();
-});
-test.afterAll(async () => {
-  await server.close();
-});
+const server = servedRenderer();
 
 /** The window as it opens (on the overview), then its Keys view. */
 async function openKeys(page: Page): Promise<void> {

@@ -2,20 +2,14 @@ import { expect, test } from '@playwright/test';
 import { type FakeUsageUpstream, startFakeUsageUpstream } from '../test/support/fake-usage-upstream';
 import { freePort } from '../test/support/ports';
 import { fakeAnthropicKey, fakeOpenAIKey, makeTestEnv } from '../test/support/test-env';
-import { connectBridge, serveRenderer, shot } from './support/harness';
+import { connectBridge, servedRenderer, shot } from './support/harness';
 
-test.beforeAll(() => {
-  if (process.env.KEYTRAY_PRIVATE_KEYRING !== '1') throw new Error('Run with `npm run test:e2e`: it needs the private keyring.');
-});
-
-let server: Awaited<ReturnType<typeof serveRenderer>>;
+const server = servedRenderer();
 let upstream: FakeUsageUpstream;
 test.beforeAll(async () => {
-  server = await serveRenderer();
   upstream = await startFakeUsageUpstream();
 });
 test.afterAll(async () => {
-  await server.close();
   await upstream.close();
 });
 

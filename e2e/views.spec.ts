@@ -16,7 +16,7 @@ import { expect, type Page, test } from '@playwright/test';
 import { Vault } from '../electron/core/vault/vault';
 import { runCli } from '../test/support/cli';
 import { makeTestEnv, type TestEnv } from '../test/support/test-env';
-import { type Bridge, connectBridge, serveRenderer } from './support/harness';
+import { type Bridge, connectBridge, servedRenderer } from './support/harness';
 
 const run = promisify(execFile);
 /** The service a real install uses: this runs on the private keyring, and it reads right on screen. */
@@ -39,13 +39,7 @@ const VIEWS = [
   { nav: 'Usage', name: 'usage' },
 ] as const;
 
-let server: Awaited<ReturnType<typeof serveRenderer>>;
-test.beforeAll(async () => {
-  server = await serveRenderer();
-});
-test.afterAll(async () => {
-  await server.close();
-});
+const server = servedRenderer();
 
 /** A test world on the fixed service, emptied first (other runs of this file used it too). */
 async function fixedWorld(): Promise<TestEnv> {

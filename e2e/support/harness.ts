@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { installCliWrapper } from '../../electron/core/agents/helper-script';
 import { createAgents } from '../../electron/core/agents/registry';
 import { SettingsWriter } from '../../electron/core/files/settings-writer';
@@ -27,6 +27,28 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css',
   '.svg': 'image/svg+xml',
 };
+
+/**
+ * The built renderer, served for the spec file that calls this (at its top level): started before its
+ * tests, closed after them. Those tests use the private keyring, so the file refuses to run outside it.
+ */
+export function servedRenderer(): { readonly url: string } {
+  let server: Awaited<ReturnType<typeof serveRenderer>> | undefined;
+  test.beforeAll(async () => {
+    if (process.env.KEYTRAY_PRIVATE_KEYRING !== '1')
+      throw new Error('Run with `npm run test:e2e`: it needs the private keyring.');
+    server = await serveRenderer();
+  });
+  test.afterAll(async () => {
+    await server?.close();
+  });
+  return {
+    get url() {
+      if (!server) throw new Error('the renderer is served from beforeAll on');
+      return server.url;
+    },
+  };
+}
 
 export async function serveRenderer(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
