@@ -13,12 +13,12 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import initSqlJs from 'sql.js/dist/sql-wasm-inline.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentEnv, keytrayIn } from '../support/agent-world';
+import { agentEnv, filesUnder, keytrayIn } from '../support/agent-world';
 import { runCcrCode, startCcr } from '../support/ccr';
 import { claudeBinary } from '../support/claude';
 import { BIN } from '../support/cli';
@@ -81,18 +81,6 @@ function run(
     );
     child.stdin?.end(options.input ?? '');
   });
-}
-
-/** Every regular file under a folder (agents leave sockets and locks about), as text. */
-function regularFilesUnder(dir: string): { path: string; text: string }[] {
-  const out: { path: string; text: string }[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const stat = lstatSync(path);
-    if (stat.isDirectory()) out.push(...regularFilesUnder(path));
-    else if (stat.isFile()) out.push({ path, text: readFileSync(path, 'latin1') });
-  }
-  return out;
 }
 
 function write(path: string, text: string, mode = 0o644): void {
@@ -252,7 +240,7 @@ describe('keytray import, with the real agents', { timeout: 600_000 }, () => {
     expect((await cli(['key', 'openai', 'zsh_keys'])).stdout).toBe(keys.sourced);
 
     // Nothing in the whole home holds a moved key: files, backups, KeyTray's own files, the agents' logs and databases.
-    const files = regularFilesUnder(home);
+    const files = filesUnder(home);
     for (const [place, secret] of Object.entries(keys)) {
       const holding = files.filter((f) => f.text.includes(secret)).map((f) => f.path);
       expect(holding, `${place}'s key`).toEqual([]);
@@ -340,7 +328,7 @@ describe('keytray import, with the real agents', { timeout: 600_000 }, () => {
     for (const request of sentByOpenClaw) expect(request.headers.authorization).toBe(`Bearer ${keys.openclaw}`);
 
     const places = [home, ...['/tmp/claude-code-router', '/tmp/openclaw'].filter((p) => existsSync(p))];
-    const files = places.flatMap((p) => regularFilesUnder(p));
+    const files = places.flatMap((p) => filesUnder(p));
     for (const [place, secret] of Object.entries(keys)) {
       expect(
         files.filter((f) => f.text.includes(secret)).map((f) => f.path),

@@ -11,12 +11,12 @@
  * included, may hold the key; the picture must say what OpenCode sent.
  */
 import { execFile } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskSecret } from '../../shared/mask';
-import { agentEnv, keytrayIn } from '../support/agent-world';
+import { agentEnv, filesUnder, keytrayIn } from '../support/agent-world';
 import { runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic';
@@ -124,21 +124,9 @@ function runOpenCode(w: OpenCodeWorld): Promise<{ code: number; stdout: string; 
   });
 }
 
-/** Every regular file under a folder, as text (OpenCode leaves sockets and locks about). */
-function regularFilesUnder(dir: string): { path: string; text: string }[] {
-  const out: { path: string; text: string }[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const stat = lstatSync(path);
-    if (stat.isDirectory()) out.push(...regularFilesUnder(path));
-    else if (stat.isFile()) out.push({ path, text: readFileSync(path, 'latin1') });
-  }
-  return out;
-}
-
 function expectNowhere(w: OpenCodeWorld, key: string, also: string[]): void {
   // The whole throw-away HOME: OpenCode's config, data (log, database), state and cache, and KeyTray's own files.
-  const files = regularFilesUnder(w.t.root);
+  const files = filesUnder(w.t.root);
   expect(files.some((f) => f.path.startsWith(join(w.dataDir, 'log')))).toBe(true);
   expect(files.some((f) => f.path === join(w.dataDir, 'opencode.db'))).toBe(true);
   for (const file of files) expect(file.text.includes(key), `${file.path} holds the key`).toBe(false);
@@ -387,7 +375,7 @@ describe('OpenCode, for real', { timeout: 180_000 }, () => {
       );
       // The database always has it (SQLite writes at once); the log only when OpenCode flushed it before exiting,
       // which it does not always do. The picture must name exactly the files that hold it, whichever they are.
-      const holding = regularFilesUnder(w.dataDir)
+      const holding = filesUnder(w.dataDir)
         .filter((f) => f.text.includes(key))
         .map((f) => f.path)
         .sort();

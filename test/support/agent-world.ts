@@ -32,13 +32,17 @@ export function keytrayIn(env: NodeJS.ProcessEnv, fixedArgs: string[] = []) {
   };
 }
 
-/** Every file under a folder, as text: where a leaked key would be found. */
+/**
+ * Every file under a folder, as text: where a leaked key would be found. Links are followed; what is
+ * neither a file nor a folder (the sockets and locks agents leave about, a dangling link) has no text.
+ */
 export function filesUnder(dir: string): { path: string; text: string }[] {
   const out: { path: string; text: string }[] = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...filesUnder(path));
-    else out.push({ path, text: readFileSync(path, 'latin1') });
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat?.isDirectory()) out.push(...filesUnder(path));
+    else if (stat?.isFile()) out.push({ path, text: readFileSync(path, 'latin1') });
   }
   return out;
 }
