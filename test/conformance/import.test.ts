@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import initSqlJs from 'sql.js/dist/sql-wasm-inline.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentEnv, filesUnder, keytrayIn } from '../support/agent-world';
+import { agentEnv, filesUnder, keytrayIn, OPENCODE_OFFLINE } from '../support/agent-world';
 import { runCcrCode, startCcr } from '../support/ccr';
 import { claudeBinary } from '../support/claude';
 import { BIN } from '../support/cli';
@@ -101,13 +101,7 @@ describe('keytray import, with the real agents', { timeout: 600_000 }, () => {
       GEMINI_CLI_TRUST_WORKSPACE: 'true',
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       CLAUDE_CODE_MAX_RETRIES: '0',
-      OPENCODE_DISABLE_MODELS_FETCH: '1',
-      OPENCODE_DISABLE_AUTOUPDATE: '1',
-      OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
-      OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
-      OPENCODE_DISABLE_SHARE: '1',
-      npm_config_offline: 'true',
-      npm_config_registry: 'http://127.0.0.1:9/',
+      ...OPENCODE_OFFLINE,
     });
     const cli = keytrayIn(env);
     const keys = {

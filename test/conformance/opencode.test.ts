@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskSecret } from '../../shared/mask';
-import { agentEnv, filesUnder, keytrayIn } from '../support/agent-world';
+import { agentEnv, filesUnder, keytrayIn, OPENCODE_OFFLINE } from '../support/agent-world';
 import { runCli } from '../support/cli';
 import { startCliProxy } from '../support/cli-proxy';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic';
@@ -86,14 +86,7 @@ function world(model: string): OpenCodeWorld {
   mkdirSync(tmp);
   const env = agentEnv(t, {
     TMPDIR: tmp,
-    OPENCODE_DISABLE_MODELS_FETCH: '1',
-    OPENCODE_DISABLE_AUTOUPDATE: '1',
-    OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
-    OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
-    OPENCODE_DISABLE_SHARE: '1',
-    // OpenCode installs @opencode-ai/plugin in its config folder in the background: offline, and nowhere to go.
-    npm_config_offline: 'true',
-    npm_config_registry: 'http://127.0.0.1:9/',
+    ...OPENCODE_OFFLINE,
   });
   return {
     t,

@@ -23,6 +23,20 @@ export function agentEnv(t: TestEnv, extra: NodeJS.ProcessEnv = {}): NodeJS.Proc
   };
 }
 
+/**
+ * OpenCode offline: no model list, update, LSP download, default plugins or share; and the
+ * @opencode-ai/plugin it npm-installs in its config folder in the background finds no registry.
+ */
+export const OPENCODE_OFFLINE = {
+  OPENCODE_DISABLE_MODELS_FETCH: '1',
+  OPENCODE_DISABLE_AUTOUPDATE: '1',
+  OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
+  OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
+  OPENCODE_DISABLE_SHARE: '1',
+  npm_config_offline: 'true',
+  npm_config_registry: 'http://127.0.0.1:9/',
+} as const;
+
 /** `keytray` in that environment, expected to succeed. */
 export function keytrayIn(env: NodeJS.ProcessEnv, fixedArgs: string[] = []) {
   return async (args: string[], input?: string): Promise<{ stdout: string; stderr: string }> => {
